@@ -1,0 +1,71 @@
+package org.cramlab.cram;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one cramming run (one text, one length L, K memory vectors) produced. Serialised as one
+ * JSON object with snake_case names (Gson {@code LOWER_CASE_WITH_UNDERSCORES}), the names the paper's
+ * result pickles use where they overlap.
+ *
+ * <p>Definitions (paper section 1.3; CE in nats, natural log):
+ * <ul>
+ *   <li>{@code originalCeNats = originalLoss * length} (the paper multiplies the mean over L-1 targets
+ *       by L; we keep that so numbers are comparable)
+ *   <li>{@code bestCeNats = min(losses) * length}
+ *   <li>{@code informationGainNats = originalCeNats - bestCeNats}
+ *   <li>{@code tokenGain = (max(accuracies) - originalAccuracy) * length}
+ * </ul>
+ *
+ * @param runId stable id derived from the run's content (model, text, length, K, seed, settings)
+ * @param modelId model id as given by the user
+ * @param textId id of the text within its text set (e.g. "book:17", "random:3")
+ * @param textSource "book", "csv", "random", "file" or "literal"
+ * @param text the text actually compressed (decoded from the L tokens)
+ * @param tokenIds the L token ids compressed
+ * @param length L, number of text tokens (special tokens included, as the paper counts them)
+ * @param nMem K, number of memory vectors
+ * @param seed seed of the memory init
+ * @param losses per-step loss before that step's update
+ * @param accuracies per-step teacher-forced accuracy before that step's update
+ * @param stopReason solved, patience, max_steps or diverged
+ * @param memoryFile path of the best memory (safetensors, tensor "memory"), relative to the run folder
+ * @param settings optimiser settings (lr, beta1, beta2, weight_decay, eps, max_steps, patience)
+ * @param environment library versions, dtype, device, java version, host
+ */
+public record RunRecord(
+        String runId,
+        String modelId,
+        String textId,
+        String textSource,
+        String text,
+        int[] tokenIds,
+        int length,
+        int nMem,
+        long seed,
+        int hiddenSize,
+        int vocabSize,
+        List<Double> losses,
+        List<Double> accuracies,
+        double originalLoss,
+        double originalAccuracy,
+        double bestLoss,
+        double bestAccuracy,
+        int steps,
+        String stopReason,
+        double originalCeNats,
+        double bestCeNats,
+        double originalCeBits,
+        double bestCeBits,
+        double informationGainNats,
+        double informationGainBits,
+        double tokenGain,
+        boolean greedyExactMatch,
+        int greedyPrefixLength,
+        double greedyTokenAccuracy,
+        double wallTimeSeconds,
+        String dtype,
+        String device,
+        String memoryFile,
+        Map<String, Object> settings,
+        Map<String, String> environment) {}
