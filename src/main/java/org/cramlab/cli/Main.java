@@ -1,7 +1,33 @@
 package org.cramlab.cli;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar lib/cramlab.jar <command> ...}. Each command is a small picocli class in this
+ * package, registered in {@link #commandLine()}.
+ */
+@Command(
+        name = "cramlab",
+        mixinStandardHelpOptions = true,
+        versionProvider = Versions.Provider.class,
+        description = "Measure how much text fits into a language model's input vectors.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    /** The command line with every subcommand; notebooks and tests call commands through it too. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        // Subcommands are added here, one line each.
+        return cl;
+    }
+
     public static void main(String[] args) {
-        System.out.println("cramlab");
+        System.exit(commandLine().execute(args));
     }
 }
