@@ -6,6 +6,7 @@ next to this file); NOT run in CI. Deterministic: every random draw comes from a
 
 Writes under <out>/ (default: src/test/resources/golden relative to the repo root):
   <case>/config.json, model.safetensors (or shards + index), reference.safetensors, meta.json
+  (llama_sharded = llama in 3 shards; gpt2_hub_names = gpt2 with Hub-style names lacking `transformer.`)
   tokenizers/{llama_style,pythia_style}/tokenizer.json (+ tokenizer_config.json), expected.json
   adamw_trace/reference.safetensors, meta.json   (the paper's MemoryCell + torch AdamW, 5 steps)
 
@@ -381,6 +382,32 @@ def make_sharded(out, llama_model, llama_ref, seed):
     print(f"{name}: {len(shards)} shards")
 
 
+def make_hub_names(out, src, name, prefix, ref, seed):
+    """Copy of case `src` whose weight names lack the base-model prefix, as in the Hub's original
+    checkpoints (openai-community/gpt2 stores `h.0.attn.c_attn.weight`, not `transformer.h.0...`)."""
+    from safetensors.torch import load_file
+    src_dir, case_dir = os.path.join(out, src), os.path.join(out, name)
+    shutil.rmtree(case_dir, ignore_errors=True)
+    os.makedirs(case_dir)
+    weights = load_file(os.path.join(src_dir, "model.safetensors"))
+    renamed = {(k[len(prefix):] if k.startswith(prefix) else k): v for k, v in weights.items()}
+    if renamed.keys() == weights.keys():
+        raise SystemExit(f"{name}: no weight name starts with {prefix!r}")
+    save_file(renamed, os.path.join(case_dir, "model.safetensors"), metadata={"format": "pt"})
+    for f in ("config.json", "generation_config.json", "reference.safetensors"):
+        shutil.copy(os.path.join(src_dir, f), case_dir)
+    check_reload(case_dir, ref)
+    meta = base_meta(seed)
+    meta.update({"case": name, "same_as": src, "stripped_prefix": prefix,
+                 "tensors": {k: TENSOR_DOCS[k] for k in ref},
+                 "reload_check": "from_pretrained of the prefix-less weights reproduces every stored tensor bit-exactly"})
+    write_meta(case_dir, meta)
+    print(f"{name}: {len(renamed)} tensors without the {prefix!r} prefix")
+
+
+HUB_NAMES = ("gpt2_hub_names", "gpt2", "transformer.")
+
+
 # ---------------------------------------------------------------------------------------------------
 # AdamW trace (issue 4)
 
@@ -540,7 +567,7 @@ def verify(out):
     from safetensors.torch import load_file
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
-    for name in list(CASES) + [SHARDED[0]]:
+    for name in list(CASES) + [SHARDED[0], HUB_NAMES[0]]:
         case_dir = os.path.join(out, name)
         ref = load_file(os.path.join(case_dir, "reference.safetensors"))
         check_reload(case_dir, ref)
@@ -569,11 +596,14 @@ def main():
 
     for i, name in enumerate(CASES):
         need_llama = name == "llama" and (want("llama_sharded") or want("adamw_trace"))
-        if not (want(name) or need_llama):
+        need_gpt2 = name == HUB_NAMES[1] and want(HUB_NAMES[0])
+        if not (want(name) or need_llama or need_gpt2):
             continue
         model, ref = make_case(args.out, name, BASE_SEED + 100 * i)
         if name == "llama" and want("llama_sharded"):
             make_sharded(args.out, model, ref, BASE_SEED + 100 * i)
+        if name == HUB_NAMES[1]:
+            make_hub_names(args.out, HUB_NAMES[1], HUB_NAMES[0], HUB_NAMES[2], ref, BASE_SEED + 100 * i)
     if want("tokenizers"):
         make_tokenizers(args.out)
     if want("adamw_trace"):
