@@ -170,7 +170,9 @@ public final class BatchedCrammer {
         }
         for (int i = 0; i < runs.size(); i++) {
             if (goOn[i]) {
-                runs.get(i).update();
+                Run r = runs.get(i);
+                r.update();
+                listener.onUpdate(r.task, r.losses.size(), r.memory());
             }
         }
     }

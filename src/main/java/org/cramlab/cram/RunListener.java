@@ -1,5 +1,7 @@
 package org.cramlab.cram;
 
+import ai.djl.ndarray.NDArray;
+
 /**
  * Progress and completion callbacks of the cramming engine. Called on the engine's thread; keep
  * them quick. {@link #onFinished} comes once per run, as soon as that run stops, so a sweep can
@@ -25,6 +27,12 @@ public interface RunListener {
 
     /** After every step of every active run. */
     default void onStep(Progress progress) {}
+
+    /**
+     * After the AdamW update of {@code step}: {@code memory} [K, d] is the run's live parameter,
+     * valid only during the call (copy it, e.g. {@code toFloatArray()}, to keep it).
+     */
+    default void onUpdate(CramTask task, int step, NDArray memory) {}
 
     /** When a run has stopped and its record is complete (memory saved if a memory dir is set). */
     default void onFinished(CramResult result) {}
