@@ -145,11 +145,26 @@ public record MemoryGeometry(Profile profile) {
         return Table.create("accuracy along interpolations", model, text, pair, step, alpha, acc);
     }
 
-    /** Mean, min and max accuracy per alpha over all pairs (the paper's line and grey band). */
+    /** Mean, min and max accuracy per (model, alpha) over all pairs (the paper's line and grey band). */
     public static Table interpolationSummary(Table interpolation) {
-        Table s = interpolation.summarize("accuracy", tech.tablesaw.aggregate.AggregateFunctions.mean,
-                tech.tablesaw.aggregate.AggregateFunctions.min, tech.tablesaw.aggregate.AggregateFunctions.max)
-                .by("model_id", "alpha");
-        return s.setName("accuracy along interpolations, mean / min / max over pairs");
+        StringColumn model = StringColumn.create("model_id");
+        DoubleColumn alpha = DoubleColumn.create("alpha"), mean = DoubleColumn.create("mean_accuracy"),
+                min = DoubleColumn.create("min_accuracy"), max = DoubleColumn.create("max_accuracy");
+        IntColumn pairs = IntColumn.create("pairs");
+        Map<String, Map<Double, List<Double>>> groups = new java.util.TreeMap<>();
+        for (int i = 0; i < interpolation.rowCount(); i++) {
+            groups.computeIfAbsent(interpolation.stringColumn("model_id").get(i), k -> new java.util.TreeMap<>())
+                    .computeIfAbsent(interpolation.doubleColumn("alpha").get(i), k -> new ArrayList<>())
+                    .add(interpolation.doubleColumn("accuracy").get(i));
+        }
+        groups.forEach((m, byAlpha) -> byAlpha.forEach((a, accs) -> {
+            model.append(m);
+            alpha.append(a);
+            mean.append(accs.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+            min.append(accs.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+            max.append(accs.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+            pairs.append(accs.size());
+        }));
+        return Table.create("accuracy along interpolations, mean / min / max over pairs", model, alpha, mean, min, max, pairs);
     }
 }
