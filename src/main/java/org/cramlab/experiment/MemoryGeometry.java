@@ -1,15 +1,12 @@
 package org.cramlab.experiment;
 
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cramlab.cram.CramException;
+import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -51,12 +48,10 @@ public record MemoryGeometry(Profile profile) {
     /** The best memory of a run, flattened [K * d], read from the run folder (tensor "memory"). */
     public static float[] readMemory(Path runFolder, RunRecord run) {
         Path file = runFolder.resolve(run.memoryFile() != null ? run.memoryFile() : RunFolder.relativeMemoryFile(run.runId()));
-        try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
-            NDList list = NDList.decode(m, in);
-            var arr = list.get("memory") != null ? list.get("memory") : list.singletonOrThrow();
-            return arr.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-        } catch (IOException | RuntimeException e) {
-            throw new ExperimentException("cannot read memory of run " + run.runId() + " from " + file + ": " + e.getMessage(), e);
+        try {
+            return Memory.load(file, run.nMem(), run.hiddenSize());
+        } catch (CramException e) {
+            throw new ExperimentException("memory of run " + run.runId() + ": " + e.getMessage(), e);
         }
     }
 
