@@ -45,6 +45,24 @@ class LlamaEngineTest {
         }
     }
 
+    /** Per-step sub-managers: no array of the model's manager tree survives a step (Llama forward included). */
+    @Test
+    void memoryStaysFlat() {
+        int[] counts = new int[31];
+        RunListener probe = new RunListener() {
+            @Override
+            public void onStep(Progress p) {
+                counts[p.step()] = model.manager().getManagedArrays().size();
+            }
+        };
+        CramSettings s = CramSettings.builder().optMaxSteps(30).optLr(1e-3).optGreedyCheck(false).build();
+        new BatchedCrammer(model, s).run(List.of(
+                CramTask.ofIds(new int[] {1, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, 1),
+                CramTask.ofIds(new int[] {1, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180, 190}, 1)), probe);
+        assertTrue(counts[5] > 0);
+        assertEquals(counts[5], counts[30], "managed arrays at step 5 and step 30");
+    }
+
     /**
      * A solved run (teacher-forced accuracy 1.0) must decode greedily to the exact text: with every
      * earlier token right, greedy and teacher-forced argmax see the same inputs. Checks the KV-cache
