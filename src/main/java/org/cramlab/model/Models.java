@@ -1,6 +1,5 @@
 package org.cramlab.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -47,7 +46,7 @@ public final class Models {
         Function<Source, CausalLM> family = family(config);
         NDManager manager = newManager(options);
         try {
-            Engine.getEngine(manager.getEngine().getEngineName()).setRandomSeed((int) seed);
+            manager.getEngine().setRandomSeed((int) seed);
             float std = (float) config.optDouble("initializer_range", 0.02);
             Weights w = Weights.random(manager, options.dtype(), std);
             String id = options.modelId() == null ? "random-" + config.modelType() : options.modelId();
