@@ -66,6 +66,7 @@ public final class JavaKernel extends BaseKernel {
     }
 
     private Shell.Outcome evalCell(String code, int cell) throws CellError {
+        shell.beginCell();
         Shell.Outcome last = Shell.Outcome.NONE;
         for (MagicParser.Part part : MagicParser.parse(code)) {
             if (part instanceof MagicParser.Code c) {
@@ -108,6 +109,14 @@ public final class JavaKernel extends BaseKernel {
     @Override
     public DisplayData inspect(String code, int at, boolean extraDetail) {
         List<SourceCodeAnalysis.Documentation> docs = shell.analysis().documentation(code, at, true);
+        if (docs.isEmpty()) {
+            // JShell documents calls being typed ("Math.max(|"); on a bare name, ask as if "(" followed it.
+            int end = at;
+            while (end < code.length() && Character.isJavaIdentifierPart(code.charAt(end))) {
+                end++;
+            }
+            docs = shell.analysis().documentation(code.substring(0, end) + "(", end + 1, true);
+        }
         if (docs.isEmpty()) {
             return null;
         }

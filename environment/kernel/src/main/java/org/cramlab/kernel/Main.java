@@ -43,8 +43,15 @@ public final class Main {
         Kernel.setKernelInstance(kernel);
 
         String cp = setting(env, "CLASSPATH");
-        if (cp != null && !cp.isBlank()) {
-            kernel.addClasspathPatterns(List.of(cp.split(File.pathSeparator)));
+        for (String entry : cp == null ? new String[0] : cp.split(File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            try {
+                kernel.addClasspathPatterns(List.of(entry));
+            } catch (Exception e) { // a stale entry should not keep the kernel from starting
+                System.err.println("IJAVA_CLASSPATH entry " + entry + " skipped: " + e.getMessage());
+            }
         }
         try (InputStream in = Main.class.getResourceAsStream("startup.jsh")) {
             kernel.runStartup(new String(in.readAllBytes(), StandardCharsets.UTF_8), "(built in)");

@@ -34,10 +34,12 @@ final class ResultExecutionControl extends LocalExecutionControl {
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
+        timedOut = false;
+        if (stopRequested) {
+            throw new ExecutionControl.StoppedException(); // interrupted while the snippet was compiling
+        }
         FutureTask<Object> task = new FutureTask<>(() -> doitMethod.invoke(null));
         Thread thread = new Thread(task, "cell");
-        stopRequested = false;
-        timedOut = false;
         running = thread;
         thread.start();
         Object value;
@@ -85,11 +87,17 @@ final class ResultExecutionControl extends LocalExecutionControl {
         return stopRequested || timedOut;
     }
 
+    /** Forgets an earlier stop request; called when a new cell starts. */
+    void clearStop() {
+        stopRequested = false;
+    }
+
+    /** Stops the running snippet, or the next one of this cell if none is running yet. */
     @Override
     public void stop() {
+        stopRequested = true;
         Thread t = running;
         if (t != null) {
-            stopRequested = true;
             halt(t);
         }
     }

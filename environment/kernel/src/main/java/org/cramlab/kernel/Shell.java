@@ -214,9 +214,14 @@ final class Shell implements AutoCloseable {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    /** Stops the running snippet, if any. */
+    /** Stops the running snippet, or the next one before the cell ends. */
     void stop() {
         control.stop();
+    }
+
+    /** Marks the start of a new cell: an earlier interrupt no longer applies. */
+    void beginCell() {
+        control.clearStop();
     }
 
     @Override

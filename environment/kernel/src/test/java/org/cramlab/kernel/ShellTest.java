@@ -107,7 +107,19 @@ class ShellTest {
         assertTrue(e != null, "interrupt did not stop the cell");
         assertEquals(CellError.Kind.INTERRUPTED, e.kind());
         assertEquals(2, e.cellLine());
+        shell.beginCell();
         assertEquals(7, shell.eval("3 + 4", 1, 2).value(), "kernel usable after the interrupt");
+    }
+
+    @Test
+    void interruptArrivingWhileTheCellCompilesStillStopsIt() throws Exception {
+        shell.beginCell();
+        shell.stop();
+        CellError e = assertThrows(CellError.class, () -> shell.eval("int x = 1;\nx", 1, 1));
+        assertEquals(CellError.Kind.INTERRUPTED, e.kind());
+        assertEquals(1, e.cellLine());
+        shell.beginCell();
+        assertEquals(2, shell.eval("1 + 1", 1, 2).value(), "the next cell runs normally");
     }
 
     @Test
