@@ -53,7 +53,10 @@ public record BpeVocabulary(List<String> tokens, List<String[]> merges, List<Str
         json.put("padding", null);
         List<Object> added = new ArrayList<>();
         for (String special : specialTokens) {
-            added.add(addedToken(special));
+            Map<String, Object> token = new LinkedHashMap<>();
+            token.put("id", tokens.indexOf(special));
+            token.putAll(addedToken(special));
+            added.add(token);
         }
         json.put("added_tokens", added);
         json.put("normalizer", null);
@@ -105,7 +108,6 @@ public record BpeVocabulary(List<String> tokens, List<String[]> merges, List<Str
 
     private Map<String, Object> addedToken(String content) {
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("id", tokens.indexOf(content));
         t.put("content", content);
         t.put("single_word", false);
         t.put("lstrip", false);
