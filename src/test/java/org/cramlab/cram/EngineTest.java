@@ -80,6 +80,10 @@ class EngineTest {
         RunRecord c = new Crammer(model, fewSteps(10).optSeed(4).build()).run(task).record();
         assertEquals(a.losses(), b.losses());
         assertNotEquals(a.losses().get(0), c.losses().get(0));
+        // a task's own seed overrides the settings' seed
+        RunRecord d = new Crammer(model, fewSteps(10).build()).run(task.withSeed(4)).record();
+        assertEquals(c.losses(), d.losses());
+        assertEquals(4, d.seed());
     }
 
     /** Metrics in the record follow RunRecord's definitions from the traces. */
