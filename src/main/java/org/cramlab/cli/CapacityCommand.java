@@ -22,6 +22,7 @@ import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
+import org.cramlab.text.TextException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,7 +77,7 @@ public final class CapacityCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (CausalLM model = modelOptions.load();
                 TextTokenizer tokenizer = modelOptions.tokenizer()) {
-            List<Capacity.Text> textList = TextsFile.read(texts, limit);
+            List<Capacity.Text> textList = TextsFile.read(texts, limit, tokenizer);
             Path dir = out != null ? out : Path.of("capacity-" + model.info().modelId() + "-K" + mem);
             Files.createDirectories(dir);
             CramSettings settings = optimOptions.settings().optBatchSize(batch).optMemoryDir(dir.resolve("memory")).build();
@@ -103,7 +104,7 @@ public final class CapacityCommand implements Callable<Integer> {
             stdout.println(table(result));
             stdout.flush();
             return 0;
-        } catch (CramException | CheckpointException e) {
+        } catch (CramException | CheckpointException | TextException e) {
             err.println("capacity: " + e.getMessage());
             err.flush();
             return 2;

@@ -19,6 +19,7 @@ import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
+import org.cramlab.text.TextException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -86,7 +87,7 @@ public final class CramCommand implements Callable<Integer> {
             out.println(json ? record.toJson() : summary(record));
             out.flush();
             return 0;
-        } catch (CramException | CheckpointException e) {
+        } catch (CramException | CheckpointException | TextException e) {
             err.println("cram: " + e.getMessage());
             err.flush();
             return 2;

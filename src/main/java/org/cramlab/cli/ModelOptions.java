@@ -8,14 +8,15 @@ import org.cramlab.cram.CramException;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.LoadOptions;
 import org.cramlab.model.Models;
+import org.cramlab.train.DefaultModel;
 import picocli.CommandLine.Option;
 
 /** {@code --model/--device/--dtype}, shared by the commands that load a model. */
 public final class ModelOptions {
 
-    // TODO(lead): default to org.cramlab.train.DefaultModel.directory() once branch `text` lands it.
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Hugging Face model directory (config.json, model.safetensors, tokenizer.json).")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face model directory (config.json, model.safetensors, tokenizer.json);"
+                    + " default: cramlab's embedded default model.")
     Path model;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
@@ -27,6 +28,14 @@ public final class ModelOptions {
                     + " The paper used bfloat16 autocast for Llama-class models.")
     String dtype;
 
+    /** The model directory: --model, else the embedded default model. */
+    public Path directory() {
+        if (model == null) {
+            model = DefaultModel.directory();
+        }
+        return model;
+    }
+
     /** Loads the model. */
     public CausalLM load() {
         Device d = switch (device) {
@@ -34,12 +43,12 @@ public final class ModelOptions {
             case "gpu" -> Device.gpu();
             default -> throw new CramException("--device must be cpu or gpu, got '" + device + "'");
         };
-        return Models.load(model, LoadOptions.builder().optDevice(d).optDtype(dtype).build());
+        return Models.load(directory(), LoadOptions.builder().optDevice(d).optDtype(dtype).build());
     }
 
     /** The model directory's tokenizer; fails naming the directory when it has none. */
     public TextTokenizer tokenizer() {
-        ModelDirectory dir = new ModelDirectory(model);
+        ModelDirectory dir = new ModelDirectory(directory());
         if (!dir.hasTokenizer()) {
             throw new CramException("model directory " + model + " has no tokenizer.json: pass token ids with --ids");
         }
@@ -48,7 +57,7 @@ public final class ModelOptions {
 
     /** The tokenizer if the directory has one, else null. */
     public TextTokenizer tokenizerIfAny() {
-        ModelDirectory dir = new ModelDirectory(model);
+        ModelDirectory dir = new ModelDirectory(directory());
         return dir.hasTokenizer() ? dir.tokenizer() : null;
     }
 }

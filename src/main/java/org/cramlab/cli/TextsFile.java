@@ -10,22 +10,20 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cramlab.cram.Capacity;
 import org.cramlab.cram.CramException;
-import tech.tablesaw.api.Table;
-import tech.tablesaw.columns.Column;
-import tech.tablesaw.io.csv.CsvReadOptions;
+import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.text.TextSample;
+import org.cramlab.text.TextSets;
 
 /**
  * Reads the texts of a capacity search: {@code .csv} with a {@code text} column (the paper's chunk
- * files; the whole cell is used), {@code .jsonl} with a {@code text} and optional {@code id} field
+ * files; the second half of each chunk's sentences, as its {@code train.py}), {@code .jsonl} with a {@code text} and optional {@code id} field
  * per line, or any other file as one text per non-blank line.
  */
 final class TextsFile {
 
     private TextsFile() {}
 
-    // TODO(lead): route .csv through org.cramlab.text's paper-format source (second half of the
-    // chunk's sentences, as train.py) once branch `text` provides it.
-    static List<Capacity.Text> read(Path file, int limit) {
+    static List<Capacity.Text> read(Path file, int limit, TextTokenizer tokenizer) {
         if (!Files.isRegularFile(file)) {
             throw new CramException("--texts " + file + " does not exist or is not a file");
         }
@@ -34,13 +32,9 @@ final class TextsFile {
         List<Capacity.Text> out = new ArrayList<>();
         try {
             if (name.endsWith(".csv")) {
-                Table t = Table.read().csv(CsvReadOptions.builder(file.toFile()).maxCharsPerColumn(10_000_000).build());
-                if (!t.columnNames().contains("text")) {
-                    throw new CramException("--texts " + file + " has no 'text' column (columns: " + t.columnNames() + ")");
-                }
-                Column<?> col = t.column("text");
-                for (int i = 0; i < t.rowCount() && out.size() < limit; i++) {
-                    out.add(new Capacity.Text(stem + ":" + i, "csv", col.getString(i)));
+                // the paper's chunk files: the second half of each chunk's sentences, as train.py
+                for (TextSample t : TextSets.chunkCsv(file, tokenizer, 2, limit)) {
+                    out.add(new Capacity.Text(t.id(), t.source(), t.text()));
                 }
             } else if (name.endsWith(".jsonl")) {
                 List<String> lines = Files.readAllLines(file);

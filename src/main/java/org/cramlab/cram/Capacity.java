@@ -122,9 +122,10 @@ public final class Capacity {
         this.nMem = b.nMem;
         this.bisectRounds = b.bisectRounds;
         int maxLength = model.info().maxPositions() - nMem;
-        this.grid = b.lengths.stream().filter(l -> l >= 2 && l <= maxLength).sorted().distinct().toList();
+        // train.py also skips K > L (no more vectors than tokens)
+        this.grid = b.lengths.stream().filter(l -> l >= 2 && l >= nMem && l <= maxLength).sorted().distinct().toList();
         if (grid.isEmpty()) {
-            throw new CramException("no length in " + b.lengths + " fits the model: need 2 <= L <= "
+            throw new CramException("no length in " + b.lengths + " fits: need max(2, K) <= L <= "
                     + maxLength + " (max positions " + model.info().maxPositions() + " - K " + nMem + ")");
         }
     }
