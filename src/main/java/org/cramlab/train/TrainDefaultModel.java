@@ -182,7 +182,8 @@ public final class TrainDefaultModel implements Callable<Integer> {
             System.out.printf("model written to %s (%.1f min this run, %.1f min training in total)%n", out, minutes,
                     state.seconds() / 60);
             if (!skipEval) {
-                DefaultModelEval.Result result = DefaultModelEval.builder().optCorpus(books).build().evaluate(out);
+                DefaultModelEval.Result result = DefaultModelEval.builder().optCorpus(books)
+                        .optWindow(Math.min(256, maxPositions)).build().evaluate(out);
                 System.out.println(result.summary());
                 ModelCard.write(out, shape, books, state, result, commandLine());
             }
