@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cramlab.cram.Memory;
+import org.cramlab.model.CausalLM;
+import org.cramlab.model.Models;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.notebook.Progress;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,22 @@ class ExperimentRunnerTest {
         assertNotEquals(records.get(0).losses().get(0), records.get(1).losses().get(0));
         assertTrue(Files.exists(dir.resolve("params.json")) && Files.exists(dir.resolve("plan.json")));
         assertEquals(plan, ExperimentPlan.load(dir.resolve("plan.json")));
+
+        // Memory geometry on the saved memories: the best memory reconstructs exactly its best accuracy.
+        Map<RunRecord, float[]> memories = MemoryGeometry.readMemories(dir, records);
+        assertEquals(8 * 7 / 2, MemoryGeometry.cosineSimilarities(memories).rowCount());
+        try (CausalLM model = Models.load(MODEL)) {
+            double[] acc = MemoryGeometry.teacherForced(model, 4).accuracies(records, List.copyOf(memories.values()));
+            for (int i = 0; i < records.size(); i++) {
+                assertEquals(records.get(i).bestAccuracy(), acc[i], 1e-6, "teacher-forced accuracy of the saved best memory");
+            }
+            Map<RunRecord, float[]> twoSolutions = new java.util.LinkedHashMap<>();
+            twoSolutions.put(records.get(0), memories.get(records.get(0)));
+            twoSolutions.put(records.get(1), memories.get(records.get(1)));
+            tech.tablesaw.api.Table line = MemoryGeometry.interpolation(twoSolutions, 3, MemoryGeometry.teacherForced(model, 4));
+            assertEquals(3, line.rowCount());
+            assertEquals(records.get(0).bestAccuracy(), line.doubleColumn("accuracy").get(0), 1e-6, "alpha 0 is solution 1");
+        }
 
         // Rerun: nothing computed; a resolver that fails proves no run is even prepared.
         TextResolver refuse = (spec, length, tok) -> {
