@@ -41,6 +41,7 @@ public final class ExperimentRunner {
     private final Function<Path, CausalLM> loader;
     private final Progress.Starter progress;
     private final Map<String, Object> params;
+    private final boolean greedyCheck;
 
     private ExperimentRunner(Builder b) {
         this.texts = b.texts;
@@ -48,16 +49,21 @@ public final class ExperimentRunner {
         this.loader = b.loader;
         this.progress = b.progress;
         this.params = b.params;
+        this.greedyCheck = b.greedyCheck;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The runner the notebooks use: {@link Texts} for the profile's sources, its batch size, its parameters. */
+    /**
+     * The runner the notebooks use: {@link Texts} for the profile's sources, its batch size, its parameters.
+     * The smoke profile skips the per-run greedy reconstruction (one incremental decode per run, the
+     * largest fixed cost of a short run on a CPU); notebook 01 shows it, the paper profile records it.
+     */
     public static ExperimentRunner forProfile(Profile profile, Progress.Starter progress) {
         return builder().optTexts(Texts.forProfile(profile)).optBatchSize(profile.batchSize()).optParams(profile.toParams())
-                .optProgress(progress).build();
+                .optGreedyCheck(!profile.name().equals("smoke")).optProgress(progress).build();
     }
 
     /**
@@ -126,7 +132,7 @@ public final class ExperimentRunner {
     private CramSettings settings(OptimiserSettings o) {
         return CramSettings.builder().optLr(o.lr()).optBetas(o.beta1(), o.beta2()).optWeightDecay(o.weightDecay())
                 .optEps(o.eps()).optMaxSteps(o.maxSteps()).optPatience(o.patience()).optBatchSize(batchSize)
-                .optGreedyCheck(true).build();
+                .optGreedyCheck(greedyCheck).build();
     }
 
     private static TextTokenizer tokenizer(Path dir) {
@@ -188,8 +194,15 @@ public final class ExperimentRunner {
         private Function<Path, CausalLM> loader = Models::load;
         private Progress.Starter progress = Progress.onConsole();
         private Map<String, Object> params = Map.of();
+        private boolean greedyCheck = true;
 
         private Builder() {}
+
+        /** Decode each run's best memory greedily and record the match (default true). */
+        public Builder optGreedyCheck(boolean greedyCheck) {
+            this.greedyCheck = greedyCheck;
+            return this;
+        }
 
         /** How text specs become token ids (required). */
         public Builder optTexts(TextResolver texts) {

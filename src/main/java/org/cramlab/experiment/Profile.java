@@ -52,7 +52,7 @@ public record Profile(
 
     /** Environment variables read by {@link #fromEnv()} (the notebooks' parameters cell). */
     public static final String ENV_PROFILE = "CRAMLAB_PROFILE", ENV_MODELS = "CRAMLAB_MODELS", ENV_SEED = "CRAMLAB_SEED",
-            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS";
+            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS", ENV_MAX_STEPS = "CRAMLAB_MAX_STEPS";
 
     public Profile {
         modelDirs = List.copyOf(modelDirs);
@@ -111,7 +111,8 @@ public record Profile(
     /**
      * The notebooks' parameters: {@code CRAMLAB_PROFILE} (default smoke), {@code CRAMLAB_MODELS} (model
      * directories separated by ',' or the path separator; default {@code defaultModelDir}),
-     * {@code CRAMLAB_SEED}, {@code CRAMLAB_TEXTS} (a paper-format chunk CSV instead of the book corpus).
+     * {@code CRAMLAB_SEED}, {@code CRAMLAB_TEXTS} (a paper-format chunk CSV instead of the book corpus),
+     * {@code CRAMLAB_MAX_STEPS} (a step cap overriding the profile's; patience is capped to it).
      */
     public static Profile fromEnv(Map<String, String> env, Path defaultModelDir) {
         Profile p = named(env.getOrDefault(ENV_PROFILE, "smoke"));
@@ -127,6 +128,15 @@ public record Profile(
                 p = p.withSeed(Long.parseLong(seed.strip()));
             } catch (NumberFormatException e) {
                 throw new ExperimentException(ENV_SEED + " must be an integer, got '" + seed + "'");
+            }
+        }
+        String steps = env.get(ENV_MAX_STEPS);
+        if (steps != null && !steps.isBlank()) {
+            try {
+                int n = Integer.parseInt(steps.strip());
+                p = p.withSteps(n, Math.min(p.patience(), n));
+            } catch (NumberFormatException e) {
+                throw new ExperimentException(ENV_MAX_STEPS + " must be an integer, got '" + steps + "'");
             }
         }
         String texts = env.get(ENV_TEXTS);
@@ -173,6 +183,12 @@ public record Profile(
         return new Profile(name, dirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength, randomVocab,
                 lengths, memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
                 interpolationPoints);
+    }
+
+    public Profile withSteps(int newMaxSteps, int newPatience) {
+        return new Profile(name, modelDirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength,
+                randomVocab, lengths, memoryVectors, newMaxSteps, newPatience, batchSize, seed, geometryTexts, geometrySeeds,
+                geometryLength, interpolationPoints);
     }
 
     public Profile withSeed(long newSeed) {

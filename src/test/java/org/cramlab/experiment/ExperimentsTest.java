@@ -142,6 +142,9 @@ class ExperimentsTest {
         assertEquals(2000, p.settings().patience());
         assertEquals(50, p.textsPerSource());
         assertEquals(100, p.randomTexts());
+        Profile capped = Profile.fromEnv(Map.of("CRAMLAB_MAX_STEPS", "40"), java.nio.file.Path.of("/d"));
+        assertEquals(40, capped.settings().maxSteps());
+        assertEquals(40, capped.settings().patience());
         Profile d = Profile.fromEnv(Map.of(), java.nio.file.Path.of("/default/model"));
         assertEquals("smoke", d.name());
         assertEquals(List.of("/default/model"), d.modelDirs());
