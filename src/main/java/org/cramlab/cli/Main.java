@@ -26,6 +26,7 @@ public final class Main implements Runnable {
         // Subcommands are added here, one line each.
         cl.addSubcommand(new org.cramlab.train.TrainDefaultModel());
         cl.addSubcommand(new org.cramlab.train.EvalDefaultModel());
+        cl.addSubcommand(new TextsCommand());
         return cl;
     }
 
