@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
@@ -17,6 +22,7 @@ import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSets;
 import org.cramlab.text.WordList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The committed default model: where it is found, that it loads, and that it prefers prose to random words. */
 class DefaultModelTest {
@@ -31,6 +37,35 @@ class DefaultModelTest {
             bytes += Files.size(dir.resolve(f));
         }
         assertTrue(bytes <= 25L << 20, "default model is " + bytes + " bytes, the limit is 25 MB");
+    }
+
+    @Test
+    void fromAJarTheModelIsExtractedOnceIntoCramlabHome(@TempDir Path tmp) throws Exception {
+        Path jar = tmp.resolve("model.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (String f : DefaultModel.FILES) {
+                out.putNextEntry(new JarEntry(DefaultModel.RESOURCE + f));
+                out.write(("content of " + f).getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+        }
+        String before = System.getProperty("cramlab.home");
+        System.setProperty("cramlab.home", tmp.resolve("home").toString());
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            Path dir = DefaultModel.directory(loader);
+            assertTrue(dir.getFileName().toString().matches("default-model-[0-9a-f]{12}"), dir.toString());
+            assertEquals(tmp.resolve("home"), dir.getParent());
+            assertEquals("content of words.txt", Files.readString(dir.resolve("words.txt")));
+            long modified = Files.getLastModifiedTime(dir.resolve("config.json")).toMillis();
+            assertEquals(dir, DefaultModel.directory(loader)); // second call reuses the extraction
+            assertEquals(modified, Files.getLastModifiedTime(dir.resolve("config.json")).toMillis());
+        } finally {
+            if (before == null) {
+                System.clearProperty("cramlab.home");
+            } else {
+                System.setProperty("cramlab.home", before);
+            }
+        }
     }
 
     @Test
