@@ -132,6 +132,10 @@ public final class TrainDefaultModel implements Callable<Integer> {
             description = "Stop this run after N steps with a checkpoint; the same command resumes.")
     int stopAfter;
 
+    @Option(names = "--write-partial",
+            description = "When stopping before --steps, still write, evaluate and describe the model (the card says so).")
+    boolean writePartial;
+
     @Option(names = "--skip-eval", description = "Do not evaluate or write the model card.")
     boolean skipEval;
 
@@ -174,7 +178,7 @@ public final class TrainDefaultModel implements Callable<Integer> {
             System.out.printf("model: %,d parameters; %,d training tokens; step %d of %d%n",
                     shape.numParameters(), windows.tokens(), state.step(), steps);
             state = train(workDir, windows, state);
-            if (state.step() < steps) {
+            if (state.step() < steps && !writePartial) {
                 System.out.printf("stopped at step %d of %d; run the same command again to continue%n", state.step(), steps);
                 return 0;
             }
@@ -186,7 +190,7 @@ public final class TrainDefaultModel implements Callable<Integer> {
                 DefaultModelEval.Result result = DefaultModelEval.builder().optCorpus(books)
                         .optWindow(Math.min(256, maxPositions)).build().evaluate(out);
                 System.out.println(result.summary());
-                ModelCard.write(out, shape, books, state, result, commandLine());
+                ModelCard.write(out, shape, books, state, steps, result, commandLine());
             }
         }
         return 0;
