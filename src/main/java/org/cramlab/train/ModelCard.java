@@ -73,7 +73,7 @@ final class ModelCard {
                 .append("```\n").append(trainCommand).append("\n```\n\n")
                 .append("AdamW (betas 0.9/0.95, no weight decay on norms), linear warmup then cosine decay, global ")
                 .append("gradient-norm clipping; rows are BOS + consecutive tokens from a random place in a random book; ")
-                .append("the last steps use long rows so that every position up to max_position_embeddings is trained.\n\n");
+                .append("every few steps use long rows so that every position up to max_position_embeddings is trained.\n\n");
         md.append("## Measured (reproduce with `java -jar lib/cramlab.jar eval-default --model DIR`)\n\n")
                 .append("| text | tokens | cross-entropy (nats/token) | (bits/token) |\n| --- | --- | --- | --- |\n")
                 .append(String.format("| held-out book text | %,d | %.4f | %.4f |%n", eval.heldOutTokens(), eval.heldOutCe(),

@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
  * {@code cramlab train-default}: trains cramlab's default model from scratch on the book corpus's
  * training split: a byte-level BPE ({@link BpeTrainer}), then a small Llama (same code as real Llama
  * checkpoints, loaded through {@code Models.load}) with AdamW, warmup + cosine learning rate, global
- * gradient-norm clipping and a final phase at long sequence length so positions up to
- * {@code --max-positions} are trained. Checkpoints go to {@code --work} every
+ * gradient-norm clipping and every {@code --long-every}-th step at long sequence length so positions
+ * up to {@code --max-positions} are trained. Checkpoints go to {@code --work} every
  * {@code --checkpoint-every} steps and a rerun with the same options resumes there (the Adam moments
  * restart, the batches and the schedule continue exactly). At the end the Hugging Face model
  * directory is written to {@code --out}, evaluated with {@link DefaultModelEval}, and described in a
@@ -93,12 +93,12 @@ public final class TrainDefaultModel implements Callable<Integer> {
     int seqLen;
 
     @Option(names = "--long-seq-len", defaultValue = "1024",
-            description = "Sequence length of the final phase (default: ${DEFAULT-VALUE}).")
+            description = "Sequence length of every --long-every-th step (default: ${DEFAULT-VALUE}).")
     int longSeqLen;
 
-    @Option(names = "--long-fraction", defaultValue = "0.15",
-            description = "Fraction of steps, at the end, trained at --long-seq-len (default: ${DEFAULT-VALUE}).")
-    double longFraction;
+    @Option(names = "--long-every", defaultValue = "8", paramLabel = "K",
+            description = "Every K-th step uses rows of --long-seq-len (default: ${DEFAULT-VALUE}).")
+    int longEvery;
 
     @Option(names = "--batch-tokens", defaultValue = "4096",
             description = "Tokens per batch; rows = batch-tokens / seq-len (default: ${DEFAULT-VALUE}).")
@@ -197,7 +197,6 @@ public final class TrainDefaultModel implements Callable<Integer> {
     }
 
     private TrainingState train(Path workDir, TokenWindows windows, TrainingState state) {
-        int longStart = (int) Math.round(steps * (1 - longFraction));
         try (CausalLM model = Models.load(workDir)) {
             model.setTrainable(true);
             float[] currentLr = {0};
@@ -211,7 +210,9 @@ public final class TrainDefaultModel implements Callable<Integer> {
             int lossCount = 0;
             int end = (int) Math.min(steps, (long) state.step() + stopAfter);
             for (int step = state.step(); step < end; step++) {
-                int t = step >= longStart ? longSeqLen : seqLen;
+                // Long rows interleaved (not a final phase) so that every position up to max positions
+                // is trained even in a run stopped early.
+                int t = (step + 1) % longEvery == 0 ? longSeqLen : seqLen;
                 int rows = Math.max(1, batchTokens / t);
                 currentLr[0] = learningRate(step);
                 float loss;
@@ -321,7 +322,7 @@ public final class TrainDefaultModel implements Callable<Integer> {
         o.put("max_positions", maxPositions);
         o.put("seq_len", seqLen);
         o.put("long_seq_len", longSeqLen);
-        o.put("long_fraction", longFraction);
+        o.put("long_every", longEvery);
         o.put("batch_tokens", batchTokens);
         o.put("lr", lr);
         o.put("min_lr_ratio", minLrRatio);
@@ -355,10 +356,10 @@ public final class TrainDefaultModel implements Callable<Integer> {
     String commandLine() {
         return String.format("java -jar lib/cramlab.jar train-default --out DIR --steps %d --seed %d --vocab-size %d "
                         + "--hidden %d --layers %d --heads %d --kv-heads %d --intermediate %d --max-positions %d "
-                        + "--seq-len %d --long-seq-len %d --long-fraction %s --batch-tokens %d --lr %s --min-lr-ratio %s "
+                        + "--seq-len %d --long-seq-len %d --long-every %d --batch-tokens %d --lr %s --min-lr-ratio %s "
                         + "--warmup %d --weight-decay %s --grad-clip %s",
                 steps, seed, vocabSize, hidden, layers, heads, kvHeads, intermediate, maxPositions, seqLen,
-                longSeqLen, longFraction, batchTokens, lr, minLrRatio, warmup, weightDecay, gradClip);
+                longSeqLen, longEvery, batchTokens, lr, minLrRatio, warmup, weightDecay, gradClip);
     }
 
     private static void createDirectories(Path dir) {
