@@ -85,8 +85,8 @@ public record Profile(
      * the default model's capacity, K up to 4, capped steps.
      */
     public static Profile smoke() {
-        return new Profile("smoke", List.of(), "book", null, 4, 8, 96, null, List.of(8, 16, 32, 64, 96),
-                List.of(1, 2, 4), 300, 100, 16, 0, 3, 4, 16, 11);
+        return new Profile("smoke", List.of(), "book", null, 3, 6, 48, null, List.of(8, 16, 32, 64),
+                List.of(1, 2, 4), 200, 60, 16, 0, 3, 3, 12, 11);
     }
 
     /**
