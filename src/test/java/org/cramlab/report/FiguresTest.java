@@ -89,6 +89,16 @@ class FiguresTest {
     }
 
     @Test
+    void recordTableHasOneRowPerRunWithThePaperMetrics() {
+        Table t = RecordTable.of("runs", RUNS);
+        assertEquals(RUNS.size(), t.rowCount());
+        assertEquals(List.of("a", "b", "c", "d", "e", "f"), t.stringColumn("run_id").asList());
+        assertEquals(40.0, t.doubleColumn("information_gain_nats").get(1), 1e-9); // 60 - 20
+        assertEquals((0.8 - 0.3) * 16, t.doubleColumn("token_gain").get(1), 1e-9);
+        assertEquals(List.of(false, false, false, true, false, false), t.booleanColumn("random").asList());
+    }
+
+    @Test
     void traceFigureHasTwoAxes() {
         String f = js(Figures.trace(RUNS.get(0)));
         assertTrue(f.contains("cross-entropy, nats per token") && f.contains("'y2'") && f.contains("optimisation step"), f);
