@@ -5,7 +5,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cramlab.cram.BatchedCrammer;
 import org.cramlab.cram.CramException;
+import org.cramlab.cram.CramSettings;
+import org.cramlab.cram.CramTask;
+import org.cramlab.cram.RunListener;
+import org.cramlab.model.CausalLM;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
 import tech.tablesaw.api.DoubleColumn;
@@ -25,10 +30,27 @@ import tech.tablesaw.api.Table;
  */
 public record MemoryGeometry(Profile profile) {
 
-    /** How a memory reconstructs its run's text: teacher-forced accuracy (the engine provides it). */
+    /** How well memories reconstruct their runs' texts: teacher-forced accuracy, one per (run, memory). */
     @FunctionalInterface
     public interface Reconstruction {
-        double accuracy(RunRecord run, float[] memory);
+        double[] accuracies(List<RunRecord> runs, List<float[]> memories);
+    }
+
+    /**
+     * Teacher-forced accuracy from the engine, batched: each memory is the start of a one-step run whose
+     * recorded accuracy (taken before the first update) is the accuracy of that memory.
+     */
+    public static Reconstruction teacherForced(CausalLM model, int batchSize) {
+        CramSettings settings = CramSettings.builder().optMaxSteps(1).optGreedyCheck(false).optBatchSize(batchSize).build();
+        BatchedCrammer engine = new BatchedCrammer(model, settings);
+        return (runs, memories) -> {
+            List<CramTask> tasks = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                RunRecord r = runs.get(i);
+                tasks.add(new CramTask(r.textId(), r.textSource(), r.text(), r.tokenIds(), r.nMem(), memories.get(i)));
+            }
+            return engine.run(tasks, RunListener.NONE).stream().mapToDouble(c -> c.record().accuracies().get(0)).toArray();
+        };
     }
 
     /** geometryTexts natural texts x geometrySeeds init seeds, at geometryLength tokens, K = 1. */
@@ -114,30 +136,55 @@ public record MemoryGeometry(Profile profile) {
 
     /**
      * Teacher-forced accuracy along the line between every pair of solutions of the same text:
-     * model_id, text_id, pair ("runA-runB"), alpha, accuracy.
+     * model_id, text_id, pair ("runA-runB"), point, alpha, accuracy. All points go to
+     * {@code reconstruction} in one call (one batched engine pass).
      */
     public static Table interpolation(Map<RunRecord, float[]> memories, int points, Reconstruction reconstruction) {
         StringColumn model = StringColumn.create("model_id"), text = StringColumn.create("text_id"),
                 pair = StringColumn.create("pair");
-        DoubleColumn alpha = DoubleColumn.create("alpha"), acc = DoubleColumn.create("accuracy");
+        DoubleColumn alpha = DoubleColumn.create("alpha");
         IntColumn step = IntColumn.create("point");
+        List<RunRecord> runs = new ArrayList<>();
+        List<float[]> mems = new ArrayList<>();
         List<Map.Entry<RunRecord, float[]>> es = new ArrayList<>(memories.entrySet());
+        double[] as = alphas(points);
         for (int i = 0; i < es.size(); i++) {
             for (int j = i + 1; j < es.size(); j++) {
                 RunRecord x = es.get(i).getKey(), y = es.get(j).getKey();
                 if (!x.modelId().equals(y.modelId()) || !x.textId().equals(y.textId())) continue;
-                double[] as = alphas(points);
                 for (int p = 0; p < as.length; p++) {
                     model.append(x.modelId());
                     text.append(x.textId());
                     pair.append(x.runId() + "-" + y.runId());
                     step.append(p);
                     alpha.append(as[p]);
-                    acc.append(reconstruction.accuracy(x, interpolate(es.get(i).getValue(), es.get(j).getValue(), as[p])));
+                    runs.add(x);
+                    mems.add(interpolate(es.get(i).getValue(), es.get(j).getValue(), as[p]));
                 }
             }
         }
+        DoubleColumn acc = DoubleColumn.create("accuracy", runs.isEmpty() ? new double[0] : reconstruction.accuracies(runs, mems));
         return Table.create("accuracy along interpolations", model, text, pair, step, alpha, acc);
+    }
+
+    /**
+     * {@link #interpolation(Map, int, Reconstruction)} for the runs of every model in {@code records}:
+     * loads each model once from its directory (as named in {@code plan}), reads the saved memories from
+     * the run folder and evaluates all points in batches of {@code batchSize}.
+     */
+    public static Table interpolation(Path runFolder, ExperimentPlan plan, List<RunRecord> records, int points, int batchSize) {
+        Map<String, String> dirs = new LinkedHashMap<>();
+        plan.runs().forEach(r -> dirs.putIfAbsent(r.modelId(), r.modelDir()));
+        Table all = null;
+        for (Map.Entry<String, String> m : dirs.entrySet()) {
+            List<RunRecord> mine = records.stream().filter(r -> r.modelId().equals(m.getKey())).toList();
+            try (CausalLM model = org.cramlab.model.Models.load(Path.of(m.getValue()))) {
+                Table t = interpolation(readMemories(runFolder, mine), points, teacherForced(model, batchSize));
+                all = all == null ? t : all.append(t);
+            }
+        }
+        if (all == null) throw new ExperimentException("no runs to interpolate between in plan " + plan.name());
+        return all;
     }
 
     /** Mean, min and max accuracy per (model, alpha) over all pairs (the paper's line and grey band). */

@@ -52,7 +52,7 @@ public record Profile(
 
     /** Environment variables read by {@link #fromEnv()} (the notebooks' parameters cell). */
     public static final String ENV_PROFILE = "CRAMLAB_PROFILE", ENV_MODELS = "CRAMLAB_MODELS", ENV_SEED = "CRAMLAB_SEED",
-            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS";
+            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS", ENV_MAX_STEPS = "CRAMLAB_MAX_STEPS";
 
     public Profile {
         modelDirs = List.copyOf(modelDirs);
@@ -85,8 +85,8 @@ public record Profile(
      * the default model's capacity, K up to 4, capped steps.
      */
     public static Profile smoke() {
-        return new Profile("smoke", List.of(), "book", null, 4, 8, 96, null, List.of(8, 16, 32, 64, 96),
-                List.of(1, 2, 4), 300, 100, 16, 0, 3, 4, 16, 11);
+        return new Profile("smoke", List.of(), "book", null, 3, 6, 48, null, List.of(8, 16, 32, 64),
+                List.of(1, 2, 4), 200, 60, 16, 0, 3, 3, 12, 11);
     }
 
     /**
@@ -111,7 +111,8 @@ public record Profile(
     /**
      * The notebooks' parameters: {@code CRAMLAB_PROFILE} (default smoke), {@code CRAMLAB_MODELS} (model
      * directories separated by ',' or the path separator; default {@code defaultModelDir}),
-     * {@code CRAMLAB_SEED}, {@code CRAMLAB_TEXTS} (a paper-format chunk CSV instead of the book corpus).
+     * {@code CRAMLAB_SEED}, {@code CRAMLAB_TEXTS} (a paper-format chunk CSV instead of the book corpus),
+     * {@code CRAMLAB_MAX_STEPS} (a step cap overriding the profile's; patience is capped to it).
      */
     public static Profile fromEnv(Map<String, String> env, Path defaultModelDir) {
         Profile p = named(env.getOrDefault(ENV_PROFILE, "smoke"));
@@ -129,15 +130,41 @@ public record Profile(
                 throw new ExperimentException(ENV_SEED + " must be an integer, got '" + seed + "'");
             }
         }
+        String steps = env.get(ENV_MAX_STEPS);
+        if (steps != null && !steps.isBlank()) {
+            try {
+                int n = Integer.parseInt(steps.strip());
+                p = p.withSteps(n, Math.min(p.patience(), n));
+            } catch (NumberFormatException e) {
+                throw new ExperimentException(ENV_MAX_STEPS + " must be an integer, got '" + steps + "'");
+            }
+        }
         String texts = env.get(ENV_TEXTS);
         if (texts != null && !texts.isBlank()) p = p.withNaturalTexts("csv", texts.strip());
         return p;
     }
 
-    /** The run folder: {@code CRAMLAB_OUT} if set, else {@code out/runs/<name>}. */
+    /**
+     * The run folder {@code <root>/<name>}: root is {@code CRAMLAB_OUT} if set (environment/run-notebooks
+     * sets it), else {@code out/runs} in the checkout ({@code CRAMLAB_ROOT}, or the nearest folder above
+     * the working directory holding pom.xml and notebooks/, so a notebook opened in notebooks/ writes there).
+     */
     public static Path outDir(Map<String, String> env, String name) {
         String out = env.get(ENV_OUT);
-        return out == null || out.isBlank() ? Path.of("out", "runs", name) : Path.of(out.strip());
+        Path root = out != null && !out.isBlank() ? Path.of(out.strip()) : checkout(env).resolve("out").resolve("runs");
+        return root.resolve(name);
+    }
+
+    private static Path checkout(Map<String, String> env) {
+        String root = env.get("CRAMLAB_ROOT");
+        if (root != null && !root.isBlank()) return Path.of(root.strip());
+        Path cwd = Path.of("").toAbsolutePath();
+        for (Path d = cwd; d != null; d = d.getParent()) {
+            if (java.nio.file.Files.isRegularFile(d.resolve("pom.xml")) && java.nio.file.Files.isDirectory(d.resolve("notebooks"))) {
+                return d;
+            }
+        }
+        return cwd;
     }
 
     /** The optimiser settings runs of this profile use: the paper's, with this profile's step cap. */
@@ -156,6 +183,12 @@ public record Profile(
         return new Profile(name, dirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength, randomVocab,
                 lengths, memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
                 interpolationPoints);
+    }
+
+    public Profile withSteps(int newMaxSteps, int newPatience) {
+        return new Profile(name, modelDirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength,
+                randomVocab, lengths, memoryVectors, newMaxSteps, newPatience, batchSize, seed, geometryTexts, geometrySeeds,
+                geometryLength, interpolationPoints);
     }
 
     public Profile withSeed(long newSeed) {

@@ -142,12 +142,17 @@ class ExperimentsTest {
         assertEquals(2000, p.settings().patience());
         assertEquals(50, p.textsPerSource());
         assertEquals(100, p.randomTexts());
+        Profile capped = Profile.fromEnv(Map.of("CRAMLAB_MAX_STEPS", "40"), java.nio.file.Path.of("/d"));
+        assertEquals(40, capped.settings().maxSteps());
+        assertEquals(40, capped.settings().patience());
         Profile d = Profile.fromEnv(Map.of(), java.nio.file.Path.of("/default/model"));
         assertEquals("smoke", d.name());
         assertEquals(List.of("/default/model"), d.modelDirs());
         ExperimentException e = assertThrows(ExperimentException.class, () -> Profile.named("huge"));
         assertTrue(e.getMessage().contains("huge") && e.getMessage().contains("smoke"));
         assertThrows(ExperimentException.class, () -> Profile.fromEnv(Map.of("CRAMLAB_SEED", "x"), java.nio.file.Path.of("/d")));
-        assertEquals(java.nio.file.Path.of("out/runs/nb"), Profile.outDir(Map.of(), "nb"));
+        assertTrue(Profile.outDir(Map.of(), "nb").endsWith(java.nio.file.Path.of("out/runs/nb")));
+        assertEquals(java.nio.file.Path.of("/x/nb"), Profile.outDir(Map.of("CRAMLAB_OUT", "/x"), "nb"));
+        assertEquals(java.nio.file.Path.of("/r/out/runs/nb"), Profile.outDir(Map.of("CRAMLAB_ROOT", "/r"), "nb"));
     }
 }

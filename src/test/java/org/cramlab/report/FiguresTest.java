@@ -78,13 +78,24 @@ class FiguresTest {
         assertTrue(js(Figures.cosineDensities(cos)).contains("same text (n=1)"));
 
         // accuracy = 1 - |distance from the nearer end| on the line from (1,0) to (1,1): 1 at both ends
-        Table interp = MemoryGeometry.interpolation(mem, 5, (run, m) -> 1 - Math.min(m[1], 1 - m[1]));
+        Table interp = MemoryGeometry.interpolation(mem, 5,
+                (runs, ms) -> ms.stream().mapToDouble(m -> 1 - Math.min(m[1], 1 - m[1])).toArray());
         assertEquals(5, interp.rowCount(), "one same-text pair, 5 points");
         assertEquals(List.of(0.0, 0.25, 0.5, 0.75, 1.0), interp.doubleColumn("alpha").asList());
         assertEquals(0.5, interp.doubleColumn("accuracy").get(2), 1e-6);
         Table summary = MemoryGeometry.interpolationSummary(interp);
         String f = js(Figures.interpolation(summary));
         assertTrue(f.contains("tiny min over pairs") && f.contains("teacher-forced accuracy"));
+    }
+
+    @Test
+    void recordTableHasOneRowPerRunWithThePaperMetrics() {
+        Table t = RecordTable.of("runs", RUNS);
+        assertEquals(RUNS.size(), t.rowCount());
+        assertEquals(List.of("a", "b", "c", "d", "e", "f"), t.stringColumn("run_id").asList());
+        assertEquals(40.0, t.doubleColumn("information_gain_nats").get(1), 1e-9); // 60 - 20
+        assertEquals((0.8 - 0.3) * 16, t.doubleColumn("token_gain").get(1), 1e-9);
+        assertEquals(List.of(false, false, false, true, false, false), t.booleanColumn("random").asList());
     }
 
     @Test

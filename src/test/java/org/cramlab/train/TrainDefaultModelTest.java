@@ -26,7 +26,7 @@ class TrainDefaultModelTest {
 
     private static final String[] TINY = {"--vocab-size", "300", "--hidden", "32", "--layers", "2", "--heads", "2",
             "--kv-heads", "1", "--intermediate", "64", "--max-positions", "128", "--seq-len", "32",
-            "--long-seq-len", "64", "--long-fraction", "0.2", "--batch-tokens", "256", "--warmup", "3", "--lr", "1e-2",
+            "--long-seq-len", "64", "--long-every", "4", "--batch-tokens", "256", "--warmup", "3", "--lr", "1e-2",
             "--log-every", "1", "--checkpoint-every", "5"};
 
     private int train(Path corpus, Path out, int steps, String... extra) {
