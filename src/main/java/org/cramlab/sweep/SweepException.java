@@ -1,0 +1,12 @@
+package org.cramlab.sweep;
+
+/** Bad sweep input (shard spec, Slurm option, run folder) or a failed Slurm command; the message says which and why. */
+public class SweepException extends RuntimeException {
+    public SweepException(String message) {
+        super(message);
+    }
+
+    public SweepException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
