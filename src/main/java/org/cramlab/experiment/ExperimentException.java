@@ -1,0 +1,12 @@
+package org.cramlab.experiment;
+
+/** Bad plan, profile or run-folder content; the message names the file or field and what was expected. */
+public class ExperimentException extends RuntimeException {
+    public ExperimentException(String message) {
+        super(message);
+    }
+
+    public ExperimentException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

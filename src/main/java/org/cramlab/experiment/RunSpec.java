@@ -1,0 +1,53 @@
+package org.cramlab.experiment;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * One cramming run of a plan: one model, one text truncated to {@code length} tokens, {@code nMem}
+ * memory vectors initialised from {@code seed}.
+ *
+ * @param modelDir where to load the model from (not part of the run id: the same model may sit at
+ *     another path on a cluster node)
+ * @param modelId the model's name in records and plots
+ * @param text which text
+ * @param length L, tokens compressed
+ * @param nMem K, memory vectors
+ * @param seed memory-init seed
+ * @param settings optimiser settings
+ */
+public record RunSpec(
+        String modelDir, String modelId, TextSpec text, int length, int nMem, long seed, OptimiserSettings settings) {
+
+    public RunSpec {
+        if (modelId == null || modelId.isBlank()) throw new ExperimentException("run model_id must be non-empty");
+        if (text == null) throw new ExperimentException("run text must be given (model " + modelId + ")");
+        if (length < 2) throw new ExperimentException("run length must be >= 2 tokens, got " + length);
+        if (nMem < 1) throw new ExperimentException("run n_mem must be >= 1, got " + nMem);
+        if (settings == null) throw new ExperimentException("run settings must be given");
+    }
+
+    /**
+     * Stable id: the first 16 hex digits of SHA-256 over the canonical JSON of everything that defines
+     * the result (model id, text, length, K, seed, settings; field order fixed by this record).
+     */
+    public String runId() {
+        return sha256Hex(canonicalJson()).substring(0, 16);
+    }
+
+    /** The JSON the id is hashed from; {@code modelDir} is left out on purpose (see the record doc). */
+    public String canonicalJson() {
+        return Json.COMPACT.toJson(new RunSpec(null, modelId, text, length, nMem, seed, settings));
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK ships SHA-256", e);
+        }
+    }
+}
