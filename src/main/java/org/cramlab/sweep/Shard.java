@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cramlab.experiment.RunFolder;
 
 /**
  * Shard {@code index} of {@code count} (0-based), as in {@code --shard 2/8}. Which runs belong to a shard
@@ -65,29 +66,20 @@ public record Shard(int index, int count) {
 
     /**
      * A tag unique to this process: {@code slurm<jobid>} inside a Slurm job (plus {@code -r<n>} after
-     * the n-th requeue, as a requeued job keeps its id), else {@code <host>-<pid>} (pids repeat across
-     * hosts sharing a filesystem).
+     * the n-th requeue, as a requeued job keeps its id), else {@code localWriter} (host and pid).
      */
-    public static String writerTag(Map<String, String> env, String host, long pid) {
+    public static String writerTag(Map<String, String> env, String localWriter) {
         String job = env.get("SLURM_JOB_ID");
         if (job != null && job.matches("\\d+")) {
             String restarts = env.getOrDefault("SLURM_RESTART_COUNT", "0");
             return "slurm" + job + (restarts.matches("[1-9]\\d*") ? "-r" + restarts : "");
         }
-        String safeHost = host.replaceAll("[^A-Za-z0-9.-]", "_");
-        return safeHost + "-" + pid;
+        return localWriter;
     }
 
-    /** {@link #writerTag(Map, String, long)} for the running process. */
+    /** {@link #writerTag(Map, String)} for the running process. */
     public static String currentWriterTag() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "localhost";
-        }
-        int dot = host.indexOf('.');
-        return writerTag(System.getenv(), dot > 0 ? host.substring(0, dot) : host, ProcessHandle.current().pid());
+        return writerTag(System.getenv(), RunFolder.defaultWriter());
     }
 
     @Override

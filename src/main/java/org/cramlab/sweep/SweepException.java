@@ -1,7 +1,9 @@
 package org.cramlab.sweep;
 
+import org.cramlab.experiment.ExperimentException;
+
 /** Bad sweep input (shard spec, Slurm option, run folder) or a failed Slurm command; the message says which and why. */
-public class SweepException extends RuntimeException {
+public class SweepException extends ExperimentException {
     public SweepException(String message) {
         super(message);
     }
