@@ -1,0 +1,155 @@
+package org.cramlab.experiment;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cramlab.cram.RunRecord;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The paper's Figures 7 and 8, whose code it never published: several solutions (memory vectors from
+ * different init seeds) per text. Are solutions for the same text closer to each other than to solutions
+ * for other texts (cosine similarity), and is the straight line between two solutions of the same text
+ * still a solution (teacher-forced accuracy along the interpolation)?
+ *
+ * <p>Our reading of the paper's set-up: cosine similarity of the flattened [K, d] memories; intra pairs
+ * are all seed pairs of one text, inter pairs all pairs of runs on different texts; interpolation
+ * {@code (1 - a) m1 + a m2} at evenly spaced {@code a} in [0, 1] for every seed pair of a text.
+ */
+public record MemoryGeometry(Profile profile) {
+
+    /** How a memory reconstructs its run's text: teacher-forced accuracy (the engine provides it). */
+    @FunctionalInterface
+    public interface Reconstruction {
+        double accuracy(RunRecord run, float[] memory);
+    }
+
+    /** geometryTexts natural texts x geometrySeeds init seeds, at geometryLength tokens, K = 1. */
+    public ExperimentPlan plan() {
+        List<RunSpec> runs = new ArrayList<>();
+        for (String dir : profile.modelDirs()) {
+            for (int t = 0; t < profile.geometryTexts(); t++) {
+                for (int s = 0; s < profile.geometrySeeds(); s++) {
+                    runs.add(new RunSpec(dir, Profile.modelId(dir), Plans.naturalText(profile, t), profile.geometryLength(), 1,
+                            profile.seed() + s, profile.settings()));
+                }
+            }
+        }
+        return new ExperimentPlan("memory-geometry", runs);
+    }
+
+    /** The best memory of a run, flattened [K * d], read from the run folder (tensor "memory"). */
+    public static float[] readMemory(Path runFolder, RunRecord run) {
+        Path file = runFolder.resolve(run.memoryFile() != null ? run.memoryFile() : RunFolder.relativeMemoryFile(run.runId()));
+        try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
+            NDList list = NDList.decode(m, in);
+            var arr = list.get("memory") != null ? list.get("memory") : list.singletonOrThrow();
+            return arr.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        } catch (IOException | RuntimeException e) {
+            throw new ExperimentException("cannot read memory of run " + run.runId() + " from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #readMemory} for each run, in order. */
+    public static Map<RunRecord, float[]> readMemories(Path runFolder, List<RunRecord> runs) {
+        Map<RunRecord, float[]> out = new LinkedHashMap<>();
+        for (RunRecord r : runs) out.put(r, readMemory(runFolder, r));
+        return out;
+    }
+
+    /** Cosine similarity of two flattened memories. */
+    public static double cosine(float[] a, float[] b) {
+        if (a.length != b.length) throw new ExperimentException("memories differ in size: " + a.length + " vs " + b.length);
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+
+    /**
+     * Every pair of runs of one model: kind ("same text" or "different texts"), run ids, text ids and
+     * cosine similarity.
+     */
+    public static Table cosineSimilarities(Map<RunRecord, float[]> memories) {
+        StringColumn kind = StringColumn.create("kind"), a = StringColumn.create("run_a"), b = StringColumn.create("run_b"),
+                ta = StringColumn.create("text_a"), tb = StringColumn.create("text_b");
+        DoubleColumn cos = DoubleColumn.create("cosine");
+        List<Map.Entry<RunRecord, float[]>> es = new ArrayList<>(memories.entrySet());
+        for (int i = 0; i < es.size(); i++) {
+            for (int j = i + 1; j < es.size(); j++) {
+                RunRecord x = es.get(i).getKey(), y = es.get(j).getKey();
+                if (!x.modelId().equals(y.modelId())) continue;
+                kind.append(x.textId().equals(y.textId()) ? "same text" : "different texts");
+                a.append(x.runId());
+                b.append(y.runId());
+                ta.append(x.textId());
+                tb.append(y.textId());
+                cos.append(cosine(es.get(i).getValue(), es.get(j).getValue()));
+            }
+        }
+        return Table.create("cosine similarity of memories", kind, cos, ta, tb, a, b);
+    }
+
+    /** {@code points} evenly spaced values from 0 to 1. */
+    public static double[] alphas(int points) {
+        double[] a = new double[points];
+        for (int i = 0; i < points; i++) a[i] = (double) i / (points - 1);
+        return a;
+    }
+
+    /** {@code (1 - alpha) * a + alpha * b}. */
+    public static float[] interpolate(float[] a, float[] b, double alpha) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = (float) ((1 - alpha) * a[i] + alpha * b[i]);
+        return out;
+    }
+
+    /**
+     * Teacher-forced accuracy along the line between every pair of solutions of the same text:
+     * model_id, text_id, pair ("runA-runB"), alpha, accuracy.
+     */
+    public static Table interpolation(Map<RunRecord, float[]> memories, int points, Reconstruction reconstruction) {
+        StringColumn model = StringColumn.create("model_id"), text = StringColumn.create("text_id"),
+                pair = StringColumn.create("pair");
+        DoubleColumn alpha = DoubleColumn.create("alpha"), acc = DoubleColumn.create("accuracy");
+        IntColumn step = IntColumn.create("point");
+        List<Map.Entry<RunRecord, float[]>> es = new ArrayList<>(memories.entrySet());
+        for (int i = 0; i < es.size(); i++) {
+            for (int j = i + 1; j < es.size(); j++) {
+                RunRecord x = es.get(i).getKey(), y = es.get(j).getKey();
+                if (!x.modelId().equals(y.modelId()) || !x.textId().equals(y.textId())) continue;
+                double[] as = alphas(points);
+                for (int p = 0; p < as.length; p++) {
+                    model.append(x.modelId());
+                    text.append(x.textId());
+                    pair.append(x.runId() + "-" + y.runId());
+                    step.append(p);
+                    alpha.append(as[p]);
+                    acc.append(reconstruction.accuracy(x, interpolate(es.get(i).getValue(), es.get(j).getValue(), as[p])));
+                }
+            }
+        }
+        return Table.create("accuracy along interpolations", model, text, pair, step, alpha, acc);
+    }
+
+    /** Mean, min and max accuracy per alpha over all pairs (the paper's line and grey band). */
+    public static Table interpolationSummary(Table interpolation) {
+        Table s = interpolation.summarize("accuracy", tech.tablesaw.aggregate.AggregateFunctions.mean,
+                tech.tablesaw.aggregate.AggregateFunctions.min, tech.tablesaw.aggregate.AggregateFunctions.max)
+                .by("model_id", "alpha");
+        return s.setName("accuracy along interpolations, mean / min / max over pairs");
+    }
+}

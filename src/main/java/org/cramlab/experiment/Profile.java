@@ -1,0 +1,177 @@
+package org.cramlab.experiment;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How big an experiment is: which models, how many texts, which grids, how many steps.
+ *
+ * <p>{@link #smoke()} runs all six notebooks on the default model in minutes on 2 CPU cores and still
+ * shows each figure's effect; {@link #paper()} is the paper's set-up (meant for real checkpoints on a GPU).
+ *
+ * @param name profile name
+ * @param modelDirs model directories (Hugging Face layout)
+ * @param naturalSource text source of natural texts: "book" (default corpus, held-out part) or "csv"
+ * @param naturalPath chunk CSV for "csv" (e.g. the paper's pg19_valid_1k_chunks.csv); null for "book"
+ * @param textsPerSource natural texts per length
+ * @param randomTexts random word sequences (each with its own random length, as the paper)
+ * @param randomMaxLength random sequence lengths are drawn uniformly from 2..randomMaxLength
+ * @param randomVocab vocabulary file for random texts; null for cramlab's default word list
+ * @param lengths length grid (tokens) at K = 1
+ * @param memoryVectors K grid for the memory-vector scaling experiment
+ * @param maxSteps optimisation step cap per run
+ * @param patience early stop after this many steps without improvement
+ * @param batchSize runs optimised together by the batched engine
+ * @param seed memory-init and text-sampling seed
+ * @param geometryTexts texts for the memory-geometry experiment
+ * @param geometrySeeds solutions (init seeds) per text there
+ * @param geometryLength text length (tokens) there; short enough to be solved exactly
+ * @param interpolationPoints points along each interpolation path (including both ends)
+ */
+public record Profile(
+        String name,
+        List<String> modelDirs,
+        String naturalSource,
+        String naturalPath,
+        int textsPerSource,
+        int randomTexts,
+        int randomMaxLength,
+        String randomVocab,
+        List<Integer> lengths,
+        List<Integer> memoryVectors,
+        int maxSteps,
+        int patience,
+        int batchSize,
+        long seed,
+        int geometryTexts,
+        int geometrySeeds,
+        int geometryLength,
+        int interpolationPoints) {
+
+    /** Environment variables read by {@link #fromEnv()} (the notebooks' parameters cell). */
+    public static final String ENV_PROFILE = "CRAMLAB_PROFILE", ENV_MODELS = "CRAMLAB_MODELS", ENV_SEED = "CRAMLAB_SEED",
+            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS";
+
+    public Profile {
+        modelDirs = List.copyOf(modelDirs);
+        lengths = List.copyOf(lengths);
+        memoryVectors = List.copyOf(memoryVectors);
+        require(textsPerSource >= 1, "texts_per_source", textsPerSource, ">= 1");
+        require(randomTexts >= 0, "random_texts", randomTexts, ">= 0");
+        require(randomTexts == 0 || randomMaxLength >= 2, "random_max_length", randomMaxLength, ">= 2");
+        require(!lengths.isEmpty() && lengths.stream().allMatch(l -> l >= 2), "lengths", lengths, "non-empty, each >= 2");
+        require(!memoryVectors.isEmpty() && memoryVectors.stream().allMatch(k -> k >= 1), "memory_vectors", memoryVectors,
+                "non-empty, each >= 1");
+        require(batchSize >= 1, "batch_size", batchSize, ">= 1");
+        require(geometrySeeds >= 2, "geometry_seeds", geometrySeeds, ">= 2 (pairs of solutions)");
+        require(geometryTexts >= 2, "geometry_texts", geometryTexts, ">= 2 (pairs across texts)");
+        require(interpolationPoints >= 2, "interpolation_points", interpolationPoints, ">= 2");
+        if (!naturalSource.equals("book") && !naturalSource.equals("csv")) {
+            throw new ExperimentException("profile '" + name + "': natural_source must be book or csv, got '" + naturalSource + "'");
+        }
+        if (naturalSource.equals("csv") && naturalPath == null) {
+            throw new ExperimentException("profile '" + name + "': natural_source csv needs natural_path (set " + ENV_TEXTS + ")");
+        }
+    }
+
+    private static void require(boolean ok, String field, Object value, String expected) {
+        if (!ok) throw new ExperimentException("profile field " + field + " must be " + expected + ", got " + value);
+    }
+
+    /**
+     * Minutes on 2 CPU cores with the default model: a few book texts, a short length grid that brackets
+     * the default model's capacity, K up to 4, capped steps.
+     */
+    public static Profile smoke() {
+        return new Profile("smoke", List.of(), "book", null, 4, 8, 96, null, List.of(8, 16, 32, 64, 96),
+                List.of(1, 2, 4), 300, 100, 16, 0, 3, 4, 16, 11);
+    }
+
+    /**
+     * The paper's set-up: its union length grid, K up to 32, 50 natural and 100 random texts, 5000 steps,
+     * patience 2000. Memory geometry as in its Figure 8 (32 solutions per text).
+     */
+    public static Profile paper() {
+        return new Profile("paper", List.of(), "book", null, 50, 100, 1024, null,
+                List.of(8, 16, 32, 64, 80, 96, 128, 160, 192, 256, 384, 512, 768, 1024, 1280, 1568, 2048, 2560, 3072),
+                List.of(1, 2, 4, 8, 16, 32), 5000, 2000, 16, 0, 8, 32, 128, 11);
+    }
+
+    /** {@code smoke} or {@code paper}. */
+    public static Profile named(String name) {
+        return switch (name == null ? "" : name.strip()) {
+            case "smoke" -> smoke();
+            case "paper" -> paper();
+            default -> throw new ExperimentException("unknown profile '" + name + "': expected smoke or paper");
+        };
+    }
+
+    /**
+     * The notebooks' parameters: {@code CRAMLAB_PROFILE} (default smoke), {@code CRAMLAB_MODELS} (model
+     * directories separated by ',' or the path separator; default {@code defaultModelDir}),
+     * {@code CRAMLAB_SEED}, {@code CRAMLAB_TEXTS} (a paper-format chunk CSV instead of the book corpus).
+     */
+    public static Profile fromEnv(Map<String, String> env, Path defaultModelDir) {
+        Profile p = named(env.getOrDefault(ENV_PROFILE, "smoke"));
+        String models = env.get(ENV_MODELS);
+        List<String> dirs = models == null || models.isBlank()
+                ? List.of(defaultModelDir.toString())
+                : Arrays.stream(models.split("[," + java.io.File.pathSeparator + "]")).map(String::strip)
+                        .filter(s -> !s.isEmpty()).toList();
+        p = p.withModelDirs(dirs);
+        String seed = env.get(ENV_SEED);
+        if (seed != null && !seed.isBlank()) {
+            try {
+                p = p.withSeed(Long.parseLong(seed.strip()));
+            } catch (NumberFormatException e) {
+                throw new ExperimentException(ENV_SEED + " must be an integer, got '" + seed + "'");
+            }
+        }
+        String texts = env.get(ENV_TEXTS);
+        if (texts != null && !texts.isBlank()) p = p.withNaturalTexts("csv", texts.strip());
+        return p;
+    }
+
+    /** The run folder: {@code CRAMLAB_OUT} if set, else {@code out/runs/<name>}. */
+    public static Path outDir(Map<String, String> env, String name) {
+        String out = env.get(ENV_OUT);
+        return out == null || out.isBlank() ? Path.of("out", "runs", name) : Path.of(out.strip());
+    }
+
+    /** The optimiser settings runs of this profile use: the paper's, with this profile's step cap. */
+    public OptimiserSettings settings() {
+        return OptimiserSettings.paper().withSteps(maxSteps, patience);
+    }
+
+    /** The model id records use: the directory's name. */
+    public static String modelId(String modelDir) {
+        Path p = Path.of(modelDir).getFileName();
+        return p == null ? modelDir : p.toString();
+    }
+
+    public Profile withModelDirs(List<String> dirs) {
+        if (dirs.isEmpty()) throw new ExperimentException("profile '" + name + "': no model directories given");
+        return new Profile(name, dirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength, randomVocab,
+                lengths, memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
+                interpolationPoints);
+    }
+
+    public Profile withSeed(long newSeed) {
+        return new Profile(name, modelDirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength,
+                randomVocab, lengths, memoryVectors, maxSteps, patience, batchSize, newSeed, geometryTexts, geometrySeeds,
+                geometryLength, interpolationPoints);
+    }
+
+    public Profile withNaturalTexts(String source, String path) {
+        return new Profile(name, modelDirs, source, path, textsPerSource, randomTexts, randomMaxLength, randomVocab, lengths,
+                memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
+                interpolationPoints);
+    }
+
+    /** Everything as a map for {@code params.json}. */
+    public Map<String, Object> toParams() {
+        return Json.COMPACT.fromJson(Json.COMPACT.toJson(this), Map.class);
+    }
+}
