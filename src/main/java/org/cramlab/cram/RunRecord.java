@@ -1,5 +1,8 @@
 package org.cramlab.cram;
 
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +18,13 @@ import java.util.Map;
  *   <li>{@code bestCeNats = min(losses) * length}
  *   <li>{@code informationGainNats = originalCeNats - bestCeNats}
  *   <li>{@code tokenGain = (max(accuracies) - originalAccuracy) * length}
+ *   <li>bits = nats / ln 2; {@code bestLoss = min(losses)} and {@code bestAccuracy = max(accuracies)}
+ *       are taken independently over the trajectory, as the paper's analysis does (its pickles'
+ *       {@code best_loss} is instead the loss at the best-accuracy step)
  * </ul>
+ *
+ * <p>A diverged run keeps its NaN/infinite loss in {@code losses}; {@link #toJson} writes it as the
+ * bare token {@code NaN}/{@code Infinity} (Python's json reads both).
  *
  * @param runId stable id derived from the run's content (model, text, length, K, seed, settings)
  * @param modelId model id as given by the user
@@ -68,4 +77,27 @@ public record RunRecord(
         String device,
         String memoryFile,
         Map<String, Object> settings,
-        Map<String, String> environment) {}
+        Map<String, String> environment) {
+
+    /** Gson with the record's snake_case names; non-finite numbers allowed (diverged runs). */
+    public static final Gson GSON = new GsonBuilder()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+            .serializeSpecialFloatingPointValues()
+            .disableHtmlEscaping()
+            .create();
+
+    /** One-line JSON object with snake_case field names. */
+    public String toJson() {
+        return GSON.toJson(this);
+    }
+
+    /** Parses {@link #toJson} output. */
+    public static RunRecord fromJson(String json) {
+        return GSON.fromJson(json, RunRecord.class);
+    }
+
+    /** Compression ratio L / K. */
+    public double compressionRatio() {
+        return Metrics.compressionRatio(length, nMem);
+    }
+}

@@ -54,7 +54,7 @@ public record CapacityVsLength(Profile profile) {
         IntColumn cap = IntColumn.create("capacity_tokens"), maxLen = IntColumn.create("max_length_tried");
         byModel(records).forEach((m, rs) -> {
             TreeMap<Integer, Double> means = Aggregates.meanAccuracyByLength(rs);
-            OptionalInt c = Aggregates.decodingCapacity(means);
+            OptionalInt c = Aggregates.decodingCapacity(rs);
             model.append(m);
             if (c.isPresent()) cap.append(c.getAsInt()); else cap.appendMissing();
             maxLen.append(means.lastKey());

@@ -1,15 +1,17 @@
 package org.cramlab.experiment;
 
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cramlab.cram.BatchedCrammer;
+import org.cramlab.cram.CramException;
+import org.cramlab.cram.CramSettings;
+import org.cramlab.cram.CramTask;
+import org.cramlab.cram.RunListener;
+import org.cramlab.model.CausalLM;
+import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -28,10 +30,27 @@ import tech.tablesaw.api.Table;
  */
 public record MemoryGeometry(Profile profile) {
 
-    /** How a memory reconstructs its run's text: teacher-forced accuracy (the engine provides it). */
+    /** How well memories reconstruct their runs' texts: teacher-forced accuracy, one per (run, memory). */
     @FunctionalInterface
     public interface Reconstruction {
-        double accuracy(RunRecord run, float[] memory);
+        double[] accuracies(List<RunRecord> runs, List<float[]> memories);
+    }
+
+    /**
+     * Teacher-forced accuracy from the engine, batched: each memory is the start of a one-step run whose
+     * recorded accuracy (taken before the first update) is the accuracy of that memory.
+     */
+    public static Reconstruction teacherForced(CausalLM model, int batchSize) {
+        CramSettings settings = CramSettings.builder().optMaxSteps(1).optGreedyCheck(false).optBatchSize(batchSize).build();
+        BatchedCrammer engine = new BatchedCrammer(model, settings);
+        return (runs, memories) -> {
+            List<CramTask> tasks = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                RunRecord r = runs.get(i);
+                tasks.add(new CramTask(r.textId(), r.textSource(), r.text(), r.tokenIds(), r.nMem(), memories.get(i)));
+            }
+            return engine.run(tasks, RunListener.NONE).stream().mapToDouble(c -> c.record().accuracies().get(0)).toArray();
+        };
     }
 
     /** geometryTexts natural texts x geometrySeeds init seeds, at geometryLength tokens, K = 1. */
@@ -51,12 +70,10 @@ public record MemoryGeometry(Profile profile) {
     /** The best memory of a run, flattened [K * d], read from the run folder (tensor "memory"). */
     public static float[] readMemory(Path runFolder, RunRecord run) {
         Path file = runFolder.resolve(run.memoryFile() != null ? run.memoryFile() : RunFolder.relativeMemoryFile(run.runId()));
-        try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
-            NDList list = NDList.decode(m, in);
-            var arr = list.get("memory") != null ? list.get("memory") : list.singletonOrThrow();
-            return arr.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-        } catch (IOException | RuntimeException e) {
-            throw new ExperimentException("cannot read memory of run " + run.runId() + " from " + file + ": " + e.getMessage(), e);
+        try {
+            return Memory.load(file, run.nMem(), run.hiddenSize());
+        } catch (CramException e) {
+            throw new ExperimentException("memory of run " + run.runId() + ": " + e.getMessage(), e);
         }
     }
 
@@ -119,37 +136,57 @@ public record MemoryGeometry(Profile profile) {
 
     /**
      * Teacher-forced accuracy along the line between every pair of solutions of the same text:
-     * model_id, text_id, pair ("runA-runB"), alpha, accuracy.
+     * model_id, text_id, pair ("runA-runB"), point, alpha, accuracy. All points go to
+     * {@code reconstruction} in one call (one batched engine pass).
      */
     public static Table interpolation(Map<RunRecord, float[]> memories, int points, Reconstruction reconstruction) {
         StringColumn model = StringColumn.create("model_id"), text = StringColumn.create("text_id"),
                 pair = StringColumn.create("pair");
-        DoubleColumn alpha = DoubleColumn.create("alpha"), acc = DoubleColumn.create("accuracy");
+        DoubleColumn alpha = DoubleColumn.create("alpha");
         IntColumn step = IntColumn.create("point");
+        List<RunRecord> runs = new ArrayList<>();
+        List<float[]> mems = new ArrayList<>();
         List<Map.Entry<RunRecord, float[]>> es = new ArrayList<>(memories.entrySet());
+        double[] as = alphas(points);
         for (int i = 0; i < es.size(); i++) {
             for (int j = i + 1; j < es.size(); j++) {
                 RunRecord x = es.get(i).getKey(), y = es.get(j).getKey();
                 if (!x.modelId().equals(y.modelId()) || !x.textId().equals(y.textId())) continue;
-                double[] as = alphas(points);
                 for (int p = 0; p < as.length; p++) {
                     model.append(x.modelId());
                     text.append(x.textId());
                     pair.append(x.runId() + "-" + y.runId());
                     step.append(p);
                     alpha.append(as[p]);
-                    acc.append(reconstruction.accuracy(x, interpolate(es.get(i).getValue(), es.get(j).getValue(), as[p])));
+                    runs.add(x);
+                    mems.add(interpolate(es.get(i).getValue(), es.get(j).getValue(), as[p]));
                 }
             }
         }
+        DoubleColumn acc = DoubleColumn.create("accuracy", runs.isEmpty() ? new double[0] : reconstruction.accuracies(runs, mems));
         return Table.create("accuracy along interpolations", model, text, pair, step, alpha, acc);
     }
 
-    /** Mean, min and max accuracy per alpha over all pairs (the paper's line and grey band). */
+    /** Mean, min and max accuracy per (model, alpha) over all pairs (the paper's line and grey band). */
     public static Table interpolationSummary(Table interpolation) {
-        Table s = interpolation.summarize("accuracy", tech.tablesaw.aggregate.AggregateFunctions.mean,
-                tech.tablesaw.aggregate.AggregateFunctions.min, tech.tablesaw.aggregate.AggregateFunctions.max)
-                .by("model_id", "alpha");
-        return s.setName("accuracy along interpolations, mean / min / max over pairs");
+        StringColumn model = StringColumn.create("model_id");
+        DoubleColumn alpha = DoubleColumn.create("alpha"), mean = DoubleColumn.create("mean_accuracy"),
+                min = DoubleColumn.create("min_accuracy"), max = DoubleColumn.create("max_accuracy");
+        IntColumn pairs = IntColumn.create("pairs");
+        Map<String, Map<Double, List<Double>>> groups = new java.util.TreeMap<>();
+        for (int i = 0; i < interpolation.rowCount(); i++) {
+            groups.computeIfAbsent(interpolation.stringColumn("model_id").get(i), k -> new java.util.TreeMap<>())
+                    .computeIfAbsent(interpolation.doubleColumn("alpha").get(i), k -> new ArrayList<>())
+                    .add(interpolation.doubleColumn("accuracy").get(i));
+        }
+        groups.forEach((m, byAlpha) -> byAlpha.forEach((a, accs) -> {
+            model.append(m);
+            alpha.append(a);
+            mean.append(accs.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+            min.append(accs.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+            max.append(accs.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+            pairs.append(accs.size());
+        }));
+        return Table.create("accuracy along interpolations, mean / min / max over pairs", model, alpha, mean, min, max, pairs);
     }
 }

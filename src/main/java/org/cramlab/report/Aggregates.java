@@ -3,10 +3,11 @@ package org.cramlab.report;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.cramlab.cram.Capacity;
+import org.cramlab.cram.Metrics;
 import org.cramlab.cram.RunRecord;
 
 /**
@@ -24,37 +25,23 @@ import org.cramlab.cram.RunRecord;
  */
 public final class Aggregates {
     /** The paper's "lossless" threshold on mean teacher-forced accuracy. */
-    public static final double LOSSLESS = 0.99;
+    public static final double LOSSLESS = Capacity.THRESHOLD;
 
     private Aggregates() {}
 
     /** Mean best accuracy per length, lengths ascending. */
     public static TreeMap<Integer, Double> meanAccuracyByLength(Collection<RunRecord> records) {
-        TreeMap<Integer, double[]> sums = new TreeMap<>();
-        for (RunRecord r : records) {
-            double[] s = sums.computeIfAbsent(r.length(), k -> new double[2]);
-            s[0] += r.bestAccuracy();
-            s[1] += 1;
-        }
-        TreeMap<Integer, Double> out = new TreeMap<>();
-        sums.forEach((len, s) -> out.put(len, s[0] / s[1]));
-        return out;
+        return new TreeMap<>(Capacity.meanAccuracyByLength(Capacity.perLength(List.copyOf(records))));
     }
 
-    /** The largest length whose mean accuracy is {@code >= 0.99}; empty when none passes. */
-    public static OptionalInt decodingCapacity(Map<Integer, Double> meanAccuracyByLength) {
-        OptionalInt best = OptionalInt.empty();
-        for (Map.Entry<Integer, Double> e : meanAccuracyByLength.entrySet()) {
-            if (e.getValue() >= LOSSLESS && (best.isEmpty() || e.getKey() > best.getAsInt())) {
-                best = OptionalInt.of(e.getKey());
-            }
-        }
-        return best;
-    }
-
-    /** {@link #decodingCapacity(Map)} of the records' per-length means. */
+    /**
+     * The largest length whose mean best accuracy is {@code >= 0.99} (the engine's rule,
+     * {@link Capacity#decodingCapacity}); empty when no length passes.
+     */
     public static OptionalInt decodingCapacity(Collection<RunRecord> records) {
-        return decodingCapacity(meanAccuracyByLength(records));
+        List<Capacity.LengthStats> stats = Capacity.perLength(List.copyOf(records));
+        int c = Capacity.decodingCapacity(stats, stats.stream().map(Capacity.LengthStats::length).toList());
+        return c == 0 ? OptionalInt.empty() : OptionalInt.of(c);
     }
 
     /** Runs where the memory is saturated: {@code best_accuracy <= 0.99} (Table 1's pool). */
@@ -90,14 +77,14 @@ public final class Aggregates {
         return x.length == 0 ? Double.NaN : -slopeOneIntercept(x, y);
     }
 
-    /** The paper's Eq. 1: a d-dim vector at 16 bits per number over log2|V| bits per token. */
+    /** The paper's Eq. 1, {@code 16 d / log2|V|} tokens ({@link Metrics#theoreticalCapacity}). */
     public static double theoreticalCapacity(int hiddenSize, int vocabSize) {
-        return 16.0 * hiddenSize / (Math.log(vocabSize) / Math.log(2));
+        return Metrics.theoreticalCapacity(hiddenSize, vocabSize);
     }
 
-    /** Token gain / theoretical capacity. */
+    /** Token gain / theoretical capacity ({@link Metrics#utilisation}). */
     public static double utilisation(double tokenGain, int hiddenSize, int vocabSize) {
-        return tokenGain / theoreticalCapacity(hiddenSize, vocabSize);
+        return Metrics.utilisation(tokenGain, hiddenSize, vocabSize);
     }
 
     /** Ideal linear scaling: the value at K = 1 times {@code k} (K over the smallest K tried). */

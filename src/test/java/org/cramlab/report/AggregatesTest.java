@@ -4,19 +4,25 @@ import static org.cramlab.experiment.TestRecords.record;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.cramlab.cram.RunRecord;
 import org.junit.jupiter.api.Test;
 
 class AggregatesTest {
 
+    /** One record per (length, accuracy) pair, each on its own text. */
+    static List<RunRecord> means(int[] lengths, double[] accuracies) {
+        List<RunRecord> rs = new java.util.ArrayList<>();
+        for (int i = 0; i < lengths.length; i++) rs.add(record("r" + i, "m", "book:" + i, lengths[i], 1, 0.3, accuracies[i], 30, 1));
+        return rs;
+    }
+
     @Test
     void capacityIsLargestLengthWithMeanAtLeast099() {
-        assertEquals(16, Aggregates.decodingCapacity(new TreeMap<>(Map.of(8, 1.0, 16, 0.995, 32, 0.98))).getAsInt());
+        assertEquals(16, Aggregates.decodingCapacity(means(new int[] {8, 16, 32}, new double[] {1.0, 0.995, 0.98})).getAsInt());
         // the rule takes the largest passing length even after a failing one (no bisection, no monotonicity)
-        assertEquals(32, Aggregates.decodingCapacity(new TreeMap<>(Map.of(8, 1.0, 16, 0.95, 32, 0.99))).getAsInt());
-        assertTrue(Aggregates.decodingCapacity(new TreeMap<>(Map.of(8, 0.98, 16, 0.5))).isEmpty(), "none passing: no capacity");
+        assertEquals(32, Aggregates.decodingCapacity(means(new int[] {8, 16, 32}, new double[] {1.0, 0.95, 0.99})).getAsInt());
+        assertTrue(Aggregates.decodingCapacity(means(new int[] {8, 16}, new double[] {0.98, 0.5})).isEmpty(),
+                "none passing: no capacity (empty, shown as a missing value in tables)");
     }
 
     @Test

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""PyTorch reference timing of one cramming optimisation step (issue 7's reference side).
+
+Runs inside the Debian sid tree with transformers + torch (see src/test/python/README.md for the
+tree). Builds the paper's MemoryCell set-up on a local Hugging Face model directory: frozen model,
+K trainable float32 memory vectors = randn * std(input embeddings), inputs_embeds = [memory;
+embed(ids)], logits[:, K:], shifted cross-entropy mean, torch.optim.AdamW(lr 1e-2, betas (0.9, 0.9),
+weight decay 0.01). Times forward + backward + AdamW step for --steps steps after --warmup steps and
+prints one JSON line:
+  {model_dir, L, K, median_ms, p10_ms, p90_ms, torch_version, threads, ...}
+
+Example:
+  chroot /work/hf-ref python3 /mnt/repo/environment/bench/torch_reference_step.py \\
+      --model-dir /mnt/repo/src/test/resources/golden/llama --length 64
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from transformers import AutoModelForCausalLM  # noqa: E402
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model-dir", required=True, help="local Hugging Face model directory")
+    ap.add_argument("--length", "-L", type=int, default=64, help="text length L in tokens")
+    ap.add_argument("--mem", "-K", type=int, default=1, help="number of memory vectors K")
+    ap.add_argument("--steps", type=int, default=20, help="timed steps")
+    ap.add_argument("--warmup", type=int, default=3, help="untimed steps first")
+    ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    ap.add_argument("--attn", choices=["eager", "sdpa"], default="sdpa", help="attn_implementation")
+    ap.add_argument("--seed", type=int, default=0)
+    src = ap.add_mutually_exclusive_group()
+    src.add_argument("--text", help="tokenize this text (needs tokenizer files in --model-dir)")
+    src.add_argument("--text-file", help="tokenize this file's text")
+    return ap.parse_args(argv)
+
+
+def token_ids(args, config, gen):
+    """L token ids: random uniform over the vocabulary, or the given text truncated to L tokens."""
+    text = args.text
+    if args.text_file:
+        with open(args.text_file, encoding="utf-8") as f:
+            text = f.read()
+    if text is None:
+        return torch.randint(0, config.vocab_size, (1, args.length), generator=gen)
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(args.model_dir)
+    ids = tok(text, max_length=args.length, truncation=True, return_tensors="pt")["input_ids"]
+    if ids.shape[1] < args.length:
+        sys.exit(f"text has only {ids.shape[1]} tokens, --length {args.length} requested")
+    if int(ids.max()) >= config.vocab_size:
+        sys.exit(f"tokenizer produced id {int(ids.max())}, beyond the model's vocab_size {config.vocab_size}")
+    return ids
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.length < 2 or args.mem < 1 or args.steps < 1 or args.warmup < 0:
+        sys.exit("need --length >= 2, --mem >= 1, --steps >= 1, --warmup >= 0")
+    torch.set_num_threads(args.threads)
+    gen = torch.Generator().manual_seed(args.seed)
+
+    model = AutoModelForCausalLM.from_pretrained(args.model_dir, dtype=torch.float32,
+                                                 attn_implementation=args.attn).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    cfg = model.config
+    max_pos = getattr(cfg, "max_position_embeddings", None) or getattr(cfg, "n_positions", None)
+    if max_pos is not None and args.mem + args.length > max_pos:
+        sys.exit(f"K + L = {args.mem + args.length} exceeds the model's {max_pos} positions")
+
+    ids = token_ids(args, cfg, gen)
+    emb = model.get_input_embeddings()
+    # d = word_embed_proj_dim for OPT, as the paper's train.py does (the input embedding width).
+    memory = torch.nn.Parameter(torch.randn(args.mem, emb.weight.shape[1], generator=gen) * emb.weight.data.std())
+    opt = torch.optim.AdamW([memory], lr=1e-2, betas=(0.9, 0.9), weight_decay=0.01, eps=1e-8)
+    mask = torch.ones(1, args.mem + args.length, dtype=torch.long)
+    targets = ids[:, 1:].reshape(-1)
+
+    def step():
+        embeds = torch.cat([memory.unsqueeze(0), emb(ids)], dim=1)
+        logits = model(inputs_embeds=embeds, attention_mask=mask).logits[:, args.mem:]
+        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), targets)
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        return loss.item()
+
+    for _ in range(args.warmup):
+        step()
+    times, losses = [], []
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        losses.append(step())
+        times.append((time.perf_counter() - t0) * 1000.0)
+
+    times_sorted = sorted(times)
+    deciles = statistics.quantiles(times_sorted, n=10, method="inclusive") if len(times) > 1 else times * 9
+    print(json.dumps({
+        "model_dir": args.model_dir, "model_type": cfg.model_type, "L": args.length, "K": args.mem,
+        "median_ms": round(statistics.median(times), 3), "p10_ms": round(deciles[0], 3),
+        "p90_ms": round(deciles[-1], 3), "steps": args.steps, "warmup": args.warmup,
+        "attn_implementation": args.attn, "threads": torch.get_num_threads(),
+        "torch_version": torch.__version__, "transformers_version": transformers.__version__,
+        "first_loss": round(losses[0], 6), "last_loss": round(losses[-1], 6),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+package org.cramlab.cram;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import org.cramlab.model.CausalLM;
+import org.cramlab.model.ModelInfo;
+
+/**
+ * The cramming engine: optimises up to {@code batchSize} runs (different texts, lengths, even K) in
+ * one batched forward/backward per step. Rows are right-padded with an attention mask; each run has
+ * its own memory, its own AdamW state and its own stopping; a finished run leaves the batch and its
+ * slot is refilled from the queue.
+ *
+ * <p>The objective is the sum of the per-run mean losses, so each memory's gradient is exactly its
+ * single-run gradient (rows do not interact in a decoder), and a batched run follows the same
+ * trajectory as a run on its own, up to float rounding of padded shapes.
+ *
+ * <p>The paper's code reloads the model and optimises one text at a time; everything else (loss,
+ * accuracy, optimiser, stopping) follows it. Tasks are taken longest first so that rows in a batch
+ * have similar lengths (little padding); results come back in task order.
+ */
+public final class BatchedCrammer {
+
+    private final CausalLM model;
+    private final CramSettings settings;
+    private final RecordBuilder records;
+    private Double embeddingStd;
+
+    /**
+     * @param model a frozen model (its weights carry no gradient)
+     * @param settings optimiser, stopping and batching options
+     */
+    public BatchedCrammer(CausalLM model, CramSettings settings) {
+        this.model = model;
+        this.settings = settings;
+        this.records = new RecordBuilder(model, settings);
+    }
+
+    /** Runs every task; each finished run is reported to {@code listener} at once. */
+    public List<CramResult> run(List<CramTask> tasks, RunListener listener) {
+        tasks.forEach(this::validate);
+        Integer[] order = new Integer[tasks.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingInt(i -> -(tasks.get(i).nMem() + tasks.get(i).length())));
+        Deque<Integer> queue = new ArrayDeque<>(Arrays.asList(order));
+        CramResult[] results = new CramResult[tasks.size()];
+        List<Run> active = new ArrayList<>();
+        try (NDManager base = model.manager().newSubManager()) {
+            try {
+                while (!queue.isEmpty() || !active.isEmpty()) {
+                    List<Run> joined = new ArrayList<>();
+                    while (active.size() < settings.batchSize() && !queue.isEmpty()) {
+                        int i = queue.poll();
+                        joined.add(start(i, tasks.get(i), base));
+                    }
+                    if (!joined.isEmpty()) {
+                        original(joined, base);
+                        active.addAll(joined);
+                    }
+                    step(active, base, listener);
+                    for (Iterator<Run> it = active.iterator(); it.hasNext(); ) {
+                        Run r = it.next();
+                        if (r.stop != null) {
+                            it.remove();
+                            try (r) {
+                                results[r.index] = records.finish(r);
+                            }
+                            listener.onFinished(results[r.index]);
+                        }
+                    }
+                }
+            } finally {
+                active.forEach(Run::close);
+            }
+        }
+        return Arrays.asList(results);
+    }
+
+    /** Fails with a message naming the bad value before any compute starts. */
+    void validate(CramTask task) {
+        ModelInfo info = model.info();
+        String what = "text '" + task.textId() + "'";
+        if (task.tokenIds() == null || task.tokenIds().length == 0) {
+            throw new CramException(what + " is empty: it has no tokens to compress");
+        }
+        if (task.length() < 2) {
+            throw new CramException(what + " has L = " + task.length()
+                    + " token; at least 2 are needed (the first token is never a target)");
+        }
+        if (task.nMem() < 1) {
+            throw new CramException("number of memory vectors K must be >= 1, got " + task.nMem());
+        }
+        if (task.nMem() + task.length() > info.maxPositions()) {
+            throw new CramException("K + L = " + task.nMem() + " + " + task.length() + " = "
+                    + (task.nMem() + task.length()) + " exceeds the model's " + info.maxPositions()
+                    + " positions (" + info.modelId() + ")");
+        }
+        for (int id : task.tokenIds()) {
+            if (id < 0 || id >= info.vocabSize()) {
+                throw new CramException(what + " has token id " + id + " outside the vocabulary [0, "
+                        + info.vocabSize() + ")");
+            }
+        }
+        float[] init = task.initMemory();
+        long want = (long) task.nMem() * info.hiddenSize();
+        if (init != null && init.length != want) {
+            throw new CramException("initial memory for " + what + " has " + init.length
+                    + " values; expected K*d = " + task.nMem() + "*" + info.hiddenSize() + " = " + want);
+        }
+    }
+
+    private Run start(int index, CramTask task, NDManager base) {
+        int d = model.info().hiddenSize();
+        float[] init = task.initMemory();
+        if (init == null) {
+            if (embeddingStd == null) {
+                embeddingStd = Memory.embeddingStd(model);
+            }
+            init = Memory.random(settings.seed(), task.nMem(), d, embeddingStd);
+        }
+        return new Run(index, task, init, d, settings, base);
+    }
+
+    /** The paper's "original" loss and accuracy: the same L tokens without memory. */
+    private void original(List<Run> runs, NDManager base) {
+        try (NDManager scope = base.newSubManager()) {
+            Batch batch = Batch.build(model, null, runs.stream().map(r -> r.task.tokenIds()).toList(), scope);
+            Batch.Stats stats = batch.stats(model.forward(batch.embeds(), batch.mask()));
+            float[] loss = stats.loss().toFloatArray();
+            float[] acc = stats.accuracy().toFloatArray();
+            for (int i = 0; i < runs.size(); i++) {
+                runs.get(i).originalLoss = loss[i];
+                runs.get(i).originalAccuracy = acc[i];
+            }
+        }
+    }
+
+    /** One batched forward/backward and one AdamW update per continuing run. */
+    private void step(List<Run> runs, NDManager base, RunListener listener) {
+        boolean[] goOn = new boolean[runs.size()];
+        try (NDManager scope = base.newSubManager()) {
+            List<NDArray> memories = runs.stream().map(Run::memory).toList();
+            List<int[]> tokens = runs.stream().map(r -> r.task.tokenIds()).toList();
+            try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
+                Batch batch = Batch.build(model, memories, tokens, scope);
+                Batch.Stats stats = batch.stats(model.forward(batch.embeds(), batch.mask()));
+                float[] loss = stats.loss().toFloatArray();
+                float[] acc = stats.accuracy().toFloatArray();
+                boolean any = false;
+                for (int i = 0; i < runs.size(); i++) {
+                    Run r = runs.get(i);
+                    goOn[i] = r.observe(loss[i], acc[i]);
+                    any |= goOn[i];
+                    listener.onStep(new RunListener.Progress(
+                            r.task, r.losses.size(), loss[i], acc[i], r.bestAccuracySoFar(), r.elapsedSeconds()));
+                }
+                if (any) {
+                    // Sum of per-run means: each memory gets exactly its own run's gradient.
+                    collector.backward(stats.loss().sum());
+                }
+            }
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            if (goOn[i]) {
+                Run r = runs.get(i);
+                r.update();
+                listener.onUpdate(r.task, r.losses.size(), r.memory());
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package org.cramlab.experiment;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.cram.BatchedCrammer;
+import org.cramlab.cram.CramResult;
+import org.cramlab.cram.CramSettings;
+import org.cramlab.cram.CramTask;
+import org.cramlab.cram.Memory;
+import org.cramlab.cram.RunListener;
+import org.cramlab.cram.RunRecord;
+import org.cramlab.model.CausalLM;
+import org.cramlab.model.Models;
+import org.cramlab.notebook.Progress;
+
+/**
+ * Runs the missing runs of a plan into a run folder: finished runs (read back from the folder's
+ * records) are skipped, the rest go through the engine's {@link BatchedCrammer}, one batch per model
+ * and optimiser setting, and each record is appended (fsync'ed) the moment its run finishes, together
+ * with its best memory. Rerunning with the same folder computes nothing new; after a crash only the
+ * runs in flight are recomputed.
+ *
+ * <pre>{@code
+ * var runner = ExperimentRunner.builder().optTexts(texts).optBatchSize(16).build();
+ * try (RunFolder folder = RunFolder.open(out)) {
+ *     ExperimentRunner.Result r = runner.run(plan, folder);
+ * }
+ * }</pre>
+ */
+public final class ExperimentRunner {
+    private final TextResolver texts;
+    private final int batchSize;
+    private final Function<Path, CausalLM> loader;
+    private final Progress.Starter progress;
+    private final Map<String, Object> params;
+
+    private ExperimentRunner(Builder b) {
+        this.texts = b.texts;
+        this.batchSize = b.batchSize;
+        this.loader = b.loader;
+        this.progress = b.progress;
+        this.params = b.params;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * What a call did.
+     *
+     * @param computed runs optimised by this call
+     * @param reused runs of the plan already in the folder
+     * @param store every record of the folder after the call
+     * @param plan the plan
+     */
+    public record Result(int computed, int reused, RecordStore store, ExperimentPlan plan) {
+        /** The plan's records, in plan order. */
+        public List<RunRecord> records() {
+            return store.of(plan);
+        }
+    }
+
+    /** Runs what is missing of {@code plan} in {@code folder}; writes params.json and plan.json. */
+    public Result run(ExperimentPlan plan, RunFolder folder) {
+        RecordStore before = folder.records();
+        List<RunSpec> missing = plan.missing(before.ids());
+        int reused = plan.runs().size() - missing.size();
+        Map<String, Object> p = new LinkedHashMap<>(params);
+        p.put("experiment", plan.name());
+        p.put("runs", plan.runs().size());
+        p.put("runs_already_done", reused);
+        p.put("models", plan.runs().stream().map(RunSpec::modelId).distinct().toList());
+        folder.writeParams(p);
+        folder.writePlan(plan);
+        if (!missing.isEmpty()) {
+            try (Progress bar = progress.start(plan.name(), missing.size())) {
+                // one engine per (model, settings): settings are per batch in the engine
+                Map<String, Map<OptimiserSettings, List<RunSpec>>> groups = missing.stream().collect(Collectors.groupingBy(
+                        RunSpec::modelDir, LinkedHashMap::new, Collectors.groupingBy(RunSpec::settings, LinkedHashMap::new,
+                                Collectors.toList())));
+                groups.forEach((dir, bySettings) -> runModel(Path.of(dir), bySettings, folder, bar));
+            }
+        }
+        return new Result(missing.size(), reused, folder.records(), plan);
+    }
+
+    private void runModel(Path dir, Map<OptimiserSettings, List<RunSpec>> bySettings, RunFolder folder, Progress bar) {
+        try (CausalLM model = loader.apply(dir); TextTokenizer tokenizer = tokenizer(dir)) {
+            int d = model.info().hiddenSize();
+            double std = Memory.embeddingStd(model);
+            for (Map.Entry<OptimiserSettings, List<RunSpec>> e : bySettings.entrySet()) {
+                Map<String, RunSpec> byId = new HashMap<>();
+                List<CramTask> tasks = new ArrayList<>();
+                for (RunSpec s : e.getValue()) {
+                    TextResolver.Resolved t = texts.resolve(s.text(), s.length(), tokenizer);
+                    if (t.tokenIds().length != s.length()) {
+                        throw new ExperimentException("text " + s.text().id() + " gives " + t.tokenIds().length
+                                + " tokens, run " + s.runId() + " needs L = " + s.length());
+                    }
+                    byId.put(s.runId(), s);
+                    // The task's text id carries our run id through the engine (its onFinished reports only the
+                    // record); the record is relabelled below. Each run gets its own seeded init.
+                    tasks.add(new CramTask(s.runId(), s.text().source(), t.text(), t.tokenIds(), s.nMem(),
+                            Memory.random(s.seed(), s.nMem(), d, std)));
+                }
+                new BatchedCrammer(model, settings(e.getKey())).run(tasks, new Listener(byId, folder, bar));
+            }
+        }
+    }
+
+    private CramSettings settings(OptimiserSettings o) {
+        return CramSettings.builder().optLr(o.lr()).optBetas(o.beta1(), o.beta2()).optWeightDecay(o.weightDecay())
+                .optEps(o.eps()).optMaxSteps(o.maxSteps()).optPatience(o.patience()).optBatchSize(batchSize)
+                .optGreedyCheck(true).build();
+    }
+
+    private static TextTokenizer tokenizer(Path dir) {
+        return Files.isRegularFile(dir.resolve("tokenizer.json")) ? TextTokenizer.load(dir) : null;
+    }
+
+    /** Appends each finished run at once and keeps the progress display current (at most 4 updates/s). */
+    private static final class Listener implements RunListener {
+        private final Map<String, RunSpec> byId;
+        private final RunFolder folder;
+        private final org.cramlab.notebook.Progress bar; // RunListener.Progress shadows the name here
+        private long lastShown;
+
+        Listener(Map<String, RunSpec> byId, RunFolder folder, org.cramlab.notebook.Progress bar) {
+            this.byId = byId;
+            this.folder = folder;
+            this.bar = bar;
+        }
+
+        @Override
+        public void onStep(RunListener.Progress progress) {
+            long now = System.nanoTime();
+            if (now - lastShown > 250_000_000L) {
+                lastShown = now;
+                RunSpec s = byId.get(progress.task().textId());
+                bar.working(String.format(java.util.Locale.ROOT, "%s L=%d K=%d step %d acc %.3f", s.text().id(), s.length(),
+                        s.nMem(), progress.step(), progress.bestAccuracy()));
+            }
+        }
+
+        @Override
+        public void onFinished(CramResult result) {
+            RunSpec s = byId.get(result.record().textId());
+            Memory.save(folder.memoryFile(s.runId()), result.bestMemory(), s.nMem(), result.record().hiddenSize(),
+                    Map.of("run_id", s.runId(), "model_id", s.modelId(), "text_id", s.text().id(),
+                            "length", String.valueOf(s.length()), "n_mem", String.valueOf(s.nMem())));
+            folder.append(relabel(result.record(), s));
+            bar.advance();
+        }
+    }
+
+    /** The engine's record under the plan's identity: run id, text id, seed and memory file of {@code spec}. */
+    static RunRecord relabel(RunRecord r, RunSpec spec) {
+        Map<String, Object> settings = new LinkedHashMap<>(r.settings());
+        settings.put("init", "seeded N(0,1) * embedding std");
+        return new RunRecord(spec.runId(), r.modelId().equals(spec.modelId()) ? r.modelId() : spec.modelId(), spec.text().id(),
+                r.textSource(), r.text(), r.tokenIds(), r.length(), r.nMem(), spec.seed(), r.hiddenSize(), r.vocabSize(),
+                r.losses(), r.accuracies(), r.originalLoss(), r.originalAccuracy(), r.bestLoss(), r.bestAccuracy(), r.steps(),
+                r.stopReason(), r.originalCeNats(), r.bestCeNats(), r.originalCeBits(), r.bestCeBits(), r.informationGainNats(),
+                r.informationGainBits(), r.tokenGain(), r.greedyExactMatch(), r.greedyPrefixLength(), r.greedyTokenAccuracy(),
+                r.wallTimeSeconds(), r.dtype(), r.device(), RunFolder.relativeMemoryFile(spec.runId()), settings,
+                r.environment());
+    }
+
+    /** Options; {@link #optTexts} is required. */
+    public static final class Builder {
+        private TextResolver texts;
+        private int batchSize = 8;
+        private Function<Path, CausalLM> loader = Models::load;
+        private Progress.Starter progress = Progress.onConsole();
+        private Map<String, Object> params = Map.of();
+
+        private Builder() {}
+
+        /** How text specs become token ids (required). */
+        public Builder optTexts(TextResolver texts) {
+            this.texts = texts;
+            return this;
+        }
+
+        /** Runs optimised together (default 8). */
+        public Builder optBatchSize(int batchSize) {
+            if (batchSize < 1) throw new ExperimentException("batch size must be >= 1, got " + batchSize);
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** How a model directory is loaded (default {@link Models#load(Path)}). */
+        public Builder optModelLoader(Function<Path, CausalLM> loader) {
+            this.loader = loader;
+            return this;
+        }
+
+        /** Where progress is shown (default: one updating line on stderr). */
+        public Builder optProgress(Progress.Starter progress) {
+            this.progress = progress;
+            return this;
+        }
+
+        /** Extra parameters for params.json (e.g. {@link Profile#toParams()}). */
+        public Builder optParams(Map<String, ?> params) {
+            this.params = Map.copyOf(params);
+            return this;
+        }
+
+        public ExperimentRunner build() {
+            if (texts == null) throw new ExperimentException("ExperimentRunner needs optTexts(...): how to get each run's text");
+            return new ExperimentRunner(this);
+        }
+    }
+}

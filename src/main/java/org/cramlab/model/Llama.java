@@ -1,0 +1,110 @@
+package org.cramlab.model;
+
+import ai.djl.ndarray.NDArray;
+import org.cramlab.checkpoint.HfConfig;
+
+/**
+ * Llama (Llama 2/3, SmolLM2, TinyLlama, Sheared-LLaMA): RMSNorm, RoPE (llama3 scaling), grouped-query
+ * attention, SwiGLU MLP, tied or untied output, as transformers' LlamaForCausalLM.
+ */
+final class Llama extends DecoderModel {
+
+    /** The config.json fields Llama uses. */
+    record Config(int vocabSize, int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim,
+            int maxPositions, float rmsEps, boolean tied, Rotary.Spec rope) {
+
+        static Config parse(HfConfig c) {
+            int hidden = c.requireInt("hidden_size");
+            int heads = c.requireInt("num_attention_heads");
+            int kv = c.optInt("num_key_value_heads", heads);
+            if (heads % kv != 0) {
+                throw c.unsupported("num_key_value_heads", kv, "a divisor of num_attention_heads " + heads);
+            }
+            int headDim = c.optInt("head_dim", hidden / heads);
+            int maxPos = c.requireInt("max_position_embeddings");
+            if (c.optInt("pretraining_tp", 1) != 1) {
+                throw c.unsupported("pretraining_tp", c.requireInt("pretraining_tp"), "1");
+            }
+            if (c.optBool("mlp_bias", false)) {
+                throw c.unsupported("mlp_bias", true, "false");
+            }
+            String act = c.optString("hidden_act", "silu");
+            if (!act.equals("silu")) {
+                throw c.unsupported("hidden_act", act, "silu");
+            }
+            return new Config(c.requireInt("vocab_size"), hidden, c.requireInt("intermediate_size"),
+                    c.requireInt("num_hidden_layers"), heads, kv, headDim, maxPos,
+                    (float) c.optDouble("rms_norm_eps", 1e-6), c.optBool("tie_word_embeddings", false),
+                    Rotary.Spec.parse(c, headDim, null, 1.0, maxPos));
+        }
+    }
+
+    /** One decoder layer's weights (biases are null unless attention_bias / mlp_bias). */
+    record Layer(NDArray inputNorm, NDArray wq, NDArray bq, NDArray wk, NDArray bk, NDArray wv, NDArray bv,
+            NDArray wo, NDArray bo, NDArray postNorm, NDArray gate, NDArray up, NDArray down) {}
+
+    private final Config cfg;
+    private final Layer[] layers;
+    private final NDArray norm;
+    private final NDArray lmHead;
+    private final Rotary rotary;
+
+    private Llama(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray norm, NDArray lmHead) {
+        super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
+                src.weights().parameters(), embed, cfg.layers());
+        this.cfg = cfg;
+        this.layers = layers;
+        this.norm = norm;
+        this.lmHead = lmHead;
+        this.rotary = new Rotary(cfg.rope(), cfg.maxPositions(), src.manager());
+    }
+
+    /** Loads a llama checkpoint. */
+    static Llama load(Source src) {
+        Config c = Config.parse(src.config());
+        Weights w = src.weights();
+        long d = c.hidden();
+        long q = (long) c.heads() * c.headDim();
+        long kv = (long) c.kvHeads() * c.headDim();
+        NDArray embed = w.get("model.embed_tokens.weight", c.vocabSize(), d);
+        Layer[] layers = new Layer[c.layers()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = "model.layers." + i + ".";
+            layers[i] = new Layer(
+                    w.get(p + "input_layernorm.weight", d),
+                    w.get(p + "self_attn.q_proj.weight", q, d), w.opt(p + "self_attn.q_proj.bias", q),
+                    w.get(p + "self_attn.k_proj.weight", kv, d), w.opt(p + "self_attn.k_proj.bias", kv),
+                    w.get(p + "self_attn.v_proj.weight", kv, d), w.opt(p + "self_attn.v_proj.bias", kv),
+                    w.get(p + "self_attn.o_proj.weight", d, q), w.opt(p + "self_attn.o_proj.bias", d),
+                    w.get(p + "post_attention_layernorm.weight", d),
+                    w.get(p + "mlp.gate_proj.weight", c.intermediate(), d),
+                    w.get(p + "mlp.up_proj.weight", c.intermediate(), d),
+                    w.get(p + "mlp.down_proj.weight", d, c.intermediate()));
+        }
+        NDArray norm = w.get("model.norm.weight", d);
+        // Tied checkpoints usually omit lm_head.weight; when present and tied, transformers ties anyway.
+        NDArray head = c.tied() ? embed : w.get("lm_head.weight", c.vocabSize(), d);
+        return new Llama(src, c, embed, layers, norm, head);
+    }
+
+    @Override
+    protected NDArray run(NDArray h, Step step) {
+        float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            NDArray x = Layers.rmsNorm(h, l.inputNorm(), cfg.rmsEps());
+            NDArray q = Attention.splitHeads(Layers.linear(x, l.wq(), l.bq()), cfg.heads(), cfg.headDim());
+            NDArray k = Attention.splitHeads(Layers.linear(x, l.wk(), l.bk()), cfg.kvHeads(), cfg.headDim());
+            NDArray v = Attention.splitHeads(Layers.linear(x, l.wv(), l.bv()), cfg.kvHeads(), cfg.headDim());
+            q = rotary.apply(q, step.past());
+            k = rotary.apply(k, step.past());
+            NDArray[] kv = step.keysValues(i, k, v);
+            NDArray a = Attention.attend(q, kv[0], kv[1], step.mask(), scale);
+            h = h.add(Layers.linear(a, l.wo(), l.bo()));
+            x = Layers.rmsNorm(h, l.postNorm(), cfg.rmsEps());
+            NDArray mlp = Layers.silu(Layers.linear(x, l.gate(), null)).mul(Layers.linear(x, l.up(), null));
+            h = h.add(Layers.linear(mlp, l.down(), null));
+        }
+        return Layers.linear(Layers.rmsNorm(h, norm, cfg.rmsEps()), lmHead, null);
+    }
+}

@@ -1,0 +1,96 @@
+package org.cramlab.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import org.cramlab.checkpoint.CheckpointException;
+
+/**
+ * How to load a model: weight dtype, device and the id recorded in results.
+ *
+ * <p>bfloat16 is emulated: DJL 0.36's PyTorch JNI has no bfloat16 dtype (it aborts the JVM), so
+ * "bfloat16" weights are float32 arrays holding bf16-rounded values and the forward runs in float32.
+ * This matches bf16 weight precision but not bf16 matmul rounding (the paper's autocast).
+ */
+public final class LoadOptions {
+
+    private final DataType dtype;
+    private final Device device;
+    private final String modelId;
+
+    private LoadOptions(Builder b) {
+        this.dtype = b.dtype;
+        this.device = b.device;
+        this.modelId = b.modelId;
+    }
+
+    /** Defaults: float32 on DJL's default device, id = directory name. */
+    public static LoadOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder with defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The requested weight dtype (FLOAT32, FLOAT16 or BFLOAT16, the last emulated). */
+    public DataType dtype() {
+        return dtype;
+    }
+
+    /** The device, or null for DJL's default. */
+    public Device device() {
+        return device;
+    }
+
+    /** The model id, or null for the directory name. */
+    public String modelId() {
+        return modelId;
+    }
+
+    /** Builder for {@link LoadOptions}. */
+    public static final class Builder {
+        private DataType dtype = DataType.FLOAT32;
+        private Device device;
+        private String modelId;
+
+        private Builder() {}
+
+        /** Weight dtype: float32 (default), bfloat16 or float16. */
+        public Builder optDtype(DataType dtype) {
+            if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
+                throw new CheckpointException("unsupported weight dtype " + dtype + ", expected float32, bfloat16 or float16");
+            }
+            this.dtype = dtype;
+            return this;
+        }
+
+        /** Weight dtype by name: "float32", "bfloat16" (or "bf16"), "float16" (or "fp16"). */
+        public Builder optDtype(String name) {
+            switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "float32": case "fp32": case "f32": return optDtype(DataType.FLOAT32);
+                case "bfloat16": case "bf16": return optDtype(DataType.BFLOAT16);
+                case "float16": case "fp16": case "f16": return optDtype(DataType.FLOAT16);
+                default:
+                    throw new CheckpointException("unsupported weight dtype '" + name + "', expected float32, bfloat16 or float16");
+            }
+        }
+
+        /** Device for weights and compute (default: DJL's default device). */
+        public Builder optDevice(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /** Id recorded in {@link ModelInfo#modelId()} (default: the directory name). */
+        public Builder optModelId(String modelId) {
+            this.modelId = modelId;
+            return this;
+        }
+
+        /** Builds the options. */
+        public LoadOptions build() {
+            return new LoadOptions(this);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.cramlab.model;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.Locale;
+import org.cramlab.checkpoint.HfConfig;
+
+/**
+ * Everything a family's loader reads from: the config, the checkpoint, the target manager and dtype.
+ *
+ * @param config config.json
+ * @param weights the checkpoint, loading into {@code manager} in {@code storage} dtype
+ * @param manager owns the model's weights
+ * @param requested the dtype asked for (bfloat16 is emulated)
+ * @param storage the dtype weights are stored and computed in
+ * @param modelId id for {@link ModelInfo}
+ */
+record Source(HfConfig config, Weights weights, NDManager manager, DataType requested, DataType storage,
+        String modelId) {
+
+    /** ModelInfo for a loaded family (call after all weights are loaded). */
+    ModelInfo info(int hiddenSize, int vocabSize, int maxPositions) {
+        return new ModelInfo(modelId, config.modelType(), hiddenSize, vocabSize, maxPositions,
+                DecoderModel.count(weights.parameters()), requested.toString().toLowerCase(Locale.ROOT),
+                manager.getDevice().toString());
+    }
+}

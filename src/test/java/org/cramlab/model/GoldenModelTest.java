@@ -1,0 +1,92 @@
+package org.cramlab.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every architecture against transformers 5.12 (float32, eager attention) on the golden fixtures.
+ * Tolerances (from the issue): logits max abs diff <= 1e-4; memory loss relative diff <= 1e-5;
+ * memory gradient max abs diff <= 1e-4 * max|grad|; padded batch logits on real positions <= 1e-4.
+ */
+class GoldenModelTest {
+
+    static final float LOGITS_TOL = 1e-4f;
+    static final float LOSS_REL_TOL = 1e-5f;
+    static final float GRAD_REL_TOL = 1e-4f;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "llama_tied", "llama_sharded"})
+    void matchesTransformers(String name) {
+        try (CausalLM model = Models.load(Golden.dir(name));
+                NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> ref = Golden.reference(name, m);
+            assertFalse(model.parameters().isEmpty());
+            for (NDArray p : model.parameters()) {
+                assertFalse(p.hasGradient(), "frozen by default: " + p.getName());
+            }
+
+            // plain token forward
+            NDArray ids = ref.get("input_ids");
+            NDArray logits = model.forward(model.embed(ids), null);
+            assertEquals(ref.get("logits").getShape(), logits.getShape());
+            assertTrue(Golden.maxAbsDiff(logits, ref.get("logits")) <= LOGITS_TOL,
+                    name + " logits diff " + Golden.maxAbsDiff(logits, ref.get("logits")));
+
+            // [memory; embeddings] input: text logits, loss and gradient wrt the memory
+            NDArray memory = ref.get("memory").duplicate();
+            int k = (int) memory.getShape().get(0);
+            memory.setRequiresGradient(true);
+            NDArray loss;
+            NDArray textLogits;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray input = NDArrays.concat(new NDList(memory.expandDims(0), model.embed(ids)), 1);
+                textLogits = model.forward(input, null).get(new NDIndex(":, {}:, :", k));
+                loss = Golden.shiftedCrossEntropy(textLogits, ids);
+                gc.backward(loss);
+            }
+            assertTrue(Golden.maxAbsDiff(textLogits, ref.get("mem_text_logits")) <= LOGITS_TOL,
+                    name + " mem logits diff " + Golden.maxAbsDiff(textLogits, ref.get("mem_text_logits")));
+            float refLoss = ref.get("mem_loss").getFloat();
+            float rel = Math.abs(loss.getFloat() - refLoss) / Math.abs(refLoss);
+            assertTrue(rel <= LOSS_REL_TOL, name + " loss " + loss.getFloat() + " vs " + refLoss);
+            NDArray grad = memory.getGradient();
+            NDArray refGrad = ref.get("mem_grad");
+            float scale = refGrad.abs().max().getFloat();
+            assertTrue(scale > 0);
+            assertTrue(Golden.maxAbsDiff(grad, refGrad) <= GRAD_REL_TOL * scale,
+                    name + " grad diff " + Golden.maxAbsDiff(grad, refGrad) + " scale " + scale);
+            for (NDArray p : model.parameters()) {
+                assertFalse(p.hasGradient(), "no weight gradient while frozen: " + p.getName());
+            }
+
+            // right-padded batch: compare real positions only
+            NDArray bIds = ref.get("batch_input_ids");
+            NDArray bMask = ref.get("batch_attention_mask");
+            NDArray bLogits = model.forward(model.embed(bIds), bMask);
+            NDArray real = bMask.toType(DataType.FLOAT32, false).expandDims(2);
+            float bDiff = bLogits.sub(ref.get("batch_logits")).abs().mul(real).max().getFloat();
+            assertTrue(bDiff <= LOGITS_TOL, name + " batch diff " + bDiff);
+
+            if (ref.containsKey("long_input_ids")) {
+                NDArray longLogits = model.forward(model.embed(ref.get("long_input_ids")), null);
+                long n = ref.get("long_logits_last").getShape().get(1);
+                NDArray last = longLogits.get(new NDIndex(":, {}:, :", longLogits.getShape().get(1) - n));
+                float d = Golden.maxAbsDiff(last, ref.get("long_logits_last"));
+                assertTrue(d <= LOGITS_TOL, name + " long diff " + d);
+            }
+        }
+    }
+}
