@@ -65,7 +65,6 @@ public final class Sweep {
         if (todo.isEmpty()) return new ShardResult(shard, assigned, assigned, 0, null);
         String writer = shard.writerName(tag);
         try (RunFolder folder = RunFolder.open(runDir, writer)) {
-            if (!Files.exists(planFile(runDir))) savePlan(plan, runDir);
             executor.run(plan, todo, folder);
         }
         return new ShardResult(shard, assigned, assigned - todo.size(), todo.size(), writer);
@@ -77,7 +76,8 @@ public final class Sweep {
     }
 
     /**
-     * Writes the plan to {@code runDir/plan.json} and an sbatch script for the shards that still have
+     * Writes the plan to {@code runDir/plan.json} (and the copy tasks read, {@code runDir/slurm/plan.json})
+     * and an sbatch script for the shards that still have
      * runs missing, then submits it with {@code sbatch} if it is on the PATH (else the message says how
      * to submit it). Calling this again after failures submits only what is missing.
      */
@@ -98,9 +98,10 @@ public final class Sweep {
             return new Submission(null, null, n, tasks, "all " + plan.runs().size() + " runs of plan '" + plan.name()
                     + "' are already recorded in " + dir + "; nothing to submit");
         }
-        savePlan(plan, dir);
+        savePlan(plan, planFile(dir));
+        savePlan(plan, taskPlanFile(dir));
         String jobName = options.jobName() != null ? options.jobName() : "cramlab-" + plan.name().replaceAll("[^A-Za-z0-9_.-]", "_");
-        SbatchScript sbatch = new SbatchScript(planFile(dir), dir, n, tasks, jobName, launcher, options);
+        SbatchScript sbatch = new SbatchScript(taskPlanFile(dir), dir, n, tasks, jobName, launcher, options);
         Path script = dir.resolve(SLURM_DIR).resolve(jobName + "-" + STAMP.format(Instant.now()) + ".sbatch");
         try {
             Files.createDirectories(sbatch.logDir());
@@ -109,7 +110,7 @@ public final class Sweep {
         } catch (IOException e) {
             throw new SweepException("cannot write sbatch script " + script + ": " + e.getMessage(), e);
         }
-        String statusCmd = "java -jar lib/cramlab.jar sweep --status --plan " + planFile(dir) + " --out " + dir;
+        String statusCmd = "java -jar lib/cramlab.jar sweep --status --plan " + taskPlanFile(dir) + " --out " + dir;
         String what = tasks.size() + " of " + n + " shards (" + (plan.runs().size() - done.size()) + " runs missing)";
         if (!useSbatch) {
             return new Submission(null, script, n, tasks, "sbatch is not on the PATH; wrote " + script + " for " + what
@@ -162,15 +163,19 @@ public final class Sweep {
         }
     }
 
-    /** The plan file tasks read: {@code runDir/plan.json}. */
+    /** The run folder's plan: {@code runDir/plan.json}. */
     public static Path planFile(Path runDir) {
         return runDir.toAbsolutePath().normalize().resolve("plan.json");
     }
 
-    /** Writes plan.json via a temporary file and a rename, so a task starting meanwhile never reads half a plan. */
-    private static void savePlan(ExperimentPlan plan, Path runDir) {
-        Path target = planFile(runDir);
-        Path tmp = target.resolveSibling("plan.json." + ProcessHandle.current().pid() + ".tmp");
+    /** The plan Slurm tasks read, {@code runDir/slurm/plan.json}: written only by {@link #submit}. */
+    public static Path taskPlanFile(Path runDir) {
+        return runDir.toAbsolutePath().normalize().resolve(SLURM_DIR).resolve("plan.json");
+    }
+
+    /** Writes a plan file via a temporary file and a rename, so a task starting meanwhile never reads half a plan. */
+    static void savePlan(ExperimentPlan plan, Path target) {
+        Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         plan.save(tmp);
         try {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -90,7 +90,6 @@ class SweepTest {
         }
         assertEquals(plan.runs().stream().map(RunSpec::runId).collect(Collectors.toSet()), RecordStore.read(dir).ids());
         assertEquals(30, results.stream().mapToInt(ShardResult::ran).sum());
-        assertTrue(Files.exists(Sweep.planFile(dir)));
     }
 
     @Test
@@ -142,9 +141,10 @@ class SweepTest {
         assertEquals(List.of(1, 2), sub.tasks());
         String text = Files.readString(sub.script());
         assertTrue(text.contains("#SBATCH --array=1-2\n") && text.contains("#SBATCH --time=0:10:00\n"), text);
-        assertTrue(text.contains("--plan " + Sweep.planFile(dir)), text);
+        assertTrue(text.contains("--plan " + Sweep.taskPlanFile(dir)), text);
         assertTrue(sub.message().contains("sbatch " + sub.script()), sub.message());
         assertEquals(plan, ExperimentPlan.load(Sweep.planFile(dir)));
+        assertEquals(plan, ExperimentPlan.load(Sweep.taskPlanFile(dir)));
 
         for (int i = 1; i < 3; i++) Sweep.runShard(plan, new Shard(i, 3), dir, new FakeRunner(), "b");
         Submission none = Sweep.submit(plan, dir, SlurmOptions.builder().optShards(3).build(), JAR, false);
