@@ -11,9 +11,14 @@ public final class Slurm {
 
     private Slurm() {}
 
-    /** True when {@code sbatch} is on the PATH (so {@code --slurm} submits instead of printing the script). */
+    /**
+     * True when {@code sbatch} is on the PATH and a controller answers ({@code sinfo} succeeds): then
+     * {@code --slurm} submits instead of printing the script. Installed client tools without a reachable
+     * cluster (no slurm.conf, controller down) count as unavailable.
+     */
     public static boolean available() {
-        return Commands.onPath("sbatch");
+        return Commands.onPath("sbatch") && Commands.onPath("sinfo")
+                && Commands.run(List.of("sinfo", "-h", "-o", "%P"), 60).exitCode() == 0;
     }
 
     /** Submits {@code script} with {@code sbatch --parsable} and returns the job id. */
