@@ -84,6 +84,15 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--jar", paramLabel = "JAR", description = "--slurm: cramlab jar the tasks run (default: the one running now)")
     Path jar;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "device for the runs (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|bfloat16", description = "model weight dtype (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
+    String dtype;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "B", description = "runs optimised together (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
+    int batchSize;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -112,7 +121,8 @@ public final class SweepCommand implements Callable<Integer> {
         List<String> jvm = javaOpts == null || javaOpts.isBlank() ? List.of() : Arrays.asList(javaOpts.strip().split("\\s+"));
         return SlurmOptions.builder().optShards(array).optMaxParallel(maxParallel).optGpusPerTask(gpusPerTask)
                 .optCpusPerTask(cpusPerTask).optPartition(partition).optTime(time).optMem(mem).optAccount(account)
-                .optJobName(jobName).addJavaOpts(jvm).addSbatchArgs(sbatchArgs).build();
+                .optJobName(jobName).addJavaOpts(jvm).addSbatchArgs(sbatchArgs)
+                .addSweepArgs(List.of("--device", device, "--dtype", dtype, "--batch-size", String.valueOf(batchSize))).build();
     }
 
     /** The experiment runner each shard uses. */

@@ -54,6 +54,12 @@ public final class ExperimentRunner {
         return new Builder();
     }
 
+    /** The runner the notebooks use: {@link Texts} for the profile's sources, its batch size, its parameters. */
+    public static ExperimentRunner forProfile(Profile profile, Progress.Starter progress) {
+        return builder().optTexts(Texts.forProfile(profile)).optBatchSize(profile.batchSize()).optParams(profile.toParams())
+                .optProgress(progress).build();
+    }
+
     /**
      * What a call did.
      *

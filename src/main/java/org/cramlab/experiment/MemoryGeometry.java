@@ -167,6 +167,26 @@ public record MemoryGeometry(Profile profile) {
         return Table.create("accuracy along interpolations", model, text, pair, step, alpha, acc);
     }
 
+    /**
+     * {@link #interpolation(Map, int, Reconstruction)} for the runs of every model in {@code records}:
+     * loads each model once from its directory (as named in {@code plan}), reads the saved memories from
+     * the run folder and evaluates all points in batches of {@code batchSize}.
+     */
+    public static Table interpolation(Path runFolder, ExperimentPlan plan, List<RunRecord> records, int points, int batchSize) {
+        Map<String, String> dirs = new LinkedHashMap<>();
+        plan.runs().forEach(r -> dirs.putIfAbsent(r.modelId(), r.modelDir()));
+        Table all = null;
+        for (Map.Entry<String, String> m : dirs.entrySet()) {
+            List<RunRecord> mine = records.stream().filter(r -> r.modelId().equals(m.getKey())).toList();
+            try (CausalLM model = org.cramlab.model.Models.load(Path.of(m.getValue()))) {
+                Table t = interpolation(readMemories(runFolder, mine), points, teacherForced(model, batchSize));
+                all = all == null ? t : all.append(t);
+            }
+        }
+        if (all == null) throw new ExperimentException("no runs to interpolate between in plan " + plan.name());
+        return all;
+    }
+
     /** Mean, min and max accuracy per (model, alpha) over all pairs (the paper's line and grey band). */
     public static Table interpolationSummary(Table interpolation) {
         StringColumn model = StringColumn.create("model_id");

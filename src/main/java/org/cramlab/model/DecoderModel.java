@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.SparseFormat;
 import org.cramlab.checkpoint.CheckpointException;
 
 /**
@@ -57,8 +56,7 @@ abstract class DecoderModel implements CausalLM {
     @Override
     public NDArray embed(NDArray tokenIds) {
         NDArray ids = tokenIds.toType(DataType.INT64, false);
-        NDArray e = ids.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE).singletonOrThrow();
-        return e.toType(DataType.FLOAT32, false);
+        return Layers.lookup(embedding, ids).toType(DataType.FLOAT32, false);
     }
 
     @Override

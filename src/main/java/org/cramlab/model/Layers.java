@@ -19,6 +19,12 @@ final class Layers {
         return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
     }
 
+    /** Rows {@code ids} (int64, any shape) of an embedding table, in the ids' manager. */
+    static NDArray lookup(NDArray table, NDArray ids) {
+        return ids.getNDArrayInternal().embedding(ids, table, ai.djl.ndarray.types.SparseFormat.DENSE)
+                .singletonOrThrow();
+    }
+
     /** Llama RMSNorm: normalise in float32, cast back, then scale (as transformers does). */
     static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
         NDArray x32 = x.toType(DataType.FLOAT32, false);
@@ -28,7 +34,7 @@ final class Layers {
 
     /** LayerNorm over the last axis with weight and bias. */
     static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, float eps) {
-        Shape last = new Shape(x.getShape().get(-1));
+        Shape last = new Shape(x.getShape().tail());
         return x.getNDArrayInternal().layerNorm(x, last, weight, bias, eps).singletonOrThrow();
     }
 

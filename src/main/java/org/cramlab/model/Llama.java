@@ -5,15 +5,16 @@ import org.cramlab.checkpoint.HfConfig;
 
 /**
  * Llama (Llama 2/3, SmolLM2, TinyLlama, Sheared-LLaMA): RMSNorm, RoPE (llama3 scaling), grouped-query
- * attention, SwiGLU MLP, tied or untied output, as transformers' LlamaForCausalLM.
+ * attention, SwiGLU MLP, tied or untied output, as transformers' LlamaForCausalLM. OLMo (v1) is the
+ * same network with a non-parametric LayerNorm and optional q/k/v clipping; see {@link Olmo}.
  */
 final class Llama extends DecoderModel {
 
     /** The config.json fields Llama uses. */
     record Config(int vocabSize, int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim,
-            int maxPositions, float rmsEps, boolean tied, Rotary.Spec rope) {
+            int maxPositions, float rmsEps, boolean tied, Rotary.Spec rope, boolean olmo, float clipQkv) {
 
-        static Config parse(HfConfig c) {
+        static Config parse(HfConfig c, boolean olmo) {
             int hidden = c.requireInt("hidden_size");
             int heads = c.requireInt("num_attention_heads");
             int kv = c.optInt("num_key_value_heads", heads);
@@ -35,7 +36,8 @@ final class Llama extends DecoderModel {
             return new Config(c.requireInt("vocab_size"), hidden, c.requireInt("intermediate_size"),
                     c.requireInt("num_hidden_layers"), heads, kv, headDim, maxPos,
                     (float) c.optDouble("rms_norm_eps", 1e-6), c.optBool("tie_word_embeddings", false),
-                    Rotary.Spec.parse(c, headDim, null, 1.0, maxPos));
+                    Rotary.Spec.parse(c, headDim, null, 1.0, maxPos), olmo,
+                    olmo && c.has("clip_qkv") ? (float) c.requireDouble("clip_qkv") : Float.NaN);
         }
     }
 
@@ -61,7 +63,12 @@ final class Llama extends DecoderModel {
 
     /** Loads a llama checkpoint. */
     static Llama load(Source src) {
-        Config c = Config.parse(src.config());
+        return load(src, false);
+    }
+
+    /** Loads a llama or (with {@code olmo}) an OLMo checkpoint: OLMo has no norm weights. */
+    static Llama load(Source src, boolean olmo) {
+        Config c = Config.parse(src.config(), olmo);
         Weights w = src.weights();
         long d = c.hidden();
         long q = (long) c.heads() * c.headDim();
@@ -71,17 +78,17 @@ final class Llama extends DecoderModel {
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
             layers[i] = new Layer(
-                    w.get(p + "input_layernorm.weight", d),
+                    olmo ? null : w.get(p + "input_layernorm.weight", d),
                     w.get(p + "self_attn.q_proj.weight", q, d), w.opt(p + "self_attn.q_proj.bias", q),
                     w.get(p + "self_attn.k_proj.weight", kv, d), w.opt(p + "self_attn.k_proj.bias", kv),
                     w.get(p + "self_attn.v_proj.weight", kv, d), w.opt(p + "self_attn.v_proj.bias", kv),
                     w.get(p + "self_attn.o_proj.weight", d, q), w.opt(p + "self_attn.o_proj.bias", d),
-                    w.get(p + "post_attention_layernorm.weight", d),
+                    olmo ? null : w.get(p + "post_attention_layernorm.weight", d),
                     w.get(p + "mlp.gate_proj.weight", c.intermediate(), d),
                     w.get(p + "mlp.up_proj.weight", c.intermediate(), d),
                     w.get(p + "mlp.down_proj.weight", d, c.intermediate()));
         }
-        NDArray norm = w.get("model.norm.weight", d);
+        NDArray norm = olmo ? null : w.get("model.norm.weight", d);
         // Tied checkpoints usually omit lm_head.weight; when present and tied, transformers ties anyway.
         NDArray head = c.tied() ? embed : w.get("lm_head.weight", c.vocabSize(), d);
         return new Llama(src, c, embed, layers, norm, head);
@@ -92,19 +99,32 @@ final class Llama extends DecoderModel {
         float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            NDArray x = Layers.rmsNorm(h, l.inputNorm(), cfg.rmsEps());
-            NDArray q = Attention.splitHeads(Layers.linear(x, l.wq(), l.bq()), cfg.heads(), cfg.headDim());
-            NDArray k = Attention.splitHeads(Layers.linear(x, l.wk(), l.bk()), cfg.kvHeads(), cfg.headDim());
-            NDArray v = Attention.splitHeads(Layers.linear(x, l.wv(), l.bv()), cfg.kvHeads(), cfg.headDim());
+            NDArray x = norm(h, l.inputNorm());
+            NDArray q = clip(Layers.linear(x, l.wq(), l.bq()));
+            NDArray k = clip(Layers.linear(x, l.wk(), l.bk()));
+            NDArray v = clip(Layers.linear(x, l.wv(), l.bv()));
+            q = Attention.splitHeads(q, cfg.heads(), cfg.headDim());
+            k = Attention.splitHeads(k, cfg.kvHeads(), cfg.headDim());
+            v = Attention.splitHeads(v, cfg.kvHeads(), cfg.headDim());
             q = rotary.apply(q, step.past());
             k = rotary.apply(k, step.past());
             NDArray[] kv = step.keysValues(i, k, v);
             NDArray a = Attention.attend(q, kv[0], kv[1], step.mask(), scale);
             h = h.add(Layers.linear(a, l.wo(), l.bo()));
-            x = Layers.rmsNorm(h, l.postNorm(), cfg.rmsEps());
+            x = norm(h, l.postNorm());
             NDArray mlp = Layers.silu(Layers.linear(x, l.gate(), null)).mul(Layers.linear(x, l.up(), null));
             h = h.add(Layers.linear(mlp, l.down(), null));
         }
-        return Layers.linear(Layers.rmsNorm(h, norm, cfg.rmsEps()), lmHead, null);
+        return Layers.linear(norm(h, norm), lmHead, null);
+    }
+
+    /** RMSNorm for Llama; OLMo's LayerNorm without weight or bias (eps 1e-5 fixed, as transformers). */
+    private NDArray norm(NDArray h, NDArray weight) {
+        return cfg.olmo() ? Layers.layerNormPlain(h, 1e-5f) : Layers.rmsNorm(h, weight, cfg.rmsEps());
+    }
+
+    /** OLMo's clip_qkv: clamp projections to [-c, c]. */
+    private NDArray clip(NDArray x) {
+        return Float.isNaN(cfg.clipQkv()) ? x : x.clip(-cfg.clipQkv(), cfg.clipQkv());
     }
 }

@@ -15,7 +15,11 @@ import org.cramlab.checkpoint.Safetensors;
 public final class Models {
 
     private static final Map<String, Function<Source, CausalLM>> FAMILIES = new TreeMap<>(Map.of(
-            "llama", Llama::load));
+            "llama", Llama::load,
+            "olmo", Olmo::load,
+            "gpt_neox", GptNeoX::load,
+            "gpt2", Gpt2::load,
+            "opt", Opt::load));
 
     private Models() {}
 
@@ -47,8 +51,7 @@ public final class Models {
                 ? NDManager.newBaseManager()
                 : NDManager.newBaseManager(options.device());
         try (Safetensors st = md.openWeights()) {
-            String prefix = type.equals("gpt2") && !st.contains("transformer.wte.weight") ? "" : null;
-            Weights w = new Weights(st, manager, options.dtype(), prefix == null ? "" : prefix);
+            Weights w = new Weights(st, manager, options.dtype());
             String id = options.modelId() == null ? md.name() : options.modelId();
             return family.apply(new Source(cfg, w, manager, options.dtype(), storage, id));
         } catch (RuntimeException e) {

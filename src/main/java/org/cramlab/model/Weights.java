@@ -18,17 +18,33 @@ final class Weights {
     private final NDManager manager;
     private final DataType dtype;
     private final String prefix;
-    private final NDList loaded = new NDList();
+    private final NDList loaded;
 
-    /**
-     * @param prefix prepended to every name (e.g. "" or "transformer." for GPT-2 checkpoints with or
-     *     without the prefix)
-     */
-    Weights(Safetensors file, NDManager manager, DataType dtype, String prefix) {
+    /** Loads {@code file}'s tensors into {@code manager} as {@code dtype}. */
+    Weights(Safetensors file, NDManager manager, DataType dtype) {
+        this(file, manager, dtype, "", new NDList());
+    }
+
+    private Weights(Safetensors file, NDManager manager, DataType dtype, String prefix, NDList loaded) {
         this.file = file;
         this.manager = manager;
         this.dtype = dtype;
         this.prefix = prefix;
+        this.loaded = loaded;
+    }
+
+    /**
+     * A view that prepends the first of {@code prefixes} under which {@code probe} exists (Hub
+     * checkpoints of GPT-2 or OPT may lack the "transformer."/"model." prefix); records into the same
+     * parameter list. Falls back to the first prefix so the missing-tensor error names the usual name.
+     */
+    Weights withPrefixOf(String probe, String... prefixes) {
+        for (String p : prefixes) {
+            if (file.contains(p + probe)) {
+                return new Weights(file, manager, dtype, p, loaded);
+            }
+        }
+        return new Weights(file, manager, dtype, prefixes[0], loaded);
     }
 
     /** A required tensor of the given shape. */

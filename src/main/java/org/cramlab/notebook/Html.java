@@ -65,7 +65,8 @@ public final class Html {
      * kernel does that for the first figure of a session only, since later outputs share the page.
      */
     public static String figureFragment(Figure figure, boolean includePlotly) {
-        String id = "cramlab-plot-" + UUID.randomUUID();
+        // Tablesaw also uses the id in a JavaScript variable name: letters, digits and '_' only.
+        String id = "cramlab_plot_" + UUID.randomUUID().toString().replace("-", "");
         String drawing = stripScriptTags(figure.asJavascript(id));
         // Retry until plotly is there, so output order on a reloaded page does not matter.
         return (includePlotly ? plotlyScript() + "\n" : "")

@@ -42,10 +42,11 @@ class SweepCommandTest {
         new CommandLine(c).parseArgs("--plan", "p.json", "--out", "r", "--slurm", "--array", "8", "--max-parallel", "2",
                 "--gpus-per-task", "1", "--cpus-per-task", "4", "--partition", "gpu", "--time", "4:00:00", "--mem", "16G",
                 "--account", "lab", "--job-name", "cvl", "--java-opts", " -Xmx8g  -Dx=y ", "--sbatch-arg", "--qos=long",
-                "--sbatch-arg", "--exclusive");
+                "--sbatch-arg", "--exclusive", "--device", "gpu", "--batch-size", "16");
         SlurmOptions expected = SlurmOptions.builder().optShards(8).optMaxParallel(2).optGpusPerTask(1).optCpusPerTask(4)
                 .optPartition("gpu").optTime("4:00:00").optMem("16G").optAccount("lab").optJobName("cvl")
-                .addJavaOpts(List.of("-Xmx8g", "-Dx=y")).addSbatchArgs(List.of("--qos=long", "--exclusive")).build();
+                .addJavaOpts(List.of("-Xmx8g", "-Dx=y")).addSbatchArgs(List.of("--qos=long", "--exclusive"))
+                .addSweepArgs(List.of("--device", "gpu", "--dtype", "float32", "--batch-size", "16")).build();
         assertEquals(expected, c.slurmOptions());
     }
 

@@ -28,7 +28,7 @@ class GoldenModelTest {
     static final float GRAD_REL_TOL = 1e-4f;
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "llama_tied", "llama_sharded"})
+    @ValueSource(strings = {"llama", "llama_tied", "llama_sharded", "olmo", "gpt_neox_parallel", "gpt_neox_sequential", "gpt2", "gpt2_hub_names", "opt_350m_style", "opt_prenorm"})
     void matchesTransformers(String name) {
         try (CausalLM model = Models.load(Golden.dir(name));
                 NDManager m = NDManager.newBaseManager()) {

@@ -68,6 +68,9 @@ class HtmlTest {
             assertTrue(page.contains("{fake: '<\\/script>'}"), "inlined source must not close the script tag");
             assertFalse(page.contains("cdn.plot.ly"), "no CDN");
             assertTrue(page.contains("Plotly.newPlot"), page);
+            java.util.regex.Matcher target = java.util.regex.Pattern.compile("var (target_\\S+) =").matcher(page);
+            assertTrue(target.find(), "Tablesaw's target variable");
+            assertTrue(target.group(1).matches("[A-Za-z_][A-Za-z0-9_]*"), "not a JS identifier: " + target.group(1));
             assertTrue(page.indexOf("window.Plotly = {fake") < page.indexOf("Plotly.newPlot"));
 
             String later = Html.figureFragment(fig, false);

@@ -43,14 +43,17 @@ final class Shell implements AutoCloseable {
      */
     Shell(long timeoutMillis, List<String> compilerOptions) {
         this.control = new ResultExecutionControl(timeoutMillis);
-        List<String> options = new ArrayList<>(compilerOptions);
-        // Let snippets compile against everything the kernel JVM was launched with (lib/*, the runtime helpers).
-        options.add("--class-path");
-        options.add(System.getProperty("java.class.path"));
         this.jshell = JShell.builder()
                 .executionEngine(new ResultExecutionControl.Provider(control), Map.of())
-                .compilerOptions(options.toArray(new String[0]))
+                .compilerOptions(compilerOptions.toArray(new String[0]))
                 .build();
+        // Let snippets compile against everything the kernel JVM was launched with (lib/*, the runtime
+        // helpers). Loading still goes to the launch class loader first, so nothing is loaded twice.
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                jshell.addToClasspath(entry);
+            }
+        }
         this.splitter = new CellSplitter(jshell.sourceCodeAnalysis());
     }
 

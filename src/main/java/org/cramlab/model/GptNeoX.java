@@ -1,0 +1,111 @@
+package org.cramlab.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.function.UnaryOperator;
+import org.cramlab.checkpoint.HfConfig;
+
+/**
+ * GPT-NeoX (Pythia): LayerNorm, fused per-head q/k/v projection, partial rotary embedding
+ * ({@code rotary_pct}), parallel or sequential residual, untied output {@code embed_out}, as
+ * transformers' GPTNeoXForCausalLM.
+ */
+final class GptNeoX extends DecoderModel {
+
+    /** The config.json fields GPT-NeoX uses. */
+    record Config(int vocabSize, int hidden, int intermediate, int layers, int heads, int headDim,
+            int maxPositions, float eps, boolean parallelResidual, boolean tied, Rotary.Spec rope) {
+
+        static Config parse(HfConfig c) {
+            int hidden = c.requireInt("hidden_size");
+            int heads = c.requireInt("num_attention_heads");
+            int maxPos = c.requireInt("max_position_embeddings");
+            int headDim = hidden / heads;
+            return new Config(c.requireInt("vocab_size"), hidden, c.requireInt("intermediate_size"),
+                    c.requireInt("num_hidden_layers"), heads, headDim, maxPos,
+                    (float) c.optDouble("layer_norm_eps", 1e-5), c.optBool("use_parallel_residual", true),
+                    c.optBool("tie_word_embeddings", false),
+                    Rotary.Spec.parse(c, headDim, "rotary_emb_base", 0.25, maxPos));
+        }
+    }
+
+    /** One layer's weights (biases null when attention_bias is false). */
+    record Layer(NDArray ln1w, NDArray ln1b, NDArray qkvW, NDArray qkvB, NDArray denseW, NDArray denseB,
+            NDArray ln2w, NDArray ln2b, NDArray upW, NDArray upB, NDArray downW, NDArray downB) {}
+
+    private final Config cfg;
+    private final Layer[] layers;
+    private final NDArray finalW;
+    private final NDArray finalB;
+    private final NDArray head;
+    private final Rotary rotary;
+    private final UnaryOperator<NDArray> act;
+
+    private GptNeoX(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray finalW, NDArray finalB,
+            NDArray head) {
+        super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
+                src.weights().parameters(), embed, cfg.layers());
+        this.cfg = cfg;
+        this.layers = layers;
+        this.finalW = finalW;
+        this.finalB = finalB;
+        this.head = head;
+        this.rotary = new Rotary(cfg.rope(), cfg.maxPositions(), src.manager());
+        this.act = Layers.activation(src.config(), "hidden_act", "gelu");
+    }
+
+    /** Loads a gpt_neox checkpoint. */
+    static GptNeoX load(Source src) {
+        Config c = Config.parse(src.config());
+        Layers.activation(src.config(), "hidden_act", "gelu"); // fail before loading on an unknown one
+        Weights w = src.weights();
+        long d = c.hidden();
+        long f = c.intermediate();
+        NDArray embed = w.get("gpt_neox.embed_in.weight", c.vocabSize(), d);
+        Layer[] layers = new Layer[c.layers()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = "gpt_neox.layers." + i + ".";
+            layers[i] = new Layer(
+                    w.get(p + "input_layernorm.weight", d), w.get(p + "input_layernorm.bias", d),
+                    w.get(p + "attention.query_key_value.weight", 3 * d, d),
+                    w.opt(p + "attention.query_key_value.bias", 3 * d),
+                    w.get(p + "attention.dense.weight", d, d), w.opt(p + "attention.dense.bias", d),
+                    w.get(p + "post_attention_layernorm.weight", d), w.get(p + "post_attention_layernorm.bias", d),
+                    w.get(p + "mlp.dense_h_to_4h.weight", f, d), w.get(p + "mlp.dense_h_to_4h.bias", f),
+                    w.get(p + "mlp.dense_4h_to_h.weight", d, f), w.get(p + "mlp.dense_4h_to_h.bias", d));
+        }
+        NDArray fw = w.get("gpt_neox.final_layer_norm.weight", d);
+        NDArray fb = w.get("gpt_neox.final_layer_norm.bias", d);
+        NDArray head = c.tied() ? embed : w.get("embed_out.weight", c.vocabSize(), d);
+        return new GptNeoX(src, c, embed, layers, fw, fb, head);
+    }
+
+    @Override
+    protected NDArray run(NDArray h, Step step) {
+        float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        long hd = cfg.headDim();
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            // qkv is laid out per head: [B, T, H, 3 * hd] -> q, k, v chunks of the last axis
+            NDArray qkv = Attention.splitHeads(
+                    Layers.linear(Layers.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.qkvW(), l.qkvB()),
+                    cfg.heads(), 3 * hd);
+            NDArray q = rotary.apply(qkv.get(new NDIndex("..., :{}", hd)), step.past());
+            NDArray k = rotary.apply(qkv.get(new NDIndex("..., {}:{}", hd, 2 * hd)), step.past());
+            NDArray v = qkv.get(new NDIndex("..., {}:", 2 * hd));
+            NDArray[] kv = step.keysValues(i, k, v);
+            NDArray attn = Layers.linear(Attention.attend(q, kv[0], kv[1], step.mask(), scale), l.denseW(), l.denseB());
+            if (cfg.parallelResidual()) {
+                h = h.add(attn).add(mlp(Layers.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
+            } else {
+                h = h.add(attn);
+                h = h.add(mlp(Layers.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
+            }
+        }
+        return Layers.linear(Layers.layerNorm(h, finalW, finalB, cfg.eps()), head, null);
+    }
+
+    private NDArray mlp(NDArray x, Layer l) {
+        return Layers.linear(act.apply(Layers.linear(x, l.upW(), l.upB())), l.downW(), l.downB());
+    }
+}
