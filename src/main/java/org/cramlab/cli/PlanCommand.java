@@ -13,6 +13,7 @@ import org.cramlab.experiment.ExperimentException;
 import org.cramlab.experiment.ExperimentPlan;
 import org.cramlab.experiment.MemoryGeometry;
 import org.cramlab.experiment.Profile;
+import org.cramlab.train.DefaultModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,7 +42,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "NAME", description = "smoke or paper (default: $CRAMLAB_PROFILE or smoke)")
     String profile;
 
-    @Option(names = "--models", paramLabel = "DIRS", description = "model directories, comma-separated (default: $CRAMLAB_MODELS)")
+    @Option(names = "--models", paramLabel = "DIRS", description = "model directories, comma-separated (default: $CRAMLAB_MODELS or the default model)")
     String models;
 
     @Option(names = "--seed", paramLabel = "S", description = "seed (default: $CRAMLAB_SEED or the profile's)")
@@ -92,10 +93,8 @@ public final class PlanCommand implements Callable<Integer> {
         if (seed != null) env.put(Profile.ENV_SEED, seed);
         if (textsCsv != null) env.put(Profile.ENV_TEXTS, textsCsv);
         String m = env.get(Profile.ENV_MODELS);
-        if (m == null || m.isBlank()) {
-            throw new ExperimentException("no model given: pass --models DIR[,DIR...] or set " + Profile.ENV_MODELS);
-        }
-        Profile p = Profile.fromEnv(env, Path.of(m));
+        // As the notebooks: the default model unless models are given (then it is not looked up at all).
+        Profile p = Profile.fromEnv(env, m == null || m.isBlank() ? DefaultModel.directory() : null);
         return new Profile(p.name(), p.modelDirs(), p.naturalSource(), p.naturalPath(),
                 texts != null ? texts : p.textsPerSource(), randomTexts != null ? randomTexts : p.randomTexts(),
                 p.randomMaxLength(), p.randomVocab(), lengths != null ? lengths : p.lengths(),

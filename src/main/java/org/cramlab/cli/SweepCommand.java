@@ -1,13 +1,20 @@
 package org.cramlab.cli;
 
+import ai.djl.Device;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.experiment.ExperimentException;
 import org.cramlab.experiment.ExperimentPlan;
+import org.cramlab.experiment.ExperimentRunner;
+import org.cramlab.experiment.PlanTexts;
+import org.cramlab.model.LoadOptions;
+import org.cramlab.model.Models;
+import org.cramlab.sweep.RunnerExecutor;
 import org.cramlab.sweep.Launcher;
 import org.cramlab.sweep.Shard;
 import org.cramlab.sweep.ShardExecutor;
@@ -108,7 +115,7 @@ public final class SweepCommand implements Callable<Integer> {
                 out.println(s.message());
                 return 0;
             }
-            ShardResult r = Sweep.runShard(p, Shard.parse(shard), this.out, executor());
+            ShardResult r = Sweep.runShard(p, Shard.parse(shard), this.out, executor(p));
             out.println(r);
             return 0;
         } catch (ExperimentException e) {
@@ -125,8 +132,17 @@ public final class SweepCommand implements Callable<Integer> {
                 .addSweepArgs(List.of("--device", device, "--dtype", dtype, "--batch-size", String.valueOf(batchSize))).build();
     }
 
-    /** The experiment runner each shard uses. */
-    private ShardExecutor executor() {
-        throw new ExperimentException("running plans needs the experiment runner (not merged yet)");
+    /** The experiment runner each shard uses: the plan's text sources, the model on --device/--dtype. */
+    private ShardExecutor executor(ExperimentPlan p) {
+        Device d = switch (device) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> throw new ExperimentException("--device must be cpu or gpu, got '" + device + "'");
+        };
+        LoadOptions load = LoadOptions.builder().optDevice(d).optDtype(dtype).build();
+        return new RunnerExecutor(ExperimentRunner.builder().optTexts(PlanTexts.forPlan(p)).optBatchSize(batchSize)
+                .optModelLoader(dir -> Models.load(dir, load))
+                .optParams(Map.of("shard", shard, "device", device, "dtype", dtype, "batch_size", batchSize))
+                .build());
     }
 }
