@@ -6,16 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.cramlab.experiment.ExperimentPlan;
 import org.cramlab.experiment.Json;
 import org.cramlab.experiment.RecordStore;
@@ -123,10 +126,36 @@ public final class Sweep {
                 + script + ", task logs in " + sbatch.logDir() + "\nWatch it: squeue -j " + jobId + "   and   " + statusCmd);
     }
 
-    /** Progress of {@code plan} in {@code runDir}, per shard of the last submission (one shard if none). */
+    /**
+     * Progress of {@code plan} in {@code runDir}, per shard of the last Slurm submission, else of the
+     * newest shard record file ({@code shard-i-of-n-...}), else as one shard.
+     */
     public static SweepStatus status(ExperimentPlan plan, Path runDir) {
         Optional<Logged> last = lastSubmission(runDir);
-        return status(plan, runDir, last.map(Logged::shards).orElse(1), last.map(Logged::jobId).orElse(null));
+        int shards = last.map(Logged::shards).orElseGet(() -> newestWriterShardCount(runDir));
+        return status(plan, runDir, shards, last.map(Logged::jobId).orElse(null));
+    }
+
+    /** n of the most recently written {@code records/shard-i-of-n-*.jsonl}, or 1. */
+    private static int newestWriterShardCount(Path runDir) {
+        Path records = runDir.resolve("records");
+        if (!Files.isDirectory(records)) return 1;
+        try (Stream<Path> files = Files.list(records)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jsonl"))
+                    .max(Comparator.comparing(Sweep::modified))
+                    .flatMap(f -> Shard.ofWriterName(f.getFileName().toString().replaceFirst("\\.jsonl$", "")))
+                    .map(Shard::count).orElse(1);
+        } catch (IOException e) {
+            throw new SweepException("cannot list " + records + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FileTime modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
     }
 
     /** Progress of {@code plan} in {@code runDir} per shard of {@code shards}; {@code jobId} (nullable) adds its queue. */

@@ -130,6 +130,9 @@ class SweepTest {
         assertEquals(List.of(new Shard(0, 2)), st.incompleteShards());
         assertFalse(st.complete());
         assertTrue(st.render().contains(inShard1 + "/10 runs done"), st.render());
+        // Without a Slurm submission the shard count comes from the shard record files.
+        assertEquals(2, Sweep.status(plan, dir).shards().size());
+        assertEquals(1, Sweep.status(plan, dir.resolve("empty")).shards().size());
     }
 
     @Test
