@@ -132,7 +132,7 @@ public final class DefaultModelEval {
             try (NDManager sub = model.manager().newSubManager()) {
                 NDArray ids = sub.create(flat, new Shape(batch.size(), t));
                 NDArray nll = LmLoss.tokenNll(model.forward(model.embed(ids), null), ids);
-                sum += nll.sum().getDouble();
+                sum += nll.sum().getFloat();
                 n += nll.size();
             }
         }
