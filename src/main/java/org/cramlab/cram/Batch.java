@@ -24,7 +24,15 @@ import org.cramlab.model.CausalLM;
 record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDArray counts) {
 
     /** Per-row mean shifted cross-entropy (nats) and teacher-forced argmax accuracy, both [B]. */
-    record Stats(NDArray loss, NDArray accuracy) {}
+    record Stats(NDArray loss, NDArray accuracy) {
+
+        /** {loss[B], accuracy[B]} on the host, in one transfer. */
+        float[][] toHost() {
+            int b = (int) loss.size();
+            float[] both = NDArrays.concat(new NDList(loss, accuracy)).toFloatArray();
+            return new float[][] {java.util.Arrays.copyOfRange(both, 0, b), java.util.Arrays.copyOfRange(both, b, 2 * b)};
+        }
+    }
 
     /**
      * Builds the batch in {@code scope}.

@@ -124,7 +124,7 @@ public final class BatchedCrammer {
             if (embeddingStd == null) {
                 embeddingStd = Memory.embeddingStd(model);
             }
-            init = Memory.random(settings.seed(), task.nMem(), d, embeddingStd);
+            init = Memory.random(task.seedOr(settings), task.nMem(), d, embeddingStd);
         }
         return new Run(index, task, init, d, settings, base);
     }
@@ -134,8 +134,9 @@ public final class BatchedCrammer {
         try (NDManager scope = base.newSubManager()) {
             Batch batch = Batch.build(model, null, runs.stream().map(r -> r.task.tokenIds()).toList(), scope);
             Batch.Stats stats = batch.stats(model.forward(batch.embeds(), batch.mask()));
-            float[] loss = stats.loss().toFloatArray();
-            float[] acc = stats.accuracy().toFloatArray();
+            float[][] values = stats.toHost();
+            float[] loss = values[0];
+            float[] acc = values[1];
             for (int i = 0; i < runs.size(); i++) {
                 runs.get(i).originalLoss = loss[i];
                 runs.get(i).originalAccuracy = acc[i];
@@ -152,8 +153,9 @@ public final class BatchedCrammer {
             try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
                 Batch batch = Batch.build(model, memories, tokens, scope);
                 Batch.Stats stats = batch.stats(model.forward(batch.embeds(), batch.mask()));
-                float[] loss = stats.loss().toFloatArray();
-                float[] acc = stats.accuracy().toFloatArray();
+                float[][] values = stats.toHost(); // the step's one device-to-host sync
+                float[] loss = values[0];
+                float[] acc = values[1];
                 boolean any = false;
                 for (int i = 0; i < runs.size(); i++) {
                     Run r = runs.get(i);

@@ -34,6 +34,30 @@ public final class Capacity {
      */
     public record Text(String id, String source, String text) {}
 
+    /** How a search turns a text into its first L token ids and back; see {@link #of(TextTokenizer)}. */
+    public interface Tokenizer {
+        /** The first {@code maxLength} ids of {@code text}, special tokens included (HF truncation). */
+        int[] encode(String text, int maxLength);
+
+        /** The text of {@code ids}, special tokens dropped. */
+        String decode(int[] ids);
+
+        /** A model's tokenizer, adding its special tokens (BOS for Llama) as the paper's runs do. */
+        static Tokenizer of(TextTokenizer tokenizer) {
+            return new Tokenizer() {
+                @Override
+                public int[] encode(String text, int maxLength) {
+                    return tokenizer.encode(text, true, maxLength);
+                }
+
+                @Override
+                public String decode(int[] ids) {
+                    return tokenizer.decode(ids, true);
+                }
+            };
+        }
+    }
+
     /**
      * Aggregates of one length.
      *
@@ -85,7 +109,7 @@ public final class Capacity {
     }
 
     private final CausalLM model;
-    private final TextTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final CramSettings settings;
     private final int nMem;
     private final List<Integer> grid;
@@ -98,15 +122,21 @@ public final class Capacity {
         this.nMem = b.nMem;
         this.bisectRounds = b.bisectRounds;
         int maxLength = model.info().maxPositions() - nMem;
-        this.grid = b.lengths.stream().filter(l -> l >= 2 && l <= maxLength).sorted().distinct().toList();
+        // train.py also skips K > L (no more vectors than tokens)
+        this.grid = b.lengths.stream().filter(l -> l >= 2 && l >= nMem && l <= maxLength).sorted().distinct().toList();
         if (grid.isEmpty()) {
-            throw new CramException("no length in " + b.lengths + " fits the model: need 2 <= L <= "
+            throw new CramException("no length in " + b.lengths + " fits: need max(2, K) <= L <= "
                     + maxLength + " (max positions " + model.info().maxPositions() + " - K " + nMem + ")");
         }
     }
 
     /** A search on {@code model}; texts are tokenised with {@code tokenizer}. */
     public static Builder builder(CausalLM model, TextTokenizer tokenizer) {
+        return new Builder(model, Tokenizer.of(tokenizer));
+    }
+
+    /** A search with any {@link Tokenizer}. */
+    public static Builder builder(CausalLM model, Tokenizer tokenizer) {
         return new Builder(model, tokenizer);
     }
 
@@ -149,9 +179,9 @@ public final class Capacity {
     private List<RunRecord> runLength(BatchedCrammer engine, List<Text> texts, int length, RunListener listener) {
         List<CramTask> tasks = new ArrayList<>();
         for (Text t : texts) {
-            int[] ids = tokenizer.encode(t.text(), true, length);
+            int[] ids = tokenizer.encode(t.text(), length);
             if (ids.length == length) { // a shorter text would be a run at another length: skip it
-                tasks.add(new CramTask(t.id(), t.source(), tokenizer.decode(ids, true), ids, nMem, null));
+                tasks.add(new CramTask(t.id(), t.source(), tokenizer.decode(ids), ids, nMem, null));
             }
         }
         return engine.run(tasks, listener).stream().map(CramResult::record).toList();
@@ -199,13 +229,13 @@ public final class Capacity {
     /** Options of a capacity search. */
     public static final class Builder {
         private final CausalLM model;
-        private final TextTokenizer tokenizer;
+        private final Tokenizer tokenizer;
         private CramSettings settings = CramSettings.paper();
         private int nMem = 1;
         private List<Integer> lengths = PAPER_GRID;
         private int bisectRounds;
 
-        private Builder(CausalLM model, TextTokenizer tokenizer) {
+        private Builder(CausalLM model, Tokenizer tokenizer) {
             this.model = model;
             this.tokenizer = tokenizer;
         }

@@ -9,10 +9,16 @@ package org.cramlab.cram;
  * @param tokenIds the L token ids, including BOS where the tokenizer adds one
  * @param nMem K, number of memory vectors
  * @param initMemory optional start memory, row-major [K, d] (e.g. from {@link Memory#load}); null:
- *     random init from the settings' seed
+ *     random init ({@link Memory#random}) from {@code seed}
+ * @param seed seed of this run's random init; null: the settings' seed
  */
 public record CramTask(
-        String textId, String textSource, String text, int[] tokenIds, int nMem, float[] initMemory) {
+        String textId, String textSource, String text, int[] tokenIds, int nMem, float[] initMemory, Long seed) {
+
+    /** A task seeded by the settings' seed (or started from {@code initMemory}). */
+    public CramTask(String textId, String textSource, String text, int[] tokenIds, int nMem, float[] initMemory) {
+        this(textId, textSource, text, tokenIds, nMem, initMemory, null);
+    }
 
     /** A task from token ids alone, random init. */
     public static CramTask ofIds(int[] tokenIds, int nMem) {
@@ -26,6 +32,16 @@ public record CramTask(
 
     /** The same task starting from {@code memory} (row-major [K, d]). */
     public CramTask withInit(float[] memory) {
-        return new CramTask(textId, textSource, text, tokenIds, nMem, memory);
+        return new CramTask(textId, textSource, text, tokenIds, nMem, memory, seed);
+    }
+
+    /** The same task with its own init seed. */
+    public CramTask withSeed(long seed) {
+        return new CramTask(textId, textSource, text, tokenIds, nMem, initMemory, seed);
+    }
+
+    /** The init seed in effect under {@code settings}. */
+    public long seedOr(CramSettings settings) {
+        return seed != null ? seed : settings.seed();
     }
 }

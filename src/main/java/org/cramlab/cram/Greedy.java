@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.cramlab.model.CausalLM;
+import org.cramlab.model.Generation;
 
 /**
  * Greedy reconstruction check: does the memory alone decode the text? Teacher-forced accuracy near
@@ -28,34 +29,23 @@ public record Greedy(int[] generated, boolean exactMatch, int prefixLength, doub
      */
     public static Greedy decode(CausalLM model, float[] memory, int k, int[] tokens) {
         int d = model.info().hiddenSize();
-        int n = tokens.length - 1;
-        int[] out = new int[n];
-        try (NDManager scope = model.manager().newSubManager();
-                CausalLM.DecodeState state = model.newDecodeState(scope)) {
-            NDArray input = scope.create(memory, new Shape(1, k, d))
-                    .concat(model.embed(scope.create(new long[] {tokens[0]}, new Shape(1, 1))), 1);
-            for (int i = 0; i < n; i++) {
-                // per-token scope: the state keeps its cache in its own manager
-                try (NDManager step = scope.newSubManager()) {
-                    input.attach(step);
-                    NDArray logits = model.forwardIncremental(input, state);
-                    out[i] = (int) logits.get(0, -1).argMax().getLong();
-                    input = model.embed(scope.create(new long[] {out[i]}, new Shape(1, 1)));
-                }
-            }
+        try (NDManager scope = model.manager().newSubManager()) {
+            NDArray mem = scope.create(memory, new Shape(1, k, d));
+            NDArray first = model.embed(scope.create(new long[] {tokens[0]}, new Shape(1, 1)));
+            return compare(Generation.greedy(model, mem.concat(first, 1), tokens.length - 1), tokens);
         }
-        return compare(out, tokens);
     }
 
     /** Scores decoded ids against tokens 1..L-1. */
     static Greedy compare(int[] generated, int[] tokens) {
         int n = tokens.length - 1;
         int prefix = 0;
-        while (prefix < n && generated[prefix] == tokens[prefix + 1]) {
+        int m = Math.min(n, generated.length); // decoding may stop early at the model's last position
+        while (prefix < m && generated[prefix] == tokens[prefix + 1]) {
             prefix++;
         }
         int hits = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < m; i++) {
             if (generated[i] == tokens[i + 1]) {
                 hits++;
             }

@@ -99,15 +99,36 @@ public final class Memory {
         return m;
     }
 
-    /** Unbiased std (as torch's {@code Tensor.std()}) over all entries of the input embeddings, in float32. */
+    /**
+     * Unbiased std (as torch's {@code Tensor.std()}) over all entries of the input embeddings. Two
+     * passes over row blocks in float64, so an 8B model's [128256, 4096] matrix needs no full copy.
+     */
     public static double embeddingStd(CausalLM model) {
-        try (NDManager tmp = model.manager().newSubManager()) {
-            NDArray e = model.embeddingMatrix().toType(DataType.FLOAT32, true);
-            e.attach(tmp); // the copy was made in the model's manager
-            double n = e.size();
-            NDArray centred = e.sub(e.mean());
-            double sumSq = centred.square().sum().getFloat();
-            return Math.sqrt(sumSq / (n - 1));
+        NDArray e = model.embeddingMatrix();
+        long rows = e.getShape().get(0);
+        double n = e.size();
+        double sum = 0;
+        for (long r = 0; r < rows; r += BLOCK_ROWS) {
+            try (NDManager tmp = model.manager().newSubManager()) {
+                sum += block(e, r, rows, tmp).sum().getDouble();
+            }
         }
+        double mean = sum / n;
+        double sumSq = 0;
+        for (long r = 0; r < rows; r += BLOCK_ROWS) {
+            try (NDManager tmp = model.manager().newSubManager()) {
+                sumSq += block(e, r, rows, tmp).sub(mean).square().sum().getDouble();
+            }
+        }
+        return Math.sqrt(sumSq / (n - 1));
+    }
+
+    private static final long BLOCK_ROWS = 2048;
+
+    /** Rows [r, r + BLOCK_ROWS) as float64, owned by {@code tmp} (slices land in the model's manager). */
+    private static NDArray block(NDArray e, long r, long rows, NDManager tmp) {
+        NDArray slice = e.get("{}:{}", r, Math.min(rows, r + BLOCK_ROWS));
+        slice.attach(tmp);
+        return slice.toType(DataType.FLOAT64, false);
     }
 }

@@ -57,7 +57,7 @@ final class RecordBuilder {
                 task.tokenIds(),
                 length,
                 k,
-                settings.seed(),
+                task.seedOr(settings),
                 info.hiddenSize(),
                 info.vocabSize(),
                 Collections.unmodifiableList(run.losses),
@@ -108,7 +108,7 @@ final class RecordBuilder {
         m.put("text_id", String.valueOf(task.textId()));
         m.put("length", String.valueOf(task.length()));
         m.put("n_mem", String.valueOf(task.nMem()));
-        m.put("seed", String.valueOf(settings.seed()));
+        m.put("seed", String.valueOf(task.seedOr(settings)));
         m.put("best_accuracy", String.valueOf(run.accuracies.stream().mapToDouble(x -> x).max().orElse(0)));
         m.put("stop_reason", run.stop.label());
         return m;
@@ -119,7 +119,7 @@ final class RecordBuilder {
         StringBuilder s = new StringBuilder();
         s.append(info.modelId()).append('|').append(info.dtype()).append('|')
                 .append(Arrays.toString(task.tokenIds())).append('|').append(task.nMem()).append('|')
-                .append(settings.seed()).append('|').append(settings.asMap()).append('|')
+                .append(task.seedOr(settings)).append('|').append(settings.asMap()).append('|')
                 .append(task.initMemory() == null ? "random" : Arrays.hashCode(task.initMemory()));
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));

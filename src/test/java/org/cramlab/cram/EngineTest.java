@@ -80,6 +80,10 @@ class EngineTest {
         RunRecord c = new Crammer(model, fewSteps(10).optSeed(4).build()).run(task).record();
         assertEquals(a.losses(), b.losses());
         assertNotEquals(a.losses().get(0), c.losses().get(0));
+        // a task's own seed overrides the settings' seed
+        RunRecord d = new Crammer(model, fewSteps(10).build()).run(task.withSeed(4)).record();
+        assertEquals(c.losses(), d.losses());
+        assertEquals(4, d.seed());
     }
 
     /** Metrics in the record follow RunRecord's definitions from the traces. */
@@ -167,6 +171,30 @@ class EngineTest {
         RunRecord resumed = new Crammer(model, fewSteps(1).build()).run(task.withInit(best)).record();
         assertEquals(r.losses().get(bestStep), resumed.losses().get(0), 1e-6);
         assertEquals(r.accuracies().get(bestStep), resumed.accuracies().get(0), 0);
+    }
+
+    /** torch's embeddings.weight.std(): unbiased, over every entry; the model stays intact. */
+    @Test
+    void embeddingStdIsTheUnbiasedStdOfAllEntries() {
+        float[] e = model.embeddingMatrix().toFloatArray();
+        double mean = 0;
+        for (float x : e) {
+            mean += x;
+        }
+        mean /= e.length;
+        double ss = 0;
+        for (float x : e) {
+            ss += (x - mean) * (x - mean);
+        }
+        double want = Math.sqrt(ss / (e.length - 1));
+        assertEquals(want, Memory.embeddingStd(model), 1e-9 * want);
+        assertEquals(want, Memory.embeddingStd(model), 1e-9 * want); // the embedding was not freed
+        // init: N(0,1) * std from java.util.Random(seed), row-major
+        float[] m = Memory.random(11, 2, 3, 0.5);
+        java.util.Random rng = new java.util.Random(11);
+        for (float x : m) {
+            assertEquals((float) rng.nextGaussian() * 0.5f, x, 0f);
+        }
     }
 
     @Test
