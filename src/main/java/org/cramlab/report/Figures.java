@@ -9,6 +9,8 @@ import java.util.stream.Collectors;
 import org.cramlab.cram.RunRecord;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Axis;
+import tech.tablesaw.plotly.components.ColorBar;
+import tech.tablesaw.plotly.components.Config;
 import tech.tablesaw.plotly.components.Figure;
 import tech.tablesaw.plotly.components.Layout;
 import tech.tablesaw.plotly.components.Line;
@@ -44,7 +46,7 @@ public final class Figures {
                 .yAxis(Axis.builder().title("cross-entropy, nats per token").build())
                 .yAxis2(Axis.builder().title("accuracy").overlaying(ScatterTrace.YAxis.Y).side(Axis.Side.right).range(0, 1.02).build())
                 .build();
-        return new Figure(layout, loss, acc);
+        return figure(layout, loss, acc);
     }
 
     /** Mean best accuracy against length, one line per model, with the 0.99 threshold dotted. */
@@ -64,7 +66,7 @@ public final class Figures {
         Layout layout = base("Mean best accuracy vs text length (1 memory vector)")
                 .xAxis(Axis.builder().title("text length, tokens (log scale)").type(Axis.Type.LOG).build())
                 .yAxis(Axis.builder().title("mean teacher-forced accuracy").build()).build();
-        return new Figure(layout, traces.toArray(Trace[]::new));
+        return figure(layout, traces.toArray(Trace[]::new));
     }
 
     /**
@@ -81,7 +83,7 @@ public final class Figures {
         Layout layout = base("How many tokens fit into a single input vector? (decoding capacity)")
                 .barMode(Layout.BarMode.GROUP).xAxis(axis("model"))
                 .yAxis(Axis.builder().title("decoding capacity, tokens (log scale)").type(Axis.Type.LOG).build()).build();
-        return new Figure(layout, traces.toArray(Trace[]::new));
+        return figure(layout, traces.toArray(Trace[]::new));
     }
 
     /**
@@ -100,7 +102,9 @@ public final class Figures {
                     .mode(ScatterTrace.Mode.MARKERS).name("natural texts (colour: length, tokens)")
                     .text(natural.stream().map(r -> r.textId() + ", L=" + r.length() + ", acc " + fmt(r.bestAccuracy()))
                             .toArray(String[]::new))
-                    .marker(Marker.builder().color(lengths).colorScale(Marker.Palette.VIRIDIS).showScale(true).size(9).build())
+                    .marker(Marker.builder().color(lengths).colorScale(Marker.Palette.VIRIDIS).showScale(true).size(9)
+                            // colour bar in the lower right, below the legend
+                            .colorBar(ColorBar.builder().len(0.55).y(0).yAnchor(ColorBar.Yanchor.BOTTOM).build()).build())
                     .build());
         }
         if (!random.isEmpty()) {
@@ -121,7 +125,7 @@ public final class Figures {
         Layout layout = base("Information gain does not depend on the text (" + modelId + ")")
                 .xAxis(axis("text cross-entropy without memory, nats"))
                 .yAxis(axis("decompressed text cross-entropy (with memory), nats")).build();
-        return new Figure(layout, traces.toArray(Trace[]::new));
+        return figure(layout, traces.toArray(Trace[]::new));
     }
 
     /**
@@ -166,7 +170,7 @@ public final class Figures {
         Layout layout = base(title.substring(0, 1).toUpperCase() + title.substring(1, title.indexOf(',')) + " vs number of memory vectors")
                 .xAxis(Axis.builder().title("memory vectors K (log scale)").type(Axis.Type.LOG).build())
                 .yAxis(Axis.builder().title(title + " (log scale)").type(Axis.Type.LOG).build()).build();
-        return new Figure(layout, traces.toArray(Trace[]::new));
+        return figure(layout, traces.toArray(Trace[]::new));
     }
 
     /**
@@ -187,7 +191,7 @@ public final class Figures {
                 .xAxis(Axis.builder().title("token gain on natural text, tokens (log scale)").type(Axis.Type.LOG).build())
                 .yAxis(Axis.builder().title("theoretical capacity 16d/log2|V|, tokens (log scale)").type(Axis.Type.LOG).build())
                 .build();
-        return new Figure(layout, p, o);
+        return figure(layout, p, o);
     }
 
     /** The paper's Figure 5, bottom: utilisation per model, natural against random text (paper's and ours). */
@@ -200,7 +204,7 @@ public final class Figures {
                 .name("random text").marker(Marker.builder().color(COLOURS[1]).build()).build();
         Layout layout = base("Capacity utilisation = token gain / theoretical capacity").barMode(Layout.BarMode.GROUP)
                 .xAxis(axis("model")).yAxis(axis("capacity utilisation (fraction)")).build();
-        return new Figure(layout, natural, random);
+        return figure(layout, natural, random);
     }
 
     /** The paper's Figure 7: densities of cosine similarity, same text against different texts. */
@@ -214,7 +218,7 @@ public final class Figures {
         }
         Layout layout = base("Cosine similarity between memory vectors").barMode(Layout.BarMode.OVERLAY)
                 .xAxis(axis("cosine similarity")).yAxis(axis("density")).build();
-        return new Figure(layout, traces.toArray(Trace[]::new));
+        return figure(layout, traces.toArray(Trace[]::new));
     }
 
     /** The paper's Figure 8: accuracy along the interpolation between two solutions, mean with min/max in grey. */
@@ -235,7 +239,12 @@ public final class Figures {
         Layout layout = base("Reconstruction along the line between two solutions for the same text")
                 .xAxis(axis("interpolation weight a in (1 - a) m1 + a m2"))
                 .yAxis(Axis.builder().title("teacher-forced accuracy").range(0, 1.02).build()).build();
-        return new Figure(layout, traces.toArray(Trace[]::new));
+        return figure(layout, traces.toArray(Trace[]::new));
+    }
+
+    /** No mode bar: it would show in every PNG; zoom by dragging still works. */
+    private static Figure figure(Layout layout, Trace... traces) {
+        return new Figure(layout, Config.builder().displayModeBar(false).build(), traces);
     }
 
     private static Layout.LayoutBuilder base(String title) {
