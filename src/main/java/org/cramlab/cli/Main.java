@@ -26,6 +26,8 @@ public final class Main implements Runnable {
         // Subcommands are added here, one line each.
         cl.addSubcommand(new CramCommand());
         cl.addSubcommand(new CapacityCommand());
+        cl.addSubcommand(new SweepCommand());
+        cl.addSubcommand(new PlanCommand());
         cl.addSubcommand(new org.cramlab.train.TrainDefaultModel());
         cl.addSubcommand(new org.cramlab.train.EvalDefaultModel());
         cl.addSubcommand(new TextsCommand());

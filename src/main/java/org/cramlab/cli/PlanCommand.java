@@ -1,0 +1,117 @@
+package org.cramlab.cli;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.cramlab.experiment.CapacityUtilisation;
+import org.cramlab.experiment.CapacityVsEntropy;
+import org.cramlab.experiment.CapacityVsLength;
+import org.cramlab.experiment.CapacityVsMemoryVectors;
+import org.cramlab.experiment.ExperimentException;
+import org.cramlab.experiment.ExperimentPlan;
+import org.cramlab.experiment.MemoryGeometry;
+import org.cramlab.experiment.Profile;
+import org.cramlab.train.DefaultModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code plan --experiment capacity-vs-length --profile smoke --out plan.json}: writes the plan a notebook
+ * would run, built the same way (profile from the same {@code CRAMLAB_*} variables, then the
+ * experiment's {@code plan()}), for {@code sweep}.
+ */
+@Command(
+        name = "plan",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Write an experiment's plan (its grid of runs) to a JSON file for `sweep`.",
+            "Options override the CRAMLAB_PROFILE, CRAMLAB_MODELS, CRAMLAB_SEED, CRAMLAB_TEXTS variables the notebooks read."
+        })
+public final class PlanCommand implements Callable<Integer> {
+
+    /** Experiment names, as the notebooks are named. */
+    static final List<String> EXPERIMENTS = List.of("capacity-vs-length", "capacity-vs-entropy",
+            "capacity-vs-memory-vectors", "capacity-utilisation", "memory-geometry");
+
+    @Option(names = "--experiment", required = true, paramLabel = "NAME",
+            description = "capacity-vs-length, capacity-vs-entropy, capacity-vs-memory-vectors, capacity-utilisation or memory-geometry")
+    String experiment;
+
+    @Option(names = "--profile", paramLabel = "NAME", description = "smoke or paper (default: $CRAMLAB_PROFILE or smoke)")
+    String profile;
+
+    @Option(names = "--models", paramLabel = "DIRS", description = "model directories, comma-separated (default: $CRAMLAB_MODELS or the default model)")
+    String models;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed (default: $CRAMLAB_SEED or the profile's)")
+    String seed;
+
+    @Option(names = "--texts-csv", paramLabel = "F", description = "natural texts from a paper-format chunk CSV (default: $CRAMLAB_TEXTS or the book corpus)")
+    String textsCsv;
+
+    @Option(names = "--lengths", split = ",", paramLabel = "L,...", description = "override the length grid")
+    List<Integer> lengths;
+
+    @Option(names = "--memory-vectors", split = ",", paramLabel = "K,...", description = "override the K grid")
+    List<Integer> memoryVectors;
+
+    @Option(names = "--texts", paramLabel = "N", description = "override natural texts per length")
+    Integer texts;
+
+    @Option(names = "--random-texts", paramLabel = "N", description = "override the number of random texts")
+    Integer randomTexts;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "override the step cap")
+    Integer maxSteps;
+
+    @Option(names = "--patience", paramLabel = "N", description = "override the patience")
+    Integer patience;
+
+    @Option(names = "--out", required = true, paramLabel = "F", description = "plan file to write")
+    Path out;
+
+    @Override
+    public Integer call() {
+        try {
+            ExperimentPlan plan = plan(profile());
+            plan.save(out);
+            System.out.println("wrote " + out + ": plan '" + plan.name() + "', " + plan.runs().size() + " runs");
+            return 0;
+        } catch (ExperimentException e) {
+            System.err.println("plan: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /** The profile from the environment with this command's options on top. */
+    Profile profile() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (profile != null) env.put(Profile.ENV_PROFILE, profile);
+        if (models != null) env.put(Profile.ENV_MODELS, models);
+        if (seed != null) env.put(Profile.ENV_SEED, seed);
+        if (textsCsv != null) env.put(Profile.ENV_TEXTS, textsCsv);
+        String m = env.get(Profile.ENV_MODELS);
+        // As the notebooks: the default model unless models are given (then it is not looked up at all).
+        Profile p = Profile.fromEnv(env, m == null || m.isBlank() ? DefaultModel.directory() : null);
+        return new Profile(p.name(), p.modelDirs(), p.naturalSource(), p.naturalPath(),
+                texts != null ? texts : p.textsPerSource(), randomTexts != null ? randomTexts : p.randomTexts(),
+                p.randomMaxLength(), p.randomVocab(), lengths != null ? lengths : p.lengths(),
+                memoryVectors != null ? memoryVectors : p.memoryVectors(), maxSteps != null ? maxSteps : p.maxSteps(),
+                patience != null ? patience : p.patience(), p.batchSize(), p.seed(), p.geometryTexts(),
+                p.geometrySeeds(), p.geometryLength(), p.interpolationPoints());
+    }
+
+    /** The experiment's plan for {@code p}. */
+    ExperimentPlan plan(Profile p) {
+        return switch (experiment) {
+            case "capacity-vs-length" -> new CapacityVsLength(p).plan();
+            case "capacity-vs-entropy" -> new CapacityVsEntropy(p).plan();
+            case "capacity-vs-memory-vectors" -> new CapacityVsMemoryVectors(p).plan();
+            case "capacity-utilisation" -> new CapacityUtilisation(p).plan();
+            case "memory-geometry" -> new MemoryGeometry(p).plan();
+            default -> throw new ExperimentException("unknown experiment '" + experiment + "': expected one of " + EXPERIMENTS);
+        };
+    }
+}

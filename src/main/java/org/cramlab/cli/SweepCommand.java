@@ -1,0 +1,148 @@
+package org.cramlab.cli;
+
+import ai.djl.Device;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.cramlab.experiment.ExperimentException;
+import org.cramlab.experiment.ExperimentPlan;
+import org.cramlab.experiment.ExperimentRunner;
+import org.cramlab.experiment.PlanTexts;
+import org.cramlab.model.LoadOptions;
+import org.cramlab.model.Models;
+import org.cramlab.sweep.RunnerExecutor;
+import org.cramlab.sweep.Launcher;
+import org.cramlab.sweep.Shard;
+import org.cramlab.sweep.ShardExecutor;
+import org.cramlab.sweep.ShardResult;
+import org.cramlab.sweep.SlurmOptions;
+import org.cramlab.sweep.Submission;
+import org.cramlab.sweep.Sweep;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sweep --plan F --out RUNDIR [--shard i/n]} runs (a shard of) a plan here;
+ * {@code --slurm} submits it as a job array; {@code --status} shows progress from the records.
+ */
+@Command(
+        name = "sweep",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run an experiment plan into a run folder, here (default) or as a Slurm job array.",
+            "Runs already recorded in RUNDIR are skipped, so rerunning the same command after a failure",
+            "runs only what is missing. RUNDIR must be on a filesystem all nodes share."
+        })
+public final class SweepCommand implements Callable<Integer> {
+
+    @Option(names = "--plan", required = true, paramLabel = "F", description = "plan file (JSON, see `plan`)")
+    Path plan;
+
+    @Option(names = "--out", required = true, paramLabel = "RUNDIR", description = "run folder (records, memories)")
+    Path out;
+
+    @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1",
+            description = "run shard i of n: the runs whose id is i modulo n (default ${DEFAULT-VALUE}: all)")
+    String shard;
+
+    @Option(names = "--status", description = "print runs done/total per shard (and the Slurm queue) and exit")
+    boolean status;
+
+    @Option(names = "--slurm", description = "write an sbatch job array (one task per shard) and submit it if sbatch is on the PATH")
+    boolean slurm;
+
+    @Option(names = "--array", paramLabel = "N", description = "--slurm: number of shards/array tasks (default min(runs, 16)); --status: shards to show")
+    int array;
+
+    @Option(names = "--max-parallel", paramLabel = "M", description = "--slurm: at most M tasks at once")
+    int maxParallel;
+
+    @Option(names = "--gpus-per-task", paramLabel = "G", description = "--slurm: GPUs per task (then also pass --device gpu)")
+    int gpusPerTask;
+
+    @Option(names = "--cpus-per-task", paramLabel = "C", description = "--slurm: CPUs per task")
+    int cpusPerTask;
+
+    @Option(names = "--partition", paramLabel = "P", description = "--slurm: partition")
+    String partition;
+
+    @Option(names = "--time", paramLabel = "T", description = "--slurm: time limit per task, e.g. 4:00:00")
+    String time;
+
+    @Option(names = "--mem", paramLabel = "M", description = "--slurm: memory per task's node, e.g. 16G")
+    String mem;
+
+    @Option(names = "--account", paramLabel = "A", description = "--slurm: account to charge")
+    String account;
+
+    @Option(names = "--job-name", paramLabel = "NAME", description = "--slurm: job name (default cramlab-<plan name>)")
+    String jobName;
+
+    @Option(names = "--java-opts", paramLabel = "OPTS", description = "--slurm: JVM options for each task, e.g. \"-Xmx8g\"")
+    String javaOpts;
+
+    @Option(names = "--sbatch-arg", paramLabel = "ARG", description = "--slurm: extra sbatch option, e.g. --qos=long (repeatable)")
+    List<String> sbatchArgs = new ArrayList<>();
+
+    @Option(names = "--jar", paramLabel = "JAR", description = "--slurm: cramlab jar the tasks run (default: the one running now)")
+    Path jar;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "device for the runs (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|bfloat16", description = "model weight dtype (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
+    String dtype;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "B", description = "runs optimised together (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
+    int batchSize;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        try {
+            ExperimentPlan p = ExperimentPlan.load(plan);
+            if (status) {
+                out.print(array > 0 ? Sweep.status(p, this.out, array, null).render() : Sweep.status(p, this.out).render());
+                return 0;
+            }
+            if (slurm) {
+                Launcher launcher = jar != null ? Launcher.ofJar(jar) : Launcher.current();
+                Submission s = Sweep.submit(p, this.out, slurmOptions(), launcher);
+                out.println(s.message());
+                return 0;
+            }
+            ShardResult r = Sweep.runShard(p, Shard.parse(shard), this.out, executor(p));
+            out.println(r);
+            return 0;
+        } catch (ExperimentException e) {
+            System.err.println("sweep: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    SlurmOptions slurmOptions() {
+        List<String> jvm = javaOpts == null || javaOpts.isBlank() ? List.of() : Arrays.asList(javaOpts.strip().split("\\s+"));
+        return SlurmOptions.builder().optShards(array).optMaxParallel(maxParallel).optGpusPerTask(gpusPerTask)
+                .optCpusPerTask(cpusPerTask).optPartition(partition).optTime(time).optMem(mem).optAccount(account)
+                .optJobName(jobName).addJavaOpts(jvm).addSbatchArgs(sbatchArgs)
+                .addSweepArgs(List.of("--device", device, "--dtype", dtype, "--batch-size", String.valueOf(batchSize))).build();
+    }
+
+    /** The experiment runner each shard uses: the plan's text sources, the model on --device/--dtype. */
+    private ShardExecutor executor(ExperimentPlan p) {
+        Device d = switch (device) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> throw new ExperimentException("--device must be cpu or gpu, got '" + device + "'");
+        };
+        LoadOptions load = LoadOptions.builder().optDevice(d).optDtype(dtype).build();
+        return new RunnerExecutor(ExperimentRunner.builder().optTexts(PlanTexts.forPlan(p)).optBatchSize(batchSize)
+                .optModelLoader(dir -> Models.load(dir, load))
+                .optParams(Map.of("shard", shard, "device", device, "dtype", dtype, "batch_size", batchSize))
+                .build());
+    }
+}
