@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cramlab.checkpoint.SafetensorsWriter;
+import org.cramlab.checkpoint.HfConfig;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
@@ -242,7 +242,7 @@ public final class TrainDefaultModel implements Callable<Integer> {
                 }
                 if ((step + 1) % checkpointEvery == 0 || last) {
                     state = state.advance(step + 1, tokensThisRun, seconds);
-                    saveCheckpoint(workDir, params, state);
+                    saveCheckpoint(workDir, model, state);
                     started = System.nanoTime();
                     tokensThisRun = 0;
                 }
@@ -287,12 +287,9 @@ public final class TrainDefaultModel implements Callable<Integer> {
         return (float) (lr * (minLrRatio + (1 - minLrRatio) * cosine));
     }
 
-    static void saveCheckpoint(Path workDir, NDList params, TrainingState state) {
-        Map<String, NDArray> named = new LinkedHashMap<>();
-        for (NDArray p : params) {
-            named.put(p.getName(), p);
-        }
-        SafetensorsWriter.write(workDir.resolve("model.safetensors"), named);
+    /** Writes the weights (via {@link Models#save}, float32) and then the state into {@code workDir}. */
+    static void saveCheckpoint(Path workDir, CausalLM model, TrainingState state) {
+        Models.save(model, HfConfig.read(workDir), workDir, false);
         state.write(workDir); // after the weights: a crash in between repeats a few steps, never skips
     }
 

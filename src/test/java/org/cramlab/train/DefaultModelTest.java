@@ -1,5 +1,6 @@
 package org.cramlab.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,34 @@ class DefaultModelTest {
             for (String s : TestCorpus.SENTENCES) {
                 assertEquals(s, tok.decode(tok.encode(s), true));
             }
+        }
+    }
+
+    /**
+     * Token ids, loss and last-position logits of the committed model as Hugging Face transformers
+     * 5.12 (torch 2.14, float32) computes them: {@code AutoTokenizer.from_pretrained(dir)},
+     * {@code LlamaForCausalLM.from_pretrained(dir)}, {@code model(ids, labels=ids)}. Regenerate when
+     * the default model is retrained.
+     */
+    @Test
+    void matchesTransformersOnTheCommittedModel() {
+        String text = "It is a truth universally acknowledged, that a single man in possession of a good fortune, "
+                + "must be in want of a wife.";
+        int[] hfIds = {0, 1415, 359, 260, 1985, 463, 107, 1192, 552, 260, 446, 469, 719, 775, 46, 329, 260, 1996, 292,
+                454, 289, 939, 2046, 282, 260, 590, 1932, 46, 504, 294, 289, 823, 282, 260, 1532, 48};
+        double hfLoss = 3.264620780944824;
+        float[] hfLast = {-0.036465686f, -7.0720639f, -6.9865713f, -7.1315994f, -7.0893345f, -7.0539784f};
+        Path dir = DefaultModel.directory();
+        try (CausalLM model = Models.load(dir); TextTokenizer tok = TextTokenizer.load(dir);
+                NDManager m = NDManager.newBaseManager()) {
+            int[] ids = tok.encode(text);
+            assertArrayEquals(hfIds, ids);
+            NDArray x = m.create(Arrays.stream(ids).asLongStream().toArray(), new Shape(1, ids.length));
+            NDArray logits = model.forward(model.embed(x), null);
+            // float32 on both sides, different kernels: 1e-4 on the loss, 1e-3 on logits of size ~10
+            assertEquals(hfLoss, LmLoss.mean(logits, x).getFloat(), 1e-4);
+            float[] last = Arrays.copyOf(logits.get("0, -1, :").toFloatArray(), hfLast.length);
+            assertArrayEquals(hfLast, last, 1e-3f);
         }
     }
 
