@@ -172,10 +172,14 @@ public record Profile(
         return OptimiserSettings.paper().withSteps(maxSteps, patience);
     }
 
-    /** The model id records use: the directory's name. */
+    /**
+     * The model id records use: the directory's name ({@code cramlab-default} for the embedded default
+     * model, which is extracted into a folder named after its checksum).
+     */
     public static String modelId(String modelDir) {
         Path p = Path.of(modelDir).getFileName();
-        return p == null ? modelDir : p.toString();
+        String name = p == null ? modelDir : p.toString();
+        return name.startsWith("default-model") ? "cramlab-default" : name;
     }
 
     public Profile withModelDirs(List<String> dirs) {
