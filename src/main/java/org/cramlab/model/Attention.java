@@ -51,7 +51,7 @@ final class Attention {
         NDManager step = q.getManager();
         NDArray kT = local(k.transpose(0, 1, 3, 2), step);
         if (kv == h) {
-            NDArray scores = q.matMul(kT).mul(scale);
+            NDArray scores = Layers.mul(q.matMul(kT), scale);
             NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);
             return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, h * hd);
         }
@@ -59,7 +59,7 @@ final class Attention {
         // query head j uses kv head j / g, so the g query heads of a group share one matmul.
         long g = h / kv;
         NDArray qg = q.reshape(b, kv, g * t, hd);
-        NDArray scores = qg.matMul(kT).mul(scale).reshape(b, kv, g, t, s);
+        NDArray scores = Layers.mul(qg.matMul(kT), scale).reshape(b, kv, g, t, s);
         NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask.expandDims(1)).softmax(-1)
                 .toType(q.getDataType(), false).reshape(b, kv, g * t, s);
         return probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, h * hd);

@@ -9,10 +9,38 @@ import org.cramlab.checkpoint.HfConfig;
 /**
  * Stateless building blocks shared by the model families. Every op is called on the activation,
  * never on a weight, so results land in the caller's (per-step) manager, not the model's.
+ *
+ * <p>Multiplying or raising an activation by a number goes through {@link #mul(NDArray, float)} and
+ * {@link #pow(NDArray, float)}, never DJL's {@code x.mul(Number)}: see {@link #constant}.
  */
 final class Layers {
 
     private Layers() {}
+
+    /**
+     * The number {@code value} as a 0-d float32 array owned by {@code like}'s (per-step) manager, so
+     * it lives until that manager closes, i.e. past the backward pass.
+     *
+     * <p>Why not {@code x.mul(value)}: DJL's PyTorch engine (0.36) wraps the number in a zero-copy
+     * tensor over a Java direct buffer ({@code torch::from_blob}) and closes that array right after
+     * the op. Autograd keeps the tensor for backward (d(x*s)/dx = s), but nothing keeps the buffer:
+     * once a GC frees it, backward reads freed memory and the gradient becomes garbage or NaN while
+     * the forward values stay right. That made cramming runs drift (or diverge) from a step that
+     * depended on GC timing, i.e. on how busy the machine was.
+     */
+    static NDArray constant(NDArray like, float value) {
+        return like.getManager().create(value);
+    }
+
+    /** {@code x * s}, safe under autograd (see {@link #constant}); same result as {@code x.mul(s)}. */
+    static NDArray mul(NDArray x, float s) {
+        return x.mul(constant(x, s));
+    }
+
+    /** {@code x ^ p}, safe under autograd (see {@link #constant}); same result as {@code x.pow(p)}. */
+    static NDArray pow(NDArray x, float p) {
+        return x.pow(constant(x, p));
+    }
 
     /** {@code x @ w.T + b} for a Hugging Face Linear weight [out, in]; {@code b} may be null. */
     static NDArray linear(NDArray x, NDArray w, NDArray b) {
@@ -53,8 +81,8 @@ final class Layers {
 
     /** GPT-2's tanh approximation of GELU ("gelu_new", "gelu_pytorch_tanh"). */
     static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray inner = mul(x.add(mul(pow(x, 3), 0.044715f)), (float) Math.sqrt(2 / Math.PI));
+        return mul(x, 0.5f).mul(inner.tanh().add(1f)); // add(Number): AddBackward keeps no operand
     }
 
     /** The activation named by {@code field} of the config (hidden_act, activation_function). */

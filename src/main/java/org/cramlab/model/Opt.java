@@ -112,7 +112,7 @@ final class Opt extends DecoderModel {
             Layer l = layers[i];
             NDArray x = cfg.normBefore() ? Layers.layerNorm(h, l.ln1w(), l.ln1b(), EPS) : h;
             // OPT scales q before q k^T (the original order), so attend() gets scale 1
-            NDArray q = Attention.splitHeads(Layers.linear(x, l.wq(), l.bq()).mul(scale), cfg.heads(), hd);
+            NDArray q = Attention.splitHeads(Layers.mul(Layers.linear(x, l.wq(), l.bq()), scale), cfg.heads(), hd);
             NDArray k = Attention.splitHeads(Layers.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
             NDArray v = Attention.splitHeads(Layers.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
             NDArray[] kv = step.keysValues(i, k, v);
