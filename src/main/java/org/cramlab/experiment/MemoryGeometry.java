@@ -53,14 +53,16 @@ public record MemoryGeometry(Profile profile) {
         };
     }
 
-    /** geometryTexts natural texts x geometrySeeds init seeds, at geometryLength tokens, K = 1. */
+    /** geometryTexts natural texts x geometrySeeds init seeds (distinct for every run), at geometryLength tokens, K = 1. */
     public ExperimentPlan plan() {
         List<RunSpec> runs = new ArrayList<>();
         for (String dir : profile.modelDirs()) {
             for (int t = 0; t < profile.geometryTexts(); t++) {
                 for (int s = 0; s < profile.geometrySeeds(); s++) {
+                    // Every run its own init seed: runs on different texts sharing an init would look alike
+                    // (high inter-text cosine) merely because the memory starts at the same point.
                     runs.add(new RunSpec(dir, Profile.modelId(dir), Plans.naturalText(profile, t), profile.geometryLength(), 1,
-                            profile.seed() + s, profile.settings()));
+                            profile.seed() + 1000L * t + s, profile.settings()));
                 }
             }
         }

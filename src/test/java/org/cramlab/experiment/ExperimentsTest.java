@@ -38,6 +38,7 @@ class ExperimentsTest {
 
         ExperimentPlan g = new MemoryGeometry(SMOKE).plan();
         assertEquals(SMOKE.geometryTexts() * SMOKE.geometrySeeds(), g.runs().size());
+        assertEquals(g.runs().size(), g.runs().stream().map(RunSpec::seed).distinct().count(), "no two runs share an init");
     }
 
     @Test
