@@ -24,6 +24,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // Subcommands are added here, one line each.
+        cl.addSubcommand(new CramCommand());
+        cl.addSubcommand(new CapacityCommand());
         return cl;
     }
 

@@ -96,6 +96,15 @@ public record RunRecord(
         return GSON.fromJson(json, RunRecord.class);
     }
 
+    /** This record with {@code memoryFile} set (after the caller saved the memory itself). */
+    public RunRecord withMemoryFile(String file) {
+        return new RunRecord(runId, modelId, textId, textSource, text, tokenIds, length, nMem, seed, hiddenSize,
+                vocabSize, losses, accuracies, originalLoss, originalAccuracy, bestLoss, bestAccuracy, steps,
+                stopReason, originalCeNats, bestCeNats, originalCeBits, bestCeBits, informationGainNats,
+                informationGainBits, tokenGain, greedyExactMatch, greedyPrefixLength, greedyTokenAccuracy,
+                wallTimeSeconds, dtype, device, file, settings, environment);
+    }
+
     /** Compression ratio L / K. */
     public double compressionRatio() {
         return Metrics.compressionRatio(length, nMem);

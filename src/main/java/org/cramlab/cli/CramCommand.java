@@ -1,0 +1,171 @@
+package org.cramlab.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.cramlab.checkpoint.CheckpointException;
+import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.cram.CramException;
+import org.cramlab.cram.CramResult;
+import org.cramlab.cram.CramTask;
+import org.cramlab.cram.Crammer;
+import org.cramlab.cram.Memory;
+import org.cramlab.cram.RunRecord;
+import org.cramlab.model.CausalLM;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code cram}: compress one text into K memory vectors and print its run record. */
+@Command(name = "cram", mixinStandardHelpOptions = true,
+        description = "Cram one text into K trainable input vectors of a frozen model (AdamW, paper settings).")
+public final class CramCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    OptimOptions optimOptions;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--text", paramLabel = "STR", description = "The text (tokenised with the model's tokenizer).")
+        String text;
+
+        @Option(names = "--text-file", paramLabel = "F", description = "Read the text from a UTF-8 file.")
+        Path textFile;
+
+        @Option(names = "--ids", split = ",", paramLabel = "1,2,3", description = "Token ids, used as given.")
+        int[] ids;
+    }
+
+    @Option(names = "--mem", paramLabel = "K", description = "Number of memory vectors (default 1, or K of --init).")
+    Integer mem;
+
+    @Option(names = "--length", paramLabel = "L", description = "Truncate the text to L tokens (special tokens count).")
+    Integer length;
+
+    @Option(names = "--init", paramLabel = "F", description = "Start from this memory (safetensors, tensor 'memory' [K, d]).")
+    Path init;
+
+    @Option(names = "--save-memory", paramLabel = "F", description = "Write the best memory here (safetensors).")
+    Path saveMemory;
+
+    @Option(names = "--json", description = "Print the run record as one JSON object (snake_case).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (CausalLM model = modelOptions.load()) {
+            CramTask task = task(model.info().hiddenSize());
+            Progress progress = new Progress(err);
+            CramResult result = new Crammer(model, optimOptions.settings().build()).run(task, progress);
+            progress.done();
+            RunRecord record = result.record();
+            if (saveMemory != null) {
+                Memory.save(saveMemory, result.bestMemory(), task.nMem(), model.info().hiddenSize(), metadata(record));
+                record = record.withMemoryFile(saveMemory.toString());
+            }
+            out.println(json ? record.toJson() : summary(record));
+            out.flush();
+            return 0;
+        } catch (CramException | CheckpointException e) {
+            err.println("cram: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+    }
+
+    private CramTask task(int d) {
+        if (length != null && length < 1) {
+            throw new CramException("--length must be >= 1, got " + length);
+        }
+        int max = length == null ? Integer.MAX_VALUE : length;
+        int[] ids;
+        String text = null;
+        String source;
+        String textId;
+        if (input.ids != null) {
+            ids = Arrays.copyOf(input.ids, Math.min(input.ids.length, max));
+            source = "literal";
+            textId = "ids";
+        } else {
+            text = input.text != null ? input.text : readText(input.textFile);
+            if (text.isBlank()) {
+                throw new CramException((input.text != null ? "--text" : "--text-file " + input.textFile)
+                        + " is empty: nothing to compress");
+            }
+            try (TextTokenizer tok = modelOptions.tokenizer()) {
+                ids = tok.encode(text, true, max);
+                text = tok.decode(ids, true); // the part actually compressed
+            }
+            source = input.text != null ? "literal" : "file";
+            textId = input.text != null ? "text" : input.textFile.getFileName().toString();
+        }
+        float[] initMemory = null;
+        int k = mem == null ? 1 : mem;
+        if (init != null) {
+            Memory.Loaded loaded = Memory.read(init);
+            if (mem == null) {
+                k = loaded.k();
+            }
+            initMemory = Memory.load(init, k, d);
+        }
+        return new CramTask(textId, source, text, ids, k, initMemory);
+    }
+
+    private static String readText(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new CramException("cannot read --text-file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> metadata(RunRecord r) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("run_id", r.runId());
+        m.put("model_id", r.modelId());
+        m.put("length", String.valueOf(r.length()));
+        m.put("n_mem", String.valueOf(r.nMem()));
+        m.put("best_accuracy", String.valueOf(r.bestAccuracy()));
+        return m;
+    }
+
+    /** A readable multi-line summary of a record. */
+    static String summary(RunRecord r) {
+        List<String> lines = List.of(
+                String.format(Locale.ROOT, "model %s  K=%d  L=%d  steps=%d  stop=%s  %.1fs",
+                        r.modelId(), r.nMem(), r.length(), r.steps(), r.stopReason(), r.wallTimeSeconds()),
+                String.format(Locale.ROOT, "accuracy  original %.4f  best %.4f   (token gain %.1f)",
+                        r.originalAccuracy(), r.bestAccuracy(), r.tokenGain()),
+                String.format(Locale.ROOT, "loss      original %.4f  best %.4f nats/token", r.originalLoss(), r.bestLoss()),
+                String.format(Locale.ROOT, "text CE   original %.1f  best %.1f nats  (information gain %.1f nats = %.1f bits)",
+                        r.originalCeNats(), r.bestCeNats(), r.informationGainNats(), r.informationGainBits()),
+                r.greedyPrefixLength() < 0
+                        ? "greedy    not checked"
+                        : String.format(Locale.ROOT, "greedy    exact %s  correct prefix %d/%d  token accuracy %.4f",
+                                r.greedyExactMatch() ? "yes" : "no", r.greedyPrefixLength(), r.length() - 1,
+                                r.greedyTokenAccuracy()),
+                String.format(Locale.ROOT, "compression %.1f tokens/vector%s", r.compressionRatio(),
+                        r.memoryFile() == null ? "" : "  memory " + r.memoryFile()));
+        return String.join(System.lineSeparator(), lines);
+    }
+}
