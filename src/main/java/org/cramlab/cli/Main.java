@@ -26,6 +26,7 @@ public final class Main implements Runnable {
         // Subcommands are added here, one line each.
         cl.addSubcommand(new CramCommand());
         cl.addSubcommand(new CapacityCommand());
+        cl.addSubcommand(new BenchCommand());
         return cl;
     }
 
