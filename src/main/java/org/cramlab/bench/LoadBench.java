@@ -29,9 +29,11 @@ public final class LoadBench {
      * @param baselineKb the probe's VmHWM before loading
      * @param peakKb the probe's VmHWM after loading
      * @param afterKb the probe's VmRSS after loading
+     * @param afterFileKb growth of the file-backed part (mapped checkpoint pages still resident)
      * @param seconds load time
      */
-    public record Result(long checkpointBytes, int shards, long baselineKb, long peakKb, long afterKb, double seconds) {
+    public record Result(long checkpointBytes, int shards, long baselineKb, long peakKb, long afterKb, long afterFileKb,
+            double seconds) {
 
         /** Peak growth over the baseline divided by the checkpoint size (target <= 1.2). */
         public double ratio() {
@@ -60,7 +62,8 @@ public final class LoadBench {
             long bytes = writeCheckpoint(dir, DEFAULT_SHAPE, shards, 7);
             JsonObject probe = probe(dir);
             return new Result(bytes, shards, probe.get("baseline_hwm_kb").getAsLong(), probe.get("peak_hwm_kb").getAsLong(),
-                    probe.get("after_rss_kb").getAsLong(), probe.get("seconds").getAsDouble());
+                    probe.get("after_rss_kb").getAsLong(), probe.get("after_file_kb").getAsLong() - probe.get("baseline_file_kb").getAsLong(),
+                    probe.get("seconds").getAsDouble());
         } catch (IOException e) {
             throw new BenchException("cannot write the load-benchmark checkpoint: " + e, e);
         } finally {

@@ -29,9 +29,9 @@ public final class LoadProbe {
             double seconds = (System.nanoTime() - t0) / 1e9;
             ProcStatus after = ProcStatus.read();
             System.out.printf(java.util.Locale.ROOT,
-                    "{\"baseline_hwm_kb\": %d, \"baseline_rss_kb\": %d, \"peak_hwm_kb\": %d, \"after_rss_kb\": %d,"
+                    "{\"baseline_hwm_kb\": %d, \"baseline_rss_kb\": %d, \"baseline_file_kb\": %d, \"peak_hwm_kb\": %d, \"after_rss_kb\": %d,"
                             + " \"after_anon_kb\": %d, \"after_file_kb\": %d, \"params\": %d, \"seconds\": %.3f}%n",
-                    before.hwmKb(), before.rssKb(), after.hwmKb(), after.rssKb(), after.anonKb(), after.fileKb(),
+                    before.hwmKb(), before.rssKb(), before.fileKb(), after.hwmKb(), after.rssKb(), after.anonKb(), after.fileKb(),
                     model.info().numParameters(), seconds);
         }
     }
