@@ -85,8 +85,9 @@ public final class Bench {
             for (int i = 0; i < lengths.size(); i++) {
                 int l = lengths.get(i);
                 // The shortest length also runs the long step loop for the memory figures.
-                int total = i == 0 ? Math.max(o.rssSteps, o.warmup + o.steps) : o.warmup + o.steps;
-                StepBench.Plan plan = new StepBench.Plan(o.warmup, o.steps, o.chunk, total, Math.min(100, total));
+                boolean memory = i == 0 && o.rssSteps > 0;
+                int total = memory ? Math.max(o.rssSteps, o.warmup + o.steps) : o.warmup + o.steps;
+                StepBench.Plan plan = new StepBench.Plan(o.warmup, o.steps, o.chunk, total, rssMark(total));
                 log.printf("step time L=%d: %d warm-up + %d timed steps%s%s%n", l, o.warmup, o.steps,
                         torch == null ? "" : ", torch interleaved every " + o.chunk,
                         total > o.warmup + o.steps ? ", then to step " + total + " for memory" : "");
@@ -99,7 +100,8 @@ public final class Bench {
                     if (torch == null) {
                         throw e;
                     }
-                    report.note("torch reference failed at L = " + l + ", continuing without it: " + e.getMessage());
+                    report.note("step benchmark with torch failed at L = " + l + ", repeated without torch: "
+                            + e.getMessage());
                     torch.close();
                     torch = null;
                     r = StepBench.run(model, ids, plan, null);
@@ -112,7 +114,14 @@ public final class Bench {
             }
         }
         stepTable(name, shape, results);
-        memoryTable(name, results.get(0));
+        if (o.rssSteps > 0) {
+            memoryTable(name, results.get(0));
+        }
+    }
+
+    /** The step whose RSS is compared with the last one: 100, or half of a shorter loop. */
+    static int rssMark(int total) {
+        return total >= 200 ? 100 : Math.max(1, total / 2);
     }
 
     private TorchReference openTorch() {
@@ -187,7 +196,7 @@ public final class Bench {
             report.note("step-loop memory: not measured (no /proc/self/status)");
             return;
         }
-        int mark = Math.min(100, r.totalSteps());
+        int mark = rssMark(r.totalSteps());
         long growth = r.atEnd().rssKb() - r.atMark().rssKb();
         boolean flat = flat(r.atMark(), r.atEnd());
         report.add("memory", name, r.length(), 1, "rss_at_step_" + mark + "_mib", ProcStatus.mib(r.atMark().rssKb()), "MiB");
@@ -309,7 +318,7 @@ public final class Bench {
         int threads = Runtime.getRuntime().availableProcessors();
         int warmup = 3;
         int steps = 20;
-        int chunk = 5;
+        int chunk = 1;
         int rssSteps = 1000;
         boolean skipSteps;
         List<Integer> batches = List.of(1, 4, 16);

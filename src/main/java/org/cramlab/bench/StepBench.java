@@ -66,7 +66,8 @@ public final class StepBench {
         Clock clock = new Clock(ids, plan, torch, ProcStatus.available());
         new BatchedCrammer(model, settings).run(List.of(CramTask.ofIds(ids, 1)), clock);
         if (clock.ours.size() < plan.steps()) {
-            throw new BenchException("engine stopped after " + clock.ours.size() + " timed steps, expected " + plan.steps());
+            throw new BenchException("engine stopped after " + clock.ours.size() + " timed steps (L = " + ids.length
+                    + ", stop reason " + clock.stopReason + "), expected " + plan.steps());
         }
         return new Result(ids.length, Timing.of(clock.ours), clock.theirs.isEmpty() ? null : Timing.of(clock.theirs),
                 clock.atMark, clock.atEnd, clock.atEnd == null ? -1 : clock.atEnd.hwmKb(), plan.totalSteps());
@@ -96,6 +97,7 @@ public final class StepBench {
         final List<Double> theirs = new ArrayList<>();
         ProcStatus atMark;
         ProcStatus atEnd;
+        String stopReason;
         long resumed;
 
         Clock(int[] ids, Plan plan, TorchReference torch, boolean proc) {
@@ -103,6 +105,11 @@ public final class StepBench {
             this.plan = plan;
             this.torch = torch;
             this.proc = proc;
+        }
+
+        @Override
+        public void onFinished(org.cramlab.cram.CramResult result) {
+            stopReason = result.record().stopReason();
         }
 
         @Override

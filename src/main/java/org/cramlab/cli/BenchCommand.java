@@ -46,11 +46,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Timed steps per length and side (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--chunk", defaultValue = "5", description = "Steps per side before switching cramlab/torch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--chunk", defaultValue = "1",
+            description = "Steps per side before switching cramlab/torch; 1 pairs every step (default: ${DEFAULT-VALUE}).")
     int chunk;
 
     @Option(names = "--rss-steps", defaultValue = "1000",
-            description = "Length of the step loop for the memory figures, at the shortest L (default: ${DEFAULT-VALUE}).")
+            description = "Length of the step loop for the memory figures, at the shortest L; 0 skips them (default: ${DEFAULT-VALUE}).")
     int rssSteps;
 
     @Option(names = "--no-steps", description = "Skip the step-time and step-memory part.")

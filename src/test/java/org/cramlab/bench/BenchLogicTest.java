@@ -82,6 +82,14 @@ class BenchLogicTest {
     }
 
     @Test
+    void rssMarkIsStep100OrHalfAShortLoop() {
+        assertEquals(100, Bench.rssMark(1000));
+        assertEquals(100, Bench.rssMark(200));
+        assertEquals(75, Bench.rssMark(150));
+        assertEquals(1, Bench.rssMark(1));
+    }
+
+    @Test
     void csvQuotesAndFormatsNumbers() throws Exception {
         Report r = new Report();
         r.add("step", "my,model", 64, 1, "cramlab_median_ms", 12.5, "ms");
