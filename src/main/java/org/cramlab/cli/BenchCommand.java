@@ -1,7 +1,6 @@
 package org.cramlab.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -120,7 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
             // read by DJL when libtorch starts: both sides get the same number of threads
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
             Bench.Options options = Bench.Options.builder()
-                    .optModelDir(model == null ? DefaultModelDir.resolve() : model)
+                    .optModelDir(model == null ? org.cramlab.train.DefaultModel.directory() : model)
                     .optLengths(lengths).optGpu(gpuDevice).optThreads(n)
                     .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
                     .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
@@ -135,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
                 err.println("wrote " + csv);
             }
             return 0;
-        } catch (BenchException | CramException | CheckpointException e) {
+        } catch (BenchException | CramException | CheckpointException | org.cramlab.text.TextException e) {
             err.println("bench: " + e.getMessage());
             err.flush();
             return 2;
@@ -177,20 +176,6 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
-        }
-    }
-
-    /** The embedded default model's directory. */
-    static final class DefaultModelDir {
-        private DefaultModelDir() {}
-
-        static Path resolve() {
-            // TODO: org.cramlab.train.DefaultModel.directory() once branch `text` lands it.
-            Path p = Path.of("src/main/resources/cramlab/default-model");
-            if (!Files.isDirectory(p)) {
-                throw new BenchException("no default model yet: pass --model DIR");
-            }
-            return p;
         }
     }
 }

@@ -27,6 +27,8 @@ public final class Main implements Runnable {
         cl.addSubcommand(new CramCommand());
         cl.addSubcommand(new CapacityCommand());
         cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new org.cramlab.train.TrainDefaultModel());
+        cl.addSubcommand(new org.cramlab.train.EvalDefaultModel());
         return cl;
     }
 

@@ -1,0 +1,50 @@
+package org.cramlab.train;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cramlab.text.BookCorpus;
+import org.cramlab.text.CramlabHome;
+import org.cramlab.text.WordList;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cramlab eval-default}: the model card's numbers ({@link DefaultModelEval}) for a model directory. */
+@Command(name = "eval-default", mixinStandardHelpOptions = true,
+        description = "Held-out book-text CE vs unigram entropy, and random-word CE, of a model (default: the default model).")
+public final class EvalDefaultModel implements Callable<Integer> {
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: cramlab's default model).")
+    Path model;
+
+    @Option(names = "--corpus", paramLabel = "DIR", description = "Corpus directory (default: $CRAMLAB_HOME/corpus).")
+    Path corpus;
+
+    @Option(names = "--vocab", paramLabel = "FILE",
+            description = "Word list for random texts (default: words.txt in the model directory).")
+    Path vocab;
+
+    @Option(names = "--window", defaultValue = "256", description = "Tokens per window, BOS included (default: ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--random-texts", defaultValue = "32", description = "Random-word texts (default: ${DEFAULT-VALUE}).")
+    int randomTexts;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random texts (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+        Path dir = model != null ? model : DefaultModel.directory();
+        DefaultModelEval.Result r = DefaultModelEval.builder()
+                .optCorpus(BookCorpus.load(corpus != null ? corpus : CramlabHome.corpusDir()))
+                .optVocab(vocab != null ? WordList.read(vocab) : null)
+                .optWindow(window)
+                .optRandomCount(randomTexts)
+                .optSeed(seed)
+                .build()
+                .evaluate(dir);
+        System.out.println("model: " + dir);
+        System.out.println(r.summary());
+        return 0;
+    }
+}
