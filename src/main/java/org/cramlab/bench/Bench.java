@@ -20,8 +20,11 @@ import org.cramlab.model.Models;
  */
 public final class Bench {
 
-    /** Step-loop RSS may grow by at most this fraction between the mark and the last step to count as flat. */
-    static final double FLAT_TOLERANCE = 0.02;
+    /**
+     * Step-loop RSS may grow by at most this fraction over the second half of the loop to count as
+     * flat: a leak grows with every step, while allocator and JIT warm-up settle early.
+     */
+    static final double FLAT_TOLERANCE = 0.01;
 
     private final Options o;
     private final PrintWriter log;
@@ -95,7 +98,10 @@ public final class Bench {
                 int[] ids = BatchBench.randomIds(model.info().vocabSize(), l, o.seed + l);
                 StepBench.Result r;
                 try {
-                    r = StepBench.run(model, ids, plan, torch);
+                    r = StepBench.run(model, ids, plan, torch, step -> {
+                        log.printf("  step %d/%d%n", step, plan.totalSteps());
+                        log.flush();
+                    });
                 } catch (BenchException e) {
                     if (torch == null) {
                         throw e;
@@ -192,29 +198,52 @@ public final class Bench {
     }
 
     private void memoryTable(String name, StepBench.Result r) {
-        if (r.atMark() == null || r.atEnd() == null) {
+        if (r.atMark() == null || r.atMid() == null || r.atEnd() == null) {
             report.note("step-loop memory: not measured (no /proc/self/status)");
             return;
         }
         int mark = rssMark(r.totalSteps());
+        int mid = Math.max(1, r.totalSteps() / 2);
+        int n = r.totalSteps();
         long growth = r.atEnd().rssKb() - r.atMark().rssKb();
-        boolean flat = flat(r.atMark(), r.atEnd());
+        long secondHalf = r.atEnd().rssKb() - r.atMid().rssKb();
+        boolean flat = flat(r.atMid(), r.atEnd());
         report.add("memory", name, r.length(), 1, "rss_at_step_" + mark + "_mib", ProcStatus.mib(r.atMark().rssKb()), "MiB");
-        report.add("memory", name, r.length(), 1, "rss_at_step_" + r.totalSteps() + "_mib",
-                ProcStatus.mib(r.atEnd().rssKb()), "MiB");
-        report.add("memory", name, r.length(), 1, "rss_growth_mib", ProcStatus.mib(growth), "MiB");
+        report.add("memory", name, r.length(), 1, "rss_at_step_" + mid + "_mib", ProcStatus.mib(r.atMid().rssKb()), "MiB");
+        report.add("memory", name, r.length(), 1, "rss_at_step_" + n + "_mib", ProcStatus.mib(r.atEnd().rssKb()), "MiB");
+        report.add("memory", name, r.length(), 1, "rss_growth_" + mark + "_to_" + n + "_mib", ProcStatus.mib(growth), "MiB");
+        report.add("memory", name, r.length(), 1, "rss_growth_" + mid + "_to_" + n + "_mib", ProcStatus.mib(secondHalf), "MiB");
         report.add("memory", name, r.length(), 1, "peak_rss_mib", ProcStatus.mib(r.peakKb()), "MiB");
-        report.add(new Report.Table("Step-loop memory, " + name + ", L = " + r.length() + ", " + r.totalSteps() + " steps",
-                List.of("RSS @ step " + mark + " MiB", "RSS @ step " + r.totalSteps() + " MiB", "growth MiB",
-                        "peak (VmHWM) MiB", "target: flat (growth <= " + (int) (FLAT_TOLERANCE * 100) + "%)"),
+        report.add("memory", name, r.length(), 1, "java_heap_committed_mib", r.heapAtEnd() / 1048576.0, "MiB");
+        report.add(new Report.Table("Step-loop memory, " + name + ", L = " + r.length() + ", " + n + " steps",
+                List.of("RSS @" + mark + " MiB", "RSS @" + mid + " MiB", "RSS @" + n + " MiB",
+                        "growth " + mark + "->" + n, "growth " + mid + "->" + n, "peak MiB", "Java heap MiB",
+                        "target: flat (" + mid + "->" + n + " <= " + (int) (FLAT_TOLERANCE * 100) + "%)"),
                 List.of(List.of(Report.fmt(ProcStatus.mib(r.atMark().rssKb()), 1),
-                        Report.fmt(ProcStatus.mib(r.atEnd().rssKb()), 1), Report.fmt(ProcStatus.mib(growth), 1),
-                        Report.fmt(ProcStatus.mib(r.peakKb()), 1), flat ? "met" : "MISSED"))));
+                        Report.fmt(ProcStatus.mib(r.atMid().rssKb()), 1), Report.fmt(ProcStatus.mib(r.atEnd().rssKb()), 1),
+                        Report.fmt(ProcStatus.mib(growth), 1), Report.fmt(ProcStatus.mib(secondHalf), 1),
+                        Report.fmt(ProcStatus.mib(r.peakKb()), 1),
+                        Report.fmt(r.heapAtMark() / 1048576.0, 0) + (r.heapAtMark() == r.heapAtEnd() ? " (fixed)"
+                                : " -> " + Report.fmt(r.heapAtEnd() / 1048576.0, 0)),
+                        flat ? "met" : "MISSED"))));
+        if (r.heapAtMark() != r.heapAtEnd() || ManagementHeap.growable()) {
+            report.note("step-loop memory: the Java heap can still grow (run via environment/bench/run, which fixes and"
+                    + " pre-touches it), so RSS growth may be heap pages touched for the first time, not native memory");
+        }
     }
 
-    /** Whether RSS grew by at most {@link #FLAT_TOLERANCE} of its value at the mark. */
-    static boolean flat(ProcStatus mark, ProcStatus end) {
-        return end.rssKb() - mark.rssKb() <= FLAT_TOLERANCE * mark.rssKb();
+    /** Whether RSS grew by at most {@link #FLAT_TOLERANCE} from {@code mid} to {@code end}. */
+    static boolean flat(ProcStatus mid, ProcStatus end) {
+        return end.rssKb() - mid.rssKb() <= FLAT_TOLERANCE * mid.rssKb();
+    }
+
+    /** Whether this JVM may still commit more heap (-Xms below -Xmx). */
+    private static final class ManagementHeap {
+        static boolean growable() {
+            java.lang.management.MemoryUsage heap =
+                    java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            return heap.getMax() > heap.getCommitted();
+        }
     }
 
     // ---- batched engine ----

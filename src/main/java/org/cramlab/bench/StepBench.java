@@ -3,6 +3,7 @@ package org.cramlab.bench;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.cramlab.cram.BatchedCrammer;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
@@ -45,12 +46,16 @@ public final class StepBench {
      * @param cramlab our step times
      * @param torch the reference's step times, null when it did not run
      * @param atMark status at step {@code rssMark} (null if the run was shorter)
+     * @param atMid status at half the loop (a leak grows linearly, warm-up does not: compare mid to end)
      * @param atEnd status at the last step
      * @param peakKb VmHWM over the step loop (reset after the first step where the kernel allows it)
+     * @param heapAtMark Java heap committed at the mark, bytes (part of RSS that a GC may reuse)
+     * @param heapAtEnd Java heap committed at the last step, bytes
      * @param totalSteps steps run
      */
-    public record Result(int length, Timing cramlab, Timing torch, ProcStatus atMark, ProcStatus atEnd, long peakKb,
-            int totalSteps) {
+    public record Result(int length, Timing cramlab, Timing torch, ProcStatus atMark, ProcStatus atMid, ProcStatus atEnd,
+            long peakKb,
+            long heapAtMark, long heapAtEnd, int totalSteps) {
 
         /** cramlab / torch median step time. */
         public double ratio() {
@@ -62,15 +67,21 @@ public final class StepBench {
 
     /** Runs the plan on {@code ids} (K = 1); {@code torch} may be null. */
     public static Result run(CausalLM model, int[] ids, Plan plan, TorchReference torch) {
+        return run(model, ids, plan, torch, step -> { });
+    }
+
+    /** As {@link #run(CausalLM, int[], Plan, TorchReference)}, telling {@code progress} every 100th step. */
+    public static Result run(CausalLM model, int[] ids, Plan plan, TorchReference torch, IntConsumer progress) {
         CramSettings settings = endless(plan.totalSteps(), 1);
-        Clock clock = new Clock(ids, plan, torch, ProcStatus.available());
+        Clock clock = new Clock(ids, plan, torch, ProcStatus.available(), progress);
         new BatchedCrammer(model, settings).run(List.of(CramTask.ofIds(ids, 1)), clock);
         if (clock.ours.size() < plan.steps()) {
             throw new BenchException("engine stopped after " + clock.ours.size() + " timed steps (L = " + ids.length
                     + ", stop reason " + clock.stopReason + "), expected " + plan.steps());
         }
         return new Result(ids.length, Timing.of(clock.ours), clock.theirs.isEmpty() ? null : Timing.of(clock.theirs),
-                clock.atMark, clock.atEnd, clock.atEnd == null ? -1 : clock.atEnd.hwmKb(), plan.totalSteps());
+                clock.atMark, clock.atMid, clock.atEnd, clock.atEnd == null ? -1 : clock.atEnd.hwmKb(), clock.heapAtMark,
+                clock.heapAtEnd, plan.totalSteps());
     }
 
     /**
@@ -96,15 +107,20 @@ public final class StepBench {
         final List<Double> ours = new ArrayList<>();
         final List<Double> theirs = new ArrayList<>();
         ProcStatus atMark;
+        ProcStatus atMid;
         ProcStatus atEnd;
         String stopReason;
+        long heapAtMark;
+        long heapAtEnd;
+        final IntConsumer progress;
         long resumed;
 
-        Clock(int[] ids, Plan plan, TorchReference torch, boolean proc) {
+        Clock(int[] ids, Plan plan, TorchReference torch, boolean proc, IntConsumer progress) {
             this.ids = ids;
             this.plan = plan;
             this.torch = torch;
             this.proc = proc;
+            this.progress = progress;
         }
 
         @Override
@@ -130,10 +146,18 @@ public final class StepBench {
                 }
                 if (step == plan.rssMark()) {
                     atMark = ProcStatus.read();
+                    heapAtMark = Runtime.getRuntime().totalMemory();
+                }
+                if (step == Math.max(1, plan.totalSteps() / 2)) {
+                    atMid = ProcStatus.read();
                 }
                 if (step == plan.totalSteps()) {
                     atEnd = ProcStatus.read();
+                    heapAtEnd = Runtime.getRuntime().totalMemory();
                 }
+            }
+            if (step % 100 == 0) {
+                progress.accept(step);
             }
             resumed = System.nanoTime();
         }

@@ -75,10 +75,10 @@ class BenchLogicTest {
 
     @Test
     void flatMeansGrowthWithinTolerance() {
-        ProcStatus mark = new ProcStatus(1_000_000, 1_000_000, 0, 0);
-        assertTrue(Bench.flat(mark, new ProcStatus(1_019_000, 1_020_000, 0, 0)));
-        assertTrue(Bench.flat(mark, new ProcStatus(900_000, 1_020_000, 0, 0)));
-        assertFalse(Bench.flat(mark, new ProcStatus(1_021_000, 1_021_000, 0, 0)));
+        ProcStatus mid = new ProcStatus(1_000_000, 1_000_000, 0, 0);
+        assertTrue(Bench.flat(mid, new ProcStatus(1_009_000, 1_020_000, 0, 0)));
+        assertTrue(Bench.flat(mid, new ProcStatus(900_000, 1_020_000, 0, 0)));
+        assertFalse(Bench.flat(mid, new ProcStatus(1_011_000, 1_011_000, 0, 0)));
     }
 
     @Test
