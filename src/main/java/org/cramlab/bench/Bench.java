@@ -46,7 +46,7 @@ public final class Bench {
         Device device = o.gpu ? Device.gpu() : Device.cpu();
         String name = o.modelDir.getFileName().toString();
         if (!o.skipSteps || o.batches.size() > 0) {
-            try (CausalLM model = Models.load(o.modelDir, LoadOptions.builder().optDevice(device).build())) {
+            try (CausalLM model = load(device)) {
                 Flops.Shape shape = Flops.Shape.of(model.info(), HfConfig.read(o.modelDir));
                 report.note(String.format(Locale.ROOT, "model: %s (%s, %,d params, d %d, vocab %d, %d positions), K = 1,"
                                 + " device %s, %d threads", name, model.info().modelType(), model.info().numParameters(),
@@ -65,6 +65,19 @@ public final class Bench {
         }
         report.note("load average at end: " + loadAverage());
         return report;
+    }
+
+    private CausalLM load(Device device) {
+        try {
+            return Models.load(o.modelDir, LoadOptions.builder().optDevice(device).build());
+        } catch (RuntimeException e) {
+            if (!o.gpu || e instanceof org.cramlab.checkpoint.CheckpointException) {
+                throw e;
+            }
+            // e.g. a CPU-only libtorch (as on Maven Central for PyTorch 2.7.1) or no CUDA driver
+            throw new BenchException("--device gpu: cannot put the model on " + device + " (" + e.getMessage()
+                    + "); DJL needs a CUDA build of libtorch and a GPU", e);
+        }
     }
 
     // ---- step time vs torch, step-loop memory ----
@@ -113,6 +126,9 @@ public final class Bench {
                     r = StepBench.run(model, ids, plan, null);
                 }
                 results.add(r);
+                log.printf(Locale.ROOT, "  L=%d: cramlab %.1f ms, torch %s, ratio %s%n", l, r.cramlab().median(),
+                        r.torch() == null ? "skipped" : Report.fmt(r.torch().median(), 1) + " ms", Report.fmt(r.ratio(), 2));
+                log.flush();
             }
         } finally {
             if (torch != null) {

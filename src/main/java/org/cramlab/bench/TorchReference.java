@@ -44,6 +44,8 @@ public final class TorchReference implements AutoCloseable {
     private final BufferedReader out;
     private final PrintWriter in;
     private final Path log;
+    /** Unmounts if the JVM is stopped (Ctrl-C, kill) before {@link #close()}. */
+    private final Thread cleanup = new Thread(this::release, "torch-reference-cleanup");
     /** The reference's own description (torch/transformers versions, threads, attention kernel). */
     public final JsonObject header;
 
@@ -58,6 +60,7 @@ public final class TorchReference implements AutoCloseable {
             throw new BenchException(why);
         }
         mountRoot = tree.resolve("mnt").resolve("cramlab-bench-" + ProcessHandle.current().pid());
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Path model = bind(modelDir.toAbsolutePath(), mountRoot.resolve("model"));
             Path scripts = bind(script.toAbsolutePath().getParent(), mountRoot.resolve("script"));
@@ -156,7 +159,16 @@ public final class TorchReference implements AutoCloseable {
     /** Stops the reference, then unmounts exactly what this object mounted. */
     @Override
     public void close() {
-        if (process != null) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs release() itself
+        }
+        release();
+    }
+
+    private synchronized void release() {
+        if (process != null && process.isAlive()) {
             in.println("{\"quit\": true}");
             in.close();
             try {
