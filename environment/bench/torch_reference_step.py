@@ -9,6 +9,12 @@ weight decay 0.01). Times forward + backward + AdamW step for --steps steps afte
 prints one JSON line:
   {model_dir, L, K, median_ms, p10_ms, p90_ms, torch_version, threads, ...}
 
+--ids 1,2,3 times exactly these token ids (the benchmark passes cramlab's ids, so both sides see
+the same input). --serve keeps the model loaded and answers JSON requests on stdin, one per line:
+  {"ids": [...], "steps": n, "warmup": w}  ->  {"times_ms": [...], "loss": ...}
+Each distinct ids list keeps its own memory and AdamW state across requests (warm-up runs once per
+ids list), so a caller can interleave chunks of torch steps with its own steps on a shared machine.
+
 Example:
   chroot /work/hf-ref python3 /mnt/repo/environment/bench/torch_reference_step.py \\
       --model-dir /mnt/repo/src/test/resources/golden/llama --length 64
@@ -41,11 +47,18 @@ def parse_args(argv):
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--text", help="tokenize this text (needs tokenizer files in --model-dir)")
     src.add_argument("--text-file", help="tokenize this file's text")
+    src.add_argument("--ids", help="comma-separated token ids (L = their count)")
+    ap.add_argument("--serve", action="store_true", help="answer timing requests on stdin (see above)")
     return ap.parse_args(argv)
 
 
 def token_ids(args, config, gen):
     """L token ids: random uniform over the vocabulary, or the given text truncated to L tokens."""
+    if args.ids:
+        ids = torch.tensor([[int(x) for x in args.ids.split(",")]], dtype=torch.long)
+        if int(ids.max()) >= config.vocab_size or int(ids.min()) < 0:
+            sys.exit(f"--ids has an id outside [0, {config.vocab_size})")
+        return ids
     text = args.text
     if args.text_file:
         with open(args.text_file, encoding="utf-8") as f:
@@ -62,51 +75,98 @@ def token_ids(args, config, gen):
     return ids
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    if args.length < 2 or args.mem < 1 or args.steps < 1 or args.warmup < 0:
-        sys.exit("need --length >= 2, --mem >= 1, --steps >= 1, --warmup >= 0")
-    torch.set_num_threads(args.threads)
-    gen = torch.Generator().manual_seed(args.seed)
+class Cell:
+    """The paper's MemoryCell set-up on one input: memory, its AdamW, and one timed step."""
 
+    def __init__(self, model, ids, mem, gen):
+        self.model, self.ids, self.mem = model, ids, mem
+        self.emb = model.get_input_embeddings()
+        # d = word_embed_proj_dim for OPT, as the paper's train.py does (the input embedding width).
+        w = self.emb.weight
+        self.memory = torch.nn.Parameter(torch.randn(mem, w.shape[1], generator=gen) * w.data.std())
+        self.opt = torch.optim.AdamW([self.memory], lr=1e-2, betas=(0.9, 0.9), weight_decay=0.01, eps=1e-8)
+        self.mask = torch.ones(1, mem + ids.shape[1], dtype=torch.long)
+        self.targets = ids[:, 1:].reshape(-1)
+
+    def step(self):
+        embeds = torch.cat([self.memory.unsqueeze(0), self.emb(self.ids)], dim=1)
+        logits = self.model(inputs_embeds=embeds, attention_mask=self.mask).logits[:, self.mem:]
+        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), self.targets)
+        loss.backward()
+        self.opt.step()
+        self.opt.zero_grad(set_to_none=True)
+        return loss.item()
+
+    def timed(self, steps):
+        times, losses = [], []
+        for _ in range(steps):
+            t0 = time.perf_counter()
+            losses.append(self.step())
+            times.append((time.perf_counter() - t0) * 1000.0)
+        return times, losses
+
+
+def load_model(args):
     model = AutoModelForCausalLM.from_pretrained(args.model_dir, dtype=torch.float32,
                                                  attn_implementation=args.attn).eval()
     for p in model.parameters():
         p.requires_grad_(False)
     cfg = model.config
     max_pos = getattr(cfg, "max_position_embeddings", None) or getattr(cfg, "n_positions", None)
-    if max_pos is not None and args.mem + args.length > max_pos:
-        sys.exit(f"K + L = {args.mem + args.length} exceeds the model's {max_pos} positions")
+    return model, cfg, max_pos
+
+
+def serve(args, model, max_pos, gen):
+    """One JSON request per stdin line, one JSON answer per stdout line."""
+    cells = {}
+    print(json.dumps({"ready": True, "torch_version": torch.__version__,
+                      "transformers_version": transformers.__version__, "threads": torch.get_num_threads(),
+                      "attn_implementation": args.attn}), flush=True)
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        req = json.loads(line)
+        if req.get("quit"):
+            break
+        key = tuple(req["ids"])
+        if max_pos is not None and args.mem + len(key) > max_pos:
+            print(json.dumps({"error": f"K + L = {args.mem + len(key)} exceeds the model's {max_pos} positions"}),
+                  flush=True)
+            continue
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = Cell(model, torch.tensor([key], dtype=torch.long), args.mem, gen)
+            for _ in range(int(req.get("warmup", args.warmup))):
+                cell.step()
+        times, losses = cell.timed(int(req.get("steps", args.steps)))
+        print(json.dumps({"times_ms": [round(t, 4) for t in times], "loss": round(losses[-1], 6)}), flush=True)
+    return 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.length < 2 or args.mem < 1 or args.steps < 1 or args.warmup < 0:
+        sys.exit("need --length >= 2, --mem >= 1, --steps >= 1, --warmup >= 0")
+    torch.set_num_threads(args.threads)
+    gen = torch.Generator().manual_seed(args.seed)
+    model, cfg, max_pos = load_model(args)
+    if args.serve:
+        return serve(args, model, max_pos, gen)
 
     ids = token_ids(args, cfg, gen)
-    emb = model.get_input_embeddings()
-    # d = word_embed_proj_dim for OPT, as the paper's train.py does (the input embedding width).
-    memory = torch.nn.Parameter(torch.randn(args.mem, emb.weight.shape[1], generator=gen) * emb.weight.data.std())
-    opt = torch.optim.AdamW([memory], lr=1e-2, betas=(0.9, 0.9), weight_decay=0.01, eps=1e-8)
-    mask = torch.ones(1, args.mem + args.length, dtype=torch.long)
-    targets = ids[:, 1:].reshape(-1)
-
-    def step():
-        embeds = torch.cat([memory.unsqueeze(0), emb(ids)], dim=1)
-        logits = model(inputs_embeds=embeds, attention_mask=mask).logits[:, args.mem:]
-        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), targets)
-        loss.backward()
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-        return loss.item()
-
+    length = ids.shape[1]
+    if max_pos is not None and args.mem + length > max_pos:
+        sys.exit(f"K + L = {args.mem + length} exceeds the model's {max_pos} positions")
+    cell = Cell(model, ids, args.mem, gen)
     for _ in range(args.warmup):
-        step()
-    times, losses = [], []
-    for _ in range(args.steps):
-        t0 = time.perf_counter()
-        losses.append(step())
-        times.append((time.perf_counter() - t0) * 1000.0)
+        cell.step()
+    times, losses = cell.timed(args.steps)
 
     times_sorted = sorted(times)
     deciles = statistics.quantiles(times_sorted, n=10, method="inclusive") if len(times) > 1 else times * 9
     print(json.dumps({
-        "model_dir": args.model_dir, "model_type": cfg.model_type, "L": args.length, "K": args.mem,
+        "model_dir": args.model_dir, "model_type": cfg.model_type, "L": length, "K": args.mem,
         "median_ms": round(statistics.median(times), 3), "p10_ms": round(deciles[0], 3),
         "p90_ms": round(deciles[-1], 3), "steps": args.steps, "warmup": args.warmup,
         "attn_implementation": args.attn, "threads": torch.get_num_threads(),

@@ -31,6 +31,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new org.cramlab.train.TrainDefaultModel());
         cl.addSubcommand(new org.cramlab.train.EvalDefaultModel());
         cl.addSubcommand(new TextsCommand());
+        cl.addSubcommand(new BenchCommand());
         return cl;
     }
 

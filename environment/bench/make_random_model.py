@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Writes a randomly initialised Hugging Face model directory of a known shape (benchmark input).
+
+Runs inside the Debian sid tree with transformers (see torch_reference_step.py). No tokenizer: the
+benchmark feeds random token ids. Shapes:
+  pythia-70m  gpt_neox, d 512, 6 layers, 8 heads, vocab 50304, 2048 positions, rotary_pct 0.25
+              (the shape of EleutherAI/pythia-70m; the reference numbers in stack-notes use it)
+  llama-small llama, d 256, 4 layers, 4 heads (2 kv), vocab 8192, 2048 positions
+
+Example:
+  chroot /work/hf-ref python3 /mnt/repo/environment/bench/make_random_model.py pythia-70m /mnt/out/pythia-70m-random
+"""
+import sys
+
+import torch
+from transformers import GPTNeoXConfig, GPTNeoXForCausalLM, LlamaConfig, LlamaForCausalLM
+
+SHAPES = {
+    "pythia-70m": lambda: GPTNeoXForCausalLM(GPTNeoXConfig(
+        vocab_size=50304, hidden_size=512, num_hidden_layers=6, num_attention_heads=8, intermediate_size=2048,
+        max_position_embeddings=2048, rotary_pct=0.25, rotary_emb_base=10000, use_parallel_residual=True,
+        tie_word_embeddings=False, bos_token_id=0, eos_token_id=0)),
+    "llama-small": lambda: LlamaForCausalLM(LlamaConfig(
+        vocab_size=8192, hidden_size=256, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
+        intermediate_size=688, max_position_embeddings=2048, tie_word_embeddings=False)),
+}
+
+
+def main(argv):
+    if len(argv) != 2 or argv[0] not in SHAPES:
+        sys.exit(f"usage: make_random_model.py {{{','.join(SHAPES)}}} OUT_DIR")
+    torch.manual_seed(0)
+    SHAPES[argv[0]]().save_pretrained(argv[1], safe_serialization=True)
+    print(argv[1])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,165 @@
+package org.cramlab.bench;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.cramlab.cram.BatchedCrammer;
+import org.cramlab.cram.CramSettings;
+import org.cramlab.cram.CramTask;
+import org.cramlab.cram.RunListener;
+import org.cramlab.model.CausalLM;
+
+/**
+ * Times the engine's own optimisation step (forward + backward + AdamW on the memory, exactly what
+ * {@link BatchedCrammer} does per step, with a batch of one) at one length, with the PyTorch
+ * reference timed in chunks between our steps, so that both see the same machine load.
+ *
+ * <p>A step is timed from the end of one {@code onUpdate} callback to the start of the next: that
+ * span is one full engine iteration (batch assembly, forward, loss, backward, AdamW). Work done
+ * inside the callback (reference chunks, /proc reads) is outside the span.
+ */
+public final class StepBench {
+
+    /**
+     * How to measure.
+     *
+     * @param warmup untimed steps first (JIT, allocator, libtorch kernels)
+     * @param steps timed steps (each side)
+     * @param chunk steps per side between switches
+     * @param totalSteps steps to run in all (>= warmup + steps); the extra ones only feed the memory figures
+     * @param rssMark the step whose RSS is compared with the last step's (e.g. 100)
+     */
+    public record Plan(int warmup, int steps, int chunk, int totalSteps, int rssMark) {
+        public Plan {
+            if (warmup < 1 || steps < 1 || chunk < 1 || totalSteps < warmup + steps) {
+                throw new BenchException("bad step plan: warmup " + warmup + " (>= 1), steps " + steps
+                        + " (>= 1), chunk " + chunk + " (>= 1), total " + totalSteps + " (>= warmup + steps)");
+            }
+        }
+    }
+
+    /**
+     * What one length measured.
+     *
+     * @param length L
+     * @param cramlab our step times
+     * @param torch the reference's step times, null when it did not run
+     * @param atMark status at step {@code rssMark} (null if the run was shorter)
+     * @param atMid status at half the loop (a leak grows linearly, warm-up does not: compare mid to end)
+     * @param atEnd status at the last step
+     * @param peakKb VmHWM over the step loop (reset after the first step where the kernel allows it)
+     * @param heapAtMark Java heap committed at the mark, bytes (part of RSS that a GC may reuse)
+     * @param heapAtEnd Java heap committed at the last step, bytes
+     * @param totalSteps steps run
+     */
+    public record Result(int length, Timing cramlab, Timing torch, ProcStatus atMark, ProcStatus atMid, ProcStatus atEnd,
+            long peakKb,
+            long heapAtMark, long heapAtEnd, int totalSteps) {
+
+        /** cramlab / torch median step time. */
+        public double ratio() {
+            return Timing.ratio(cramlab, torch);
+        }
+    }
+
+    private StepBench() {}
+
+    /** Runs the plan on {@code ids} (K = 1); {@code torch} may be null. */
+    public static Result run(CausalLM model, int[] ids, Plan plan, TorchReference torch) {
+        return run(model, ids, plan, torch, step -> { });
+    }
+
+    /** As {@link #run(CausalLM, int[], Plan, TorchReference)}, telling {@code progress} every 100th step. */
+    public static Result run(CausalLM model, int[] ids, Plan plan, TorchReference torch, IntConsumer progress) {
+        CramSettings settings = endless(plan.totalSteps(), 1);
+        Clock clock = new Clock(ids, plan, torch, ProcStatus.available(), progress);
+        new BatchedCrammer(model, settings).run(List.of(CramTask.ofIds(ids, 1)), clock);
+        if (clock.ours.size() < plan.steps()) {
+            throw new BenchException("engine stopped after " + clock.ours.size() + " timed steps (L = " + ids.length
+                    + ", stop reason " + clock.stopReason + "), expected " + plan.steps());
+        }
+        return new Result(ids.length, Timing.of(clock.ours), clock.theirs.isEmpty() ? null : Timing.of(clock.theirs),
+                clock.atMark, clock.atMid, clock.atEnd, clock.atEnd == null ? -1 : clock.atEnd.hwmKb(), clock.heapAtMark,
+                clock.heapAtEnd, plan.totalSteps());
+    }
+
+    /**
+     * Settings that run exactly {@code steps} updates per run: never solved (accuracy cannot exceed
+     * 1), patience off, no greedy check.
+     */
+    static CramSettings endless(int steps, int batchSize) {
+        return CramSettings.builder()
+                .optMaxSteps(steps + 1) // the engine records a last forward without an update
+                .optPatience(Integer.MAX_VALUE)
+                .optSolvedAccuracy(2.0)
+                .optGreedyCheck(false)
+                .optBatchSize(batchSize)
+                .build();
+    }
+
+    /** Times engine steps and runs the reference and /proc reads between them. */
+    private static final class Clock implements RunListener {
+        final int[] ids;
+        final Plan plan;
+        final TorchReference torch;
+        final boolean proc;
+        final List<Double> ours = new ArrayList<>();
+        final List<Double> theirs = new ArrayList<>();
+        ProcStatus atMark;
+        ProcStatus atMid;
+        ProcStatus atEnd;
+        String stopReason;
+        long heapAtMark;
+        long heapAtEnd;
+        final IntConsumer progress;
+        long resumed;
+
+        Clock(int[] ids, Plan plan, TorchReference torch, boolean proc, IntConsumer progress) {
+            this.ids = ids;
+            this.plan = plan;
+            this.torch = torch;
+            this.proc = proc;
+            this.progress = progress;
+        }
+
+        @Override
+        public void onFinished(org.cramlab.cram.CramResult result) {
+            stopReason = result.record().stopReason();
+        }
+
+        @Override
+        public void onUpdate(CramTask task, int step, NDArray memory) {
+            long now = System.nanoTime();
+            if (step > plan.warmup() && ours.size() < plan.steps()) {
+                ours.add((now - resumed) / 1e6);
+                if (torch != null && (ours.size() % plan.chunk() == 0 || ours.size() == plan.steps())) {
+                    int n = ours.size() - theirs.size();
+                    for (double ms : torch.steps(ids, n, plan.warmup())) {
+                        theirs.add(ms);
+                    }
+                }
+            }
+            if (proc) {
+                if (step == 1) {
+                    ProcStatus.resetPeak();
+                }
+                if (step == plan.rssMark()) {
+                    atMark = ProcStatus.read();
+                    heapAtMark = Runtime.getRuntime().totalMemory();
+                }
+                if (step == Math.max(1, plan.totalSteps() / 2)) {
+                    atMid = ProcStatus.read();
+                }
+                if (step == plan.totalSteps()) {
+                    atEnd = ProcStatus.read();
+                    heapAtEnd = Runtime.getRuntime().totalMemory();
+                }
+            }
+            if (step % 100 == 0) {
+                progress.accept(step);
+            }
+            resumed = System.nanoTime();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package org.cramlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.cramlab.bench.Bench;
+import org.cramlab.bench.BenchException;
+import org.cramlab.bench.Flops;
+import org.cramlab.bench.Report;
+import org.cramlab.checkpoint.CheckpointException;
+import org.cramlab.cram.CramException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bench}: step time vs PyTorch, batched throughput, step-loop and loading memory (issue 7). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmark the cramming step against the PyTorch reference on the same model and token ids,",
+                "the batched engine's runs/s, step-loop memory and multi-shard checkpoint loading memory.",
+                "Prints tables; --csv writes the numbers. Not a test: run it on a quiet machine if you can."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model directory (default: the embedded default model).")
+    Path model;
+
+    @Option(names = "--lengths", split = ",", defaultValue = "64,256,1024", paramLabel = "L,L",
+            description = "Text lengths; those beyond the model's positions are skipped (default: ${DEFAULT-VALUE}).")
+    List<Integer> lengths;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for both sides (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Timed steps per length and side (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--chunk", defaultValue = "1",
+            description = "Steps per side before switching cramlab/torch; 1 pairs every step (default: ${DEFAULT-VALUE}).")
+    int chunk;
+
+    @Option(names = "--rss-steps", defaultValue = "1000",
+            description = "Length of the step loop for the memory figures, at the shortest L; 0 skips them (default: ${DEFAULT-VALUE}).")
+    int rssSteps;
+
+    @Option(names = "--no-steps", description = "Skip the step-time and step-memory part.")
+    boolean noSteps;
+
+    @Option(names = "--batches", split = ",", defaultValue = "1,4,16", paramLabel = "B,B",
+            description = "Batch sizes for the runs/s part; empty skips it (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--no-batches", description = "Skip the batched-engine part.")
+    boolean noBatches;
+
+    @Option(names = "--batch-length", defaultValue = "64", description = "L of the batched part (default: ${DEFAULT-VALUE}).")
+    int batchLength;
+
+    @Option(names = "--batch-steps", defaultValue = "20", description = "Steps per run in the batched part (default: ${DEFAULT-VALUE}).")
+    int batchSteps;
+
+    @Option(names = "--load-shards", defaultValue = "3",
+            description = "Shards of the generated ~340 MB checkpoint for the loading part; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int loadShards;
+
+    @Option(names = "--no-torch", description = "Do not run the PyTorch reference.")
+    boolean noTorch;
+
+    @Option(names = "--torch-tree", paramLabel = "DIR", description = "Debian sid tree with transformers (default: $CRAMLAB_HF_REF or /work/hf-ref).")
+    Path torchTree;
+
+    @Option(names = "--torch-script", paramLabel = "F",
+            description = "The reference script (default: environment/bench/torch_reference_step.py under $CRAMLAB_REPO or the current directory).")
+    Path torchScript;
+
+    @Option(names = "--gpu", paramLabel = "NAME", description = "GPU model for the bf16 peak, one of: ${COMPLETION-CANDIDATES}"
+            + " (default with --device gpu: nvidia-smi's name).", completionCandidates = GpuNames.class)
+    String gpu;
+
+    @Option(names = "--gpu-peak-tflops", paramLabel = "T", description = "The GPU's dense bf16 peak TFLOPS (overrides --gpu).")
+    Double gpuPeakTflops;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--csv", paramLabel = "F", description = "Also write the numbers as CSV (section,model,L,B,metric,value,unit).")
+    Path csv;
+
+    /** Names for --gpu's help text. */
+    static final class GpuNames extends java.util.ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        GpuNames() {
+            super(Flops.GPU_BF16_PEAK_TFLOPS.keySet());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            boolean gpuDevice = switch (device) {
+                case "cpu" -> false;
+                case "gpu" -> true;
+                default -> throw new BenchException("--device must be cpu or gpu, got '" + device + "'");
+            };
+            int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            // read by DJL when libtorch starts: both sides get the same number of threads
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+            Bench.Options options = Bench.Options.builder()
+                    .optModelDir(model == null ? org.cramlab.train.DefaultModel.directory() : model)
+                    .optLengths(lengths).optGpu(gpuDevice).optThreads(n)
+                    .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
+                    .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
+                    .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
+                    .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed)
+                    .build();
+            Report report = Bench.run(options, err);
+            out.print(report.text());
+            out.flush();
+            if (csv != null) {
+                report.writeCsv(csv);
+                err.println("wrote " + csv);
+            }
+            return 0;
+        } catch (BenchException | CramException | CheckpointException | org.cramlab.text.TextException e) {
+            err.println("bench: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+    }
+
+    private Path script() {
+        if (torchScript != null) {
+            return torchScript;
+        }
+        String repo = System.getenv("CRAMLAB_REPO");
+        Path base = repo == null || repo.isBlank() ? Path.of("") : Path.of(repo);
+        return base.resolve("environment/bench/torch_reference_step.py").toAbsolutePath();
+    }
+
+    private Double peak(boolean gpuDevice, PrintWriter err) {
+        if (gpuPeakTflops != null) {
+            return gpuPeakTflops;
+        }
+        String name = gpu != null ? gpu : gpuDevice ? nvidiaSmiName() : null;
+        if (name == null) {
+            return null;
+        }
+        Double p = Flops.peakFor(name);
+        if (p == null) {
+            err.printf(Locale.ROOT, "bench: no bf16 peak known for GPU '%s'; pass --gpu-peak-tflops%n", name);
+        }
+        return p;
+    }
+
+    private static String nvidiaSmiName() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name", "--format=csv,noheader")
+                    .redirectErrorStream(true).start();
+            String first = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse(null);
+            return p.waitFor() == 0 ? first : null;
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

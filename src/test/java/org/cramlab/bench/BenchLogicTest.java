@@ -1,0 +1,199 @@
+package org.cramlab.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmark's arithmetic and parsing; nothing here is timed. */
+class BenchLogicTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void percentilesMatchPythonInclusiveQuantiles() {
+        // statistics.quantiles([1..10], n=10, method="inclusive") = [1.9, 2.8, ..., 9.1]; median 5.5
+        double[] xs = {7, 3, 10, 1, 5, 2, 9, 4, 8, 6};
+        Timing t = Timing.of(xs);
+        assertEquals(5.5, t.median(), 1e-12);
+        assertEquals(1.9, t.p10(), 1e-12);
+        assertEquals(9.1, t.p90(), 1e-12);
+        assertEquals(10, t.n());
+        assertEquals(7, xs[0], "input must not be reordered");
+        Timing one = Timing.of(new double[] {4.25});
+        assertEquals(4.25, one.p10());
+        assertEquals(4.25, one.p90());
+        assertThrows(BenchException.class, () -> Timing.of(new double[0]));
+    }
+
+    @Test
+    void ratioIsOursOverReferenceAndNaNWithoutReference() {
+        Timing ours = Timing.of(new double[] {30, 30, 30});
+        Timing ref = Timing.of(new double[] {40, 40, 40});
+        assertEquals(0.75, Timing.ratio(ours, ref), 1e-12);
+        assertTrue(Double.isNaN(Timing.ratio(ours, null)));
+    }
+
+    @Test
+    void procStatusParsesKernelFormat() {
+        String status = """
+                Name:\tjava
+                VmPeak:\t 9000000 kB
+                VmHWM:\t  812344 kB
+                VmRSS:\t  790000 kB
+                RssAnon:\t  700000 kB
+                RssFile:\t   89000 kB
+                RssShmem:\t    1000 kB
+                Threads:\t42
+                """;
+        ProcStatus s = ProcStatus.parse(status);
+        assertEquals(790000, s.rssKb());
+        assertEquals(812344, s.hwmKb());
+        assertEquals(700000, s.anonKb());
+        assertEquals(89000, s.fileKb());
+        assertThrows(BenchException.class, () -> ProcStatus.parse("Name:\tjava\n"));
+        assertThrows(BenchException.class, () -> ProcStatus.parse("VmRSS:\t12 MB\nVmHWM:\t13 kB\n"));
+    }
+
+    @Test
+    void procStatusOfThisProcessIsPlausible() {
+        if (!ProcStatus.available()) {
+            return; // not Linux
+        }
+        ProcStatus s = ProcStatus.read();
+        assertTrue(s.rssKb() > 1000, "a JVM is bigger than 1 MB: " + s);
+        assertTrue(s.hwmKb() >= s.rssKb(), "peak >= current: " + s);
+    }
+
+    @Test
+    void flatMeansGrowthWithinTolerance() {
+        ProcStatus mid = new ProcStatus(1_000_000, 1_000_000, 0, 0);
+        assertTrue(Bench.flat(mid, new ProcStatus(1_009_000, 1_020_000, 0, 0)));
+        assertTrue(Bench.flat(mid, new ProcStatus(900_000, 1_020_000, 0, 0)));
+        assertFalse(Bench.flat(mid, new ProcStatus(1_011_000, 1_011_000, 0, 0)));
+    }
+
+    @Test
+    void rssMarkIsStep100OrHalfAShortLoop() {
+        assertEquals(100, Bench.rssMark(1000));
+        assertEquals(100, Bench.rssMark(200));
+        assertEquals(75, Bench.rssMark(150));
+        assertEquals(1, Bench.rssMark(1));
+    }
+
+    @Test
+    void csvQuotesAndFormatsNumbers() throws Exception {
+        Report r = new Report();
+        r.add("step", "my,model", 64, 1, "cramlab_median_ms", 12.5, "ms");
+        r.add("step", "m\"q", 256, 1, "ratio", Double.NaN, "x");
+        r.add("batch", "m", 64, 16, "runs_per_s", 3.0, "runs/s");
+        r.add("batch", "m", 64, 16, "tiny", 1.23456789e-7, "x");
+        Path f = tmp.resolve("sub/out.csv");
+        r.writeCsv(f);
+        List<String> lines = Files.readAllLines(f);
+        assertEquals("section,model,L,B,metric,value,unit", lines.get(0));
+        assertEquals("step,\"my,model\",64,1,cramlab_median_ms,12.5,ms", lines.get(1));
+        assertEquals("step,\"m\"\"q\",256,1,ratio,,x", lines.get(2));
+        assertEquals("batch,m,64,16,runs_per_s,3,runs/s", lines.get(3));
+        assertEquals("batch,m,64,16,tiny,1.23457e-07,x", lines.get(4));
+        assertEquals(5, lines.size());
+    }
+
+    @Test
+    void tableAlignsColumnsAndRejectsRaggedRows() {
+        String text = Report.render(new Report.Table("T", List.of("L", "name"),
+                List.of(List.of("64", "a"), List.of("1024", "long name"))));
+        List<String> lines = text.lines().toList();
+        assertEquals("T", lines.get(0));
+        assertEquals("L     name", lines.get(1));
+        assertEquals("----  ---------", lines.get(2));
+        assertEquals("  64  a", lines.get(3), "numbers right-aligned");
+        assertEquals("1024  long name", lines.get(4));
+        assertThrows(BenchException.class, () -> Report.render(
+                new Report.Table("T", List.of("a", "b"), List.of(List.of("1")))));
+    }
+
+    @Test
+    void flopEstimateFollowsTheDocumentedFormula() {
+        Flops.Shape s = new Flops.Shape(1_000_000, 2, 64);
+        // 4 * P * B * T + 12 * layers * T^2 * d * B with B = 3, T = 65
+        double want = 4.0 * 1_000_000 * 3 * 65 + 12.0 * 2 * 65 * 65 * 64 * 3;
+        assertEquals(want, Flops.perStep(s, 3, 65), 1e-6);
+    }
+
+    @Test
+    void gpuNamesMapToTheirPeaks() {
+        assertEquals(312.0, Flops.peakFor("NVIDIA A100-SXM4-80GB"));
+        assertEquals(70.0, Flops.peakFor("NVIDIA A10G"));
+        assertEquals(125.0, Flops.peakFor("NVIDIA A10"));
+        assertEquals(756.0, Flops.peakFor("NVIDIA H100 PCIe"));
+        assertEquals(989.0, Flops.peakFor("NVIDIA H100 80GB HBM3"));
+        assertEquals(165.0, Flops.peakFor("NVIDIA GeForce RTX 4090"));
+        assertNull(Flops.peakFor("Tesla V100-SXM2-16GB"), "no bf16 on V100");
+    }
+
+    @Test
+    void randomIdsAreSeededAndInRange() {
+        int[] a = BatchBench.randomIds(100, 50, 7);
+        int[] b = BatchBench.randomIds(100, 50, 7);
+        assertEquals(50, a.length);
+        assertTrue(java.util.Arrays.equals(a, b));
+        assertTrue(java.util.Arrays.stream(a).allMatch(i -> i >= 0 && i < 100));
+        assertFalse(java.util.Arrays.equals(a, BatchBench.randomIds(100, 50, 8)));
+    }
+
+    @Test
+    void throughputArithmetic() {
+        BatchBench.Result r = new BatchBench.Result(16, 64, 20, 4.0);
+        assertEquals(4.0, r.runsPerSecond(), 1e-12);
+        assertEquals(200.0, r.msPerStep(), 1e-12);
+        assertEquals(16.0 * 64 * 20 / 4.0, r.tokensPerSecond(), 1e-9);
+        LoadBench.Result l = new LoadBench.Result(100L << 20, 3, 1000, 1000 + 110 * 1024, 0, 0, 1.0);
+        assertEquals(1.10, l.ratio(), 1e-12);
+    }
+
+    @Test
+    void generatedCheckpointIsShardedAndLoads() throws Exception {
+        LoadBench.Shape4 shape = new LoadBench.Shape4(96, 32, 48, 2, 4);
+        long bytes = LoadBench.writeCheckpoint(tmp, shape, 3, 1);
+        try (var files = Files.list(tmp)) {
+            assertEquals(3, files.filter(p -> p.toString().endsWith(".safetensors")).count());
+        }
+        assertEquals(bytes, sizeOf(tmp, ".safetensors"));
+        assertTrue(bytes >= shape.params() * 4, "float32 weights: " + bytes);
+        try (org.cramlab.model.CausalLM m = org.cramlab.model.Models.load(tmp);
+                org.cramlab.checkpoint.Safetensors st = new org.cramlab.checkpoint.ModelDirectory(tmp).openWeights()) {
+            assertEquals(shape.params(), m.info().numParameters());
+            assertEquals(3, st.files().size());
+        }
+    }
+
+    private static long sizeOf(Path dir, String suffix) throws Exception {
+        try (var files = Files.list(dir)) {
+            long n = 0;
+            for (Path p : files.filter(p -> p.toString().endsWith(suffix)).toList()) {
+                n += Files.size(p);
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void badOptionsAreRejectedWithTheirValue() {
+        BenchException e = assertThrows(BenchException.class,
+                () -> Bench.Options.builder().optModelDir(tmp).optLoadShards(1).build());
+        assertTrue(e.getMessage().contains("--load-shards"), e.getMessage());
+        e = assertThrows(BenchException.class,
+                () -> Bench.Options.builder().optModelDir(tmp.resolve("nope")).build());
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+        assertThrows(BenchException.class, () -> new StepBench.Plan(0, 10, 5, 10, 5));
+    }
+}
