@@ -45,6 +45,11 @@ public final class HfConfig {
         return new HfConfig(file, "", json);
     }
 
+    /** A deep copy of the JSON this view reads (e.g. to write config.json next to saved weights). */
+    public JsonObject json() {
+        return json.deepCopy();
+    }
+
     /** The file this view was read from. */
     public Path file() {
         return file;

@@ -351,28 +351,36 @@ public final class Safetensors implements AutoCloseable {
         }
         buf.order(ByteOrder.nativeOrder());
         int count = Math.toIntExact(shape.size());
-        if (source == DataType.BFLOAT16) {
-            ByteBuffer wide = Bf16.widen(buf, count);
-            try (NDArray view = manager.create(wide, shape, DataType.FLOAT32)) {
-                return storageType(to) == DataType.FLOAT32 ? view.duplicate() : view.toType(to, true);
-            }
-        }
-        if (to == DataType.BFLOAT16) {
-            ByteBuffer f32 = buf;
-            if (source != DataType.FLOAT32) {
-                try (NDArray view = manager.create(buf, shape, source);
-                        NDArray wide = view.toType(DataType.FLOAT32, true)) {
-                    f32 = wide.toByteBuffer();
+        ByteBuffer wide = null;
+        try {
+            if (source == DataType.BFLOAT16) {
+                wide = Bf16.widen(buf, count);
+                try (NDArray view = manager.create(wide, shape, DataType.FLOAT32)) {
+                    return storageType(to) == DataType.FLOAT32 ? view.duplicate() : view.toType(to, true);
                 }
             }
-            try (NDArray view = manager.create(Bf16.roundFloat32(f32, count), shape, DataType.FLOAT32)) {
-                return view.duplicate();
+            if (to == DataType.BFLOAT16) {
+                ByteBuffer f32 = buf;
+                if (source != DataType.FLOAT32) {
+                    try (NDArray view = manager.create(buf, shape, source);
+                            NDArray w = view.toType(DataType.FLOAT32, true)) {
+                        f32 = w.toByteBuffer();
+                    }
+                }
+                wide = Bf16.roundFloat32(f32, count);
+                try (NDArray view = manager.create(wide, shape, DataType.FLOAT32)) {
+                    return view.duplicate();
+                }
             }
-        }
-        // A zero-copy native view of the mapped pages, converted (or cloned) into memory owned by the
-        // engine at once: the mapping is read-only and must not outlive this call.
-        try (NDArray view = manager.create(buf, shape, source)) {
-            return to == source ? view.duplicate() : view.toType(to, true);
+            // A zero-copy native view of the mapped pages, converted (or cloned) into memory owned by
+            // the engine at once: the mapping is read-only and is released right after.
+            try (NDArray view = manager.create(buf, shape, source)) {
+                return to == source ? view.duplicate() : view.toType(to, true);
+            }
+        } finally {
+            // the views above are closed by now; nothing refers to these buffers any more
+            Buffers.free(wide);
+            Buffers.free(buf);
         }
     }
 

@@ -28,6 +28,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new CapacityCommand());
         cl.addSubcommand(new org.cramlab.train.TrainDefaultModel());
         cl.addSubcommand(new org.cramlab.train.EvalDefaultModel());
+        cl.addSubcommand(new TextsCommand());
         return cl;
     }
 

@@ -49,14 +49,20 @@ final class Attention {
         long kv = k.getShape().get(1);
         long s = k.getShape().get(2);
         NDManager step = q.getManager();
-        if (kv != h) { // repeat each kv head for its group of query heads (transformers' repeat_kv)
-            long g = h / kv;
-            k = local(k.expandDims(2), step).broadcast(b, kv, g, s, hd).reshape(b, h, s, hd);
-            v = local(v.expandDims(2), step).broadcast(b, kv, g, s, hd).reshape(b, h, s, hd);
+        NDArray kT = local(k.transpose(0, 1, 3, 2), step);
+        if (kv == h) {
+            NDArray scores = q.matMul(kT).mul(scale);
+            NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);
+            return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, h * hd);
         }
-        NDArray scores = q.matMul(local(k.transpose(0, 1, 3, 2), step)).mul(scale);
-        NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);
-        return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, h * hd);
+        // Grouped-query attention without copying k/v per query head (transformers' repeat_kv):
+        // query head j uses kv head j / g, so the g query heads of a group share one matmul.
+        long g = h / kv;
+        NDArray qg = q.reshape(b, kv, g * t, hd);
+        NDArray scores = qg.matMul(kT).mul(scale).reshape(b, kv, g, t, s);
+        NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask.expandDims(1)).softmax(-1)
+                .toType(q.getDataType(), false).reshape(b, kv, g * t, s);
+        return probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, h * hd);
     }
 
     /**

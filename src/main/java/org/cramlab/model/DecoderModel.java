@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import org.cramlab.checkpoint.CheckpointException;
 
 /**
@@ -70,9 +71,9 @@ abstract class DecoderModel implements CausalLM {
         int t = (int) inputsEmbeds.getShape().get(1);
         checkLength(t);
         NDManager m = inputsEmbeds.getManager();
-        NDArray keyMask = attentionMask == null ? m.ones(new ai.djl.ndarray.types.Shape(b, t), DataType.INT64)
+        NDArray keyMask = attentionMask == null ? m.ones(new Shape(b, t), DataType.INT64)
                 : attentionMask.toType(DataType.INT64, false);
-        if (attentionMask != null && !attentionMask.getShape().equals(new ai.djl.ndarray.types.Shape(b, t))) {
+        if (attentionMask != null && !attentionMask.getShape().equals(new Shape(b, t))) {
             throw new IllegalArgumentException(
                     "attention mask has shape " + attentionMask.getShape() + ", expected [" + b + ", " + t + "]");
         }
@@ -100,7 +101,7 @@ abstract class DecoderModel implements CausalLM {
         checkLength(past + t);
         NDManager m = inputsEmbeds.getManager();
         NDArray mask = Attention.causalMask(m, 1, t, past, null);
-        NDArray keyMask = m.ones(new ai.djl.ndarray.types.Shape(1, past + t), DataType.INT64);
+        NDArray keyMask = m.ones(new Shape(1, past + t), DataType.INT64);
         NDArray logits = run(inputsEmbeds.toType(dtype, false), new Step(mask, past, keyMask, cache));
         cache.advance(t);
         return logits.toType(DataType.FLOAT32, false);

@@ -11,24 +11,35 @@ import org.cramlab.checkpoint.Safetensors;
 /**
  * Loads a model's tensors by checkpoint name into the model's manager, checking each shape against
  * what the config implies, and records them as the model's parameters.
+ *
+ * <p>Without a checkpoint ({@link #random}) the same loader code initialises a fresh model as
+ * transformers does: normal(0, std) for matrices, ones for norm weights, zeros for biases, and no
+ * optional tensors. One code path for loading and initialising keeps names and shapes in one place.
  */
 final class Weights {
 
-    private final Safetensors file;
+    private final Safetensors file; // null: random initialisation
     private final NDManager manager;
     private final DataType dtype;
+    private final float std;
     private final String prefix;
     private final NDList loaded;
 
     /** Loads {@code file}'s tensors into {@code manager} as {@code dtype}. */
     Weights(Safetensors file, NDManager manager, DataType dtype) {
-        this(file, manager, dtype, "", new NDList());
+        this(file, manager, dtype, 0f, "", new NDList());
     }
 
-    private Weights(Safetensors file, NDManager manager, DataType dtype, String prefix, NDList loaded) {
+    /** Random initialisation with normal(0, std) matrices (seed the engine first). */
+    static Weights random(NDManager manager, DataType dtype, float std) {
+        return new Weights(null, manager, dtype, std, "", new NDList());
+    }
+
+    private Weights(Safetensors file, NDManager manager, DataType dtype, float std, String prefix, NDList loaded) {
         this.file = file;
         this.manager = manager;
         this.dtype = dtype;
+        this.std = std;
         this.prefix = prefix;
         this.loaded = loaded;
     }
@@ -40,40 +51,59 @@ final class Weights {
      */
     Weights withPrefixOf(String probe, String... prefixes) {
         for (String p : prefixes) {
-            if (file.contains(p + probe)) {
-                return new Weights(file, manager, dtype, p, loaded);
+            if (file != null && file.contains(p + probe)) {
+                return new Weights(file, manager, dtype, std, p, loaded);
             }
         }
-        return new Weights(file, manager, dtype, prefixes[0], loaded);
+        return new Weights(file, manager, dtype, std, prefixes[0], loaded);
     }
 
     /** A required tensor of the given shape. */
     NDArray get(String name, long... shape) {
         String full = prefix + name;
-        if (!file.contains(full)) {
-            throw new CheckpointException(
-                    "tensor " + full + " " + new Shape(shape) + " missing from " + file.files()
-                            + " (required by config.json)");
-        }
-        Shape got = file.info(full).shape();
-        if (!got.equals(new Shape(shape))) {
-            throw new CheckpointException(
-                    file.info(full).file() + ": tensor " + full + " has shape " + got + ", expected "
-                            + new Shape(shape) + " from config.json");
-        }
-        NDArray a = file.load(full, manager, dtype);
+        NDArray a = file == null ? init(full, new Shape(shape)) : read(full, new Shape(shape));
         loaded.add(a);
         return a;
     }
 
-    /** An optional tensor (e.g. a bias), null when the checkpoint lacks it. */
+    private NDArray read(String full, Shape shape) {
+        if (!file.contains(full)) {
+            throw new CheckpointException(
+                    "tensor " + full + " " + shape + " missing from " + file.files() + " (required by config.json)");
+        }
+        Shape got = file.info(full).shape();
+        if (!got.equals(shape)) {
+            throw new CheckpointException(
+                    file.info(full).file() + ": tensor " + full + " has shape " + got + ", expected " + shape
+                            + " from config.json");
+        }
+        return file.load(full, manager, dtype);
+    }
+
+    private NDArray init(String full, Shape shape) {
+        DataType storage = Safetensors.storageType(dtype);
+        NDArray a;
+        if (full.endsWith(".bias")) {
+            a = manager.zeros(shape, storage);
+        } else if (shape.dimension() == 1) { // norm weights
+            a = manager.ones(shape, storage);
+        } else {
+            try (NDArray r = manager.randomNormal(0f, std, shape, DataType.FLOAT32)) {
+                a = r.toType(storage, true);
+            }
+        }
+        a.setName(full);
+        return a;
+    }
+
+    /** An optional tensor (e.g. a bias), null when the checkpoint lacks it (always null when initialising). */
     NDArray opt(String name, long... shape) {
-        return file.contains(prefix + name) ? get(name, shape) : null;
+        return has(name) ? get(name, shape) : null;
     }
 
     /** Whether the checkpoint holds {@code name} (with the prefix). */
     boolean has(String name) {
-        return file.contains(prefix + name);
+        return file != null && file.contains(prefix + name);
     }
 
     /** Everything loaded so far, named by checkpoint name. */

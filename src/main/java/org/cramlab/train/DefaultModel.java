@@ -42,7 +42,12 @@ public final class DefaultModel {
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
-        URL config = DefaultModel.class.getClassLoader().getResource(RESOURCE + "config.json");
+        return directory(DefaultModel.class.getClassLoader());
+    }
+
+    /** {@link #directory()} for the resources of {@code loader} (tests use a jar of their own). */
+    static Path directory(ClassLoader loader) {
+        URL config = loader.getResource(RESOURCE + "config.json");
         if (config == null) {
             throw new TextException("this build has no default model (resource " + RESOURCE
                     + " missing): train one with `java -jar lib/cramlab.jar train-default --out DIR` and pass --model DIR");
@@ -54,11 +59,11 @@ public final class DefaultModel {
                     .resolve("src/main/resources").resolve(RESOURCE);
             return Files.isRegularFile(source.resolve("config.json")) ? source : dir;
         }
-        return extract();
+        return extract(loader);
     }
 
-    private static synchronized Path extract() {
-        String sha = HexFormat.of().formatHex(resourceDigest()).substring(0, 12);
+    private static synchronized Path extract(ClassLoader loader) {
+        String sha = HexFormat.of().formatHex(resourceDigest(loader)).substring(0, 12);
         Path dir = CramlabHome.dir().resolve("default-model-" + sha);
         if (FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)))) {
             return dir;
@@ -67,7 +72,7 @@ public final class DefaultModel {
             Files.createDirectories(dir.getParent());
             Path tmp = Files.createTempDirectory(dir.getParent(), "default-model-");
             for (String f : FILES) {
-                try (InputStream in = open(f)) {
+                try (InputStream in = open(loader, f)) {
                     Files.copy(in, tmp.resolve(f));
                 }
             }
@@ -85,11 +90,11 @@ public final class DefaultModel {
         }
     }
 
-    private static byte[] resourceDigest() {
+    private static byte[] resourceDigest(ClassLoader loader) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (String f : FILES) {
-                try (InputStream in = new DigestInputStream(open(f), md)) {
+                try (InputStream in = new DigestInputStream(open(loader, f), md)) {
                     in.transferTo(java.io.OutputStream.nullOutputStream());
                 }
             }
@@ -99,8 +104,8 @@ public final class DefaultModel {
         }
     }
 
-    private static InputStream open(String file) throws IOException {
-        InputStream in = DefaultModel.class.getClassLoader().getResourceAsStream(RESOURCE + file);
+    private static InputStream open(ClassLoader loader, String file) throws IOException {
+        InputStream in = loader.getResourceAsStream(RESOURCE + file);
         if (in == null) {
             throw new IOException("resource " + RESOURCE + file + " missing from the jar");
         }

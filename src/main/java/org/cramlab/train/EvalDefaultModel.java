@@ -32,8 +32,13 @@ public final class EvalDefaultModel implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random texts (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--threads", defaultValue = "1",
+            description = "PyTorch intra-op threads unless -Dai.djl.pytorch.num_threads is given (default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Override
     public Integer call() {
+        Threads.configure(threads);
         Path dir = model != null ? model : DefaultModel.directory();
         DefaultModelEval.Result r = DefaultModelEval.builder()
                 .optCorpus(BookCorpus.load(corpus != null ? corpus : CramlabHome.corpusDir()))

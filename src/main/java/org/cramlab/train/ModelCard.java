@@ -16,7 +16,7 @@ final class ModelCard {
 
     private ModelCard() {}
 
-    static void write(Path modelDir, LlamaShape shape, BookCorpus corpus, TrainingState state,
+    static void write(Path modelDir, LlamaShape shape, BookCorpus corpus, TrainingState state, int plannedSteps,
             DefaultModelEval.Result eval, String trainCommand) {
         StringBuilder md = new StringBuilder();
         md.append("# cramlab default model\n\n")
@@ -67,10 +67,13 @@ final class ModelCard {
                         state.step(), state.tokens(), (double) state.tokens() / trainingTokens(modelDir, corpus),
                         "training split", state.seconds() / 60))
                 .append(String.format("final training loss %.3f nats/token.%n%n", state.lastLoss()))
+                .append(state.step() < plannedSteps ? String.format("**Stopped early at step %d of %d** (out of time): "
+                        + "the learning rate had not decayed fully; the command below runs all %d steps.%n%n",
+                        state.step(), plannedSteps, plannedSteps) : "")
                 .append("```\n").append(trainCommand).append("\n```\n\n")
                 .append("AdamW (betas 0.9/0.95, no weight decay on norms), linear warmup then cosine decay, global ")
                 .append("gradient-norm clipping; rows are BOS + consecutive tokens from a random place in a random book; ")
-                .append("the last steps use long rows so that every position up to max_position_embeddings is trained.\n\n");
+                .append("every few steps use long rows so that every position up to max_position_embeddings is trained.\n\n");
         md.append("## Measured (reproduce with `java -jar lib/cramlab.jar eval-default --model DIR`)\n\n")
                 .append("| text | tokens | cross-entropy (nats/token) | (bits/token) |\n| --- | --- | --- | --- |\n")
                 .append(String.format("| held-out book text | %,d | %.4f | %.4f |%n", eval.heldOutTokens(), eval.heldOutCe(),

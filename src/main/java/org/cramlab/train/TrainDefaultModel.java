@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cramlab.checkpoint.SafetensorsWriter;
+import org.cramlab.checkpoint.HfConfig;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
  * {@code cramlab train-default}: trains cramlab's default model from scratch on the book corpus's
  * training split: a byte-level BPE ({@link BpeTrainer}), then a small Llama (same code as real Llama
  * checkpoints, loaded through {@code Models.load}) with AdamW, warmup + cosine learning rate, global
- * gradient-norm clipping and a final phase at long sequence length so positions up to
- * {@code --max-positions} are trained. Checkpoints go to {@code --work} every
+ * gradient-norm clipping and every {@code --long-every}-th step at long sequence length so positions
+ * up to {@code --max-positions} are trained. Checkpoints go to {@code --work} every
  * {@code --checkpoint-every} steps and a rerun with the same options resumes there (the Adam moments
  * restart, the batches and the schedule continue exactly). At the end the Hugging Face model
  * directory is written to {@code --out}, evaluated with {@link DefaultModelEval}, and described in a
@@ -63,6 +63,10 @@ public final class TrainDefaultModel implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed for init and batches (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    // 2048 rather than 4096: with ~1.4 M training tokens and ~2 M weights, fewer, more frequent tokens
+    // learn better per parameter, and per token more of the entropy is predictable from context
+    // (n-gram CE / unigram entropy on the held-out text: bigram 0.72 and trigram 0.66 at 2048 tokens,
+    // 0.76 and 0.73 at 4096), which is the spread the capacity-vs-entropy experiments need.
     @Option(names = "--vocab-size", defaultValue = "2048", description = "BPE vocabulary (default: ${DEFAULT-VALUE}).")
     int vocabSize;
 
@@ -89,12 +93,12 @@ public final class TrainDefaultModel implements Callable<Integer> {
     int seqLen;
 
     @Option(names = "--long-seq-len", defaultValue = "1024",
-            description = "Sequence length of the final phase (default: ${DEFAULT-VALUE}).")
+            description = "Sequence length of every --long-every-th step (default: ${DEFAULT-VALUE}).")
     int longSeqLen;
 
-    @Option(names = "--long-fraction", defaultValue = "0.15",
-            description = "Fraction of steps, at the end, trained at --long-seq-len (default: ${DEFAULT-VALUE}).")
-    double longFraction;
+    @Option(names = "--long-every", defaultValue = "8", paramLabel = "K",
+            description = "Every K-th step uses rows of --long-seq-len (default: ${DEFAULT-VALUE}).")
+    int longEvery;
 
     @Option(names = "--batch-tokens", defaultValue = "4096",
             description = "Tokens per batch; rows = batch-tokens / seq-len (default: ${DEFAULT-VALUE}).")
@@ -128,21 +132,22 @@ public final class TrainDefaultModel implements Callable<Integer> {
             description = "Stop this run after N steps with a checkpoint; the same command resumes.")
     int stopAfter;
 
+    @Option(names = "--write-partial",
+            description = "When stopping before --steps, still write, evaluate and describe the model (the card says so).")
+    boolean writePartial;
+
     @Option(names = "--skip-eval", description = "Do not evaluate or write the model card.")
     boolean skipEval;
 
     @Option(names = "--threads", defaultValue = "1",
-            description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}); set before the engine starts.")
+            description = "PyTorch intra-op threads unless -Dai.djl.pytorch.num_threads is given (default: ${DEFAULT-VALUE}).")
     int threads;
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     @Override
     public Integer call() {
-        // One thread by default: on a shared 2-core machine OpenMP's spinning threads made a step ~10x
-        // slower (measured 500 vs 5000 tokens/s at load 13). Only effective before the engine starts.
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        Threads.configure(threads);
         Path corpusDir = corpus != null ? corpus : CramlabHome.corpusDir();
         Path workDir = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
         long t0 = System.nanoTime();
@@ -173,7 +178,7 @@ public final class TrainDefaultModel implements Callable<Integer> {
             System.out.printf("model: %,d parameters; %,d training tokens; step %d of %d%n",
                     shape.numParameters(), windows.tokens(), state.step(), steps);
             state = train(workDir, windows, state);
-            if (state.step() < steps) {
+            if (state.step() < steps && !writePartial) {
                 System.out.printf("stopped at step %d of %d; run the same command again to continue%n", state.step(), steps);
                 return 0;
             }
@@ -182,16 +187,16 @@ public final class TrainDefaultModel implements Callable<Integer> {
             System.out.printf("model written to %s (%.1f min this run, %.1f min training in total)%n", out, minutes,
                     state.seconds() / 60);
             if (!skipEval) {
-                DefaultModelEval.Result result = DefaultModelEval.builder().optCorpus(books).build().evaluate(out);
+                DefaultModelEval.Result result = DefaultModelEval.builder().optCorpus(books)
+                        .optWindow(Math.min(256, maxPositions)).build().evaluate(out);
                 System.out.println(result.summary());
-                ModelCard.write(out, shape, books, state, result, commandLine());
+                ModelCard.write(out, shape, books, state, steps, result, commandLine());
             }
         }
         return 0;
     }
 
     private TrainingState train(Path workDir, TokenWindows windows, TrainingState state) {
-        int longStart = (int) Math.round(steps * (1 - longFraction));
         try (CausalLM model = Models.load(workDir)) {
             model.setTrainable(true);
             float[] currentLr = {0};
@@ -205,7 +210,9 @@ public final class TrainDefaultModel implements Callable<Integer> {
             int lossCount = 0;
             int end = (int) Math.min(steps, (long) state.step() + stopAfter);
             for (int step = state.step(); step < end; step++) {
-                int t = step >= longStart ? longSeqLen : seqLen;
+                // Long rows interleaved (not a final phase) so that every position up to max positions
+                // is trained even in a run stopped early.
+                int t = (step + 1) % longEvery == 0 ? longSeqLen : seqLen;
                 int rows = Math.max(1, batchTokens / t);
                 currentLr[0] = learningRate(step);
                 float loss;
@@ -235,7 +242,7 @@ public final class TrainDefaultModel implements Callable<Integer> {
                 }
                 if ((step + 1) % checkpointEvery == 0 || last) {
                     state = state.advance(step + 1, tokensThisRun, seconds);
-                    saveCheckpoint(workDir, params, state);
+                    saveCheckpoint(workDir, model, state);
                     started = System.nanoTime();
                     tokensThisRun = 0;
                 }
@@ -280,12 +287,9 @@ public final class TrainDefaultModel implements Callable<Integer> {
         return (float) (lr * (minLrRatio + (1 - minLrRatio) * cosine));
     }
 
-    static void saveCheckpoint(Path workDir, NDList params, TrainingState state) {
-        Map<String, NDArray> named = new LinkedHashMap<>();
-        for (NDArray p : params) {
-            named.put(p.getName(), p);
-        }
-        SafetensorsWriter.write(workDir.resolve("model.safetensors"), named);
+    /** Writes the weights (via {@link Models#save}, float32) and then the state into {@code workDir}. */
+    static void saveCheckpoint(Path workDir, CausalLM model, TrainingState state) {
+        Models.save(model, HfConfig.read(workDir), workDir, false);
         state.write(workDir); // after the weights: a crash in between repeats a few steps, never skips
     }
 
@@ -315,7 +319,7 @@ public final class TrainDefaultModel implements Callable<Integer> {
         o.put("max_positions", maxPositions);
         o.put("seq_len", seqLen);
         o.put("long_seq_len", longSeqLen);
-        o.put("long_fraction", longFraction);
+        o.put("long_every", longEvery);
         o.put("batch_tokens", batchTokens);
         o.put("lr", lr);
         o.put("min_lr_ratio", minLrRatio);
@@ -349,10 +353,10 @@ public final class TrainDefaultModel implements Callable<Integer> {
     String commandLine() {
         return String.format("java -jar lib/cramlab.jar train-default --out DIR --steps %d --seed %d --vocab-size %d "
                         + "--hidden %d --layers %d --heads %d --kv-heads %d --intermediate %d --max-positions %d "
-                        + "--seq-len %d --long-seq-len %d --long-fraction %s --batch-tokens %d --lr %s --min-lr-ratio %s "
+                        + "--seq-len %d --long-seq-len %d --long-every %d --batch-tokens %d --lr %s --min-lr-ratio %s "
                         + "--warmup %d --weight-decay %s --grad-clip %s",
                 steps, seed, vocabSize, hidden, layers, heads, kvHeads, intermediate, maxPositions, seqLen,
-                longSeqLen, longFraction, batchTokens, lr, minLrRatio, warmup, weightDecay, gradClip);
+                longSeqLen, longEvery, batchTokens, lr, minLrRatio, warmup, weightDecay, gradClip);
     }
 
     private static void createDirectories(Path dir) {

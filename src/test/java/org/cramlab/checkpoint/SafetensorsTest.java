@@ -83,6 +83,29 @@ class SafetensorsTest {
         }
     }
 
+    /**
+     * A file written by Hugging Face's safetensors from torch (in the transformers reference tree):
+     * <pre>x = torch.randn(5, 7) * 3 (seed 0); save_file({'b': x.bfloat16(), 'h': x.half(),
+     * 'f': x.bfloat16().float(), 'hf': x.half().float()}, ..., metadata={'format': 'pt'})</pre>
+     */
+    @Test
+    void readsTorchWrittenHalfPrecision() throws Exception {
+        Path f = Path.of(getClass().getResource("/checkpoint/torch_dtypes.safetensors").toURI());
+        try (NDManager m = NDManager.newBaseManager(); Safetensors st = Safetensors.open(f)) {
+            assertEquals("pt", st.metadata().get("format"));
+            assertEquals("BF16", st.info("b").dtype());
+            assertEquals("F16", st.info("h").dtype());
+            assertEquals(new Shape(5, 7), st.info("b").shape());
+            // exact: widening bf16/f16 to f32 is lossless, torch did the same
+            assertTrue(st.load("f", m).contentEquals(st.load("b", m, DataType.FLOAT32)));
+            assertTrue(st.load("hf", m).contentEquals(st.load("h", m, DataType.FLOAT32)));
+            assertTrue(st.load("f", m).contentEquals(st.load("b", m, DataType.BFLOAT16)));
+            NDArray b16 = st.load("b", m, DataType.FLOAT16);
+            assertEquals(DataType.FLOAT16, b16.getDataType());
+            assertTrue(st.load("f", m).toType(DataType.FLOAT16, false).contentEquals(b16));
+        }
+    }
+
     @Test
     void headerIsEightByteAligned() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -89,6 +89,17 @@ class TextTokenizerTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"llama_style", "pythia_style"})
+    void noImplicitTruncationOrPadding(String variant) throws Exception {
+        try (TextTokenizer tok = TextTokenizer.load(dir(variant))) {
+            int once = tok.encode("The miller counted the grain. ", false).length;
+            String text = "The miller counted the grain. ".repeat(400); // beyond model_max_length 2048 and DJL's 512
+            assertTrue(tok.encode(text, false).length >= 399 * once, "long text was truncated");
+            assertEquals(100, tok.encode(text, true, 100).length);
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"missing"})
     void missingTokenizerIsNamed(String ignored) {
         String msg = assertThrows(CheckpointException.class, () -> TextTokenizer.load(tmp)).getMessage();

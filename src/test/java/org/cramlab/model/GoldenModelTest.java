@@ -80,11 +80,17 @@ class GoldenModelTest {
             float bDiff = bLogits.sub(ref.get("batch_logits")).abs().mul(real).max().getFloat();
             assertTrue(bDiff <= LOGITS_TOL, name + " batch diff " + bDiff);
 
+            System.out.printf("%s: logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, batch %.2e%n",
+                    name, Golden.maxAbsDiff(logits, ref.get("logits")),
+                    Golden.maxAbsDiff(textLogits, ref.get("mem_text_logits")), rel,
+                    Golden.maxAbsDiff(grad, refGrad) / scale, bDiff);
             if (ref.containsKey("long_input_ids")) {
                 NDArray longLogits = model.forward(model.embed(ref.get("long_input_ids")), null);
                 long n = ref.get("long_logits_last").getShape().get(1);
                 NDArray last = longLogits.get(new NDIndex(":, {}:, :", longLogits.getShape().get(1) - n));
                 float d = Golden.maxAbsDiff(last, ref.get("long_logits_last"));
+                System.out.printf("%s: long input (%d tokens) last %d logits %.2e%n", name,
+                        longLogits.getShape().get(1), n, d);
                 assertTrue(d <= LOGITS_TOL, name + " long diff " + d);
             }
         }

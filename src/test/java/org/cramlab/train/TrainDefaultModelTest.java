@@ -26,7 +26,7 @@ class TrainDefaultModelTest {
 
     private static final String[] TINY = {"--vocab-size", "300", "--hidden", "32", "--layers", "2", "--heads", "2",
             "--kv-heads", "1", "--intermediate", "64", "--max-positions", "128", "--seq-len", "32",
-            "--long-seq-len", "64", "--long-fraction", "0.2", "--batch-tokens", "256", "--warmup", "3", "--lr", "1e-2",
+            "--long-seq-len", "64", "--long-every", "4", "--batch-tokens", "256", "--warmup", "3", "--lr", "1e-2",
             "--log-every", "1", "--checkpoint-every", "5"};
 
     private int train(Path corpus, Path out, int steps, String... extra) {
@@ -110,7 +110,7 @@ class TrainDefaultModelTest {
             NDArray ids = m.create(new long[] {0, 5, 9, 33, 2, 63, 7}, new Shape(1, 7));
             before = model.forward(model.embed(ids), null).toFloatArray();
             shape.writeConfigs(copy);
-            TrainDefaultModel.saveCheckpoint(copy, model.parameters(), new TrainingState(1, 7, 0.1, java.util.List.of()));
+            TrainDefaultModel.saveCheckpoint(copy, model, new TrainingState(1, 7, 0.1, java.util.List.of()));
         }
         try (CausalLM model = Models.load(copy); NDManager m = NDManager.newBaseManager()) {
             NDArray ids = m.create(new long[] {0, 5, 9, 33, 2, 63, 7}, new Shape(1, 7));

@@ -1,0 +1,115 @@
+package org.cramlab.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.text.BookCorpus;
+import org.cramlab.text.CramlabHome;
+import org.cramlab.text.TextException;
+import org.cramlab.text.TextSample;
+import org.cramlab.text.TextSet;
+import org.cramlab.text.TextSets;
+import org.cramlab.text.WordList;
+import org.cramlab.train.DefaultModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cramlab texts}: writes a reproducible text set as JSONL ({@code id}, {@code source},
+ * {@code text}, {@code n_tokens} per line; readable by {@code --texts}) and its description to
+ * {@code <out>.meta.json}.
+ */
+@Command(name = "texts", mixinStandardHelpOptions = true,
+        description = "Write a text set (paper CSV chunks, random words, held-out book chunks, a text file) as JSONL.")
+public final class TextsCommand implements Callable<Integer> {
+
+    @Option(names = "--source", required = true, paramLabel = "csv|random|book|file",
+            description = "csv: second half of each chunk's sentences; random: random words; book: held-out corpus chunks; "
+                    + "file: a plain text file.")
+    String source;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "The CSV (csv) or text file (file).")
+    Path file;
+
+    @Option(names = "--vocab", paramLabel = "FILE", description = "Word list for random texts (default: the model's words.txt).")
+    Path vocab;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model whose tokenizer counts tokens (default: the default model).")
+    Path model;
+
+    @Option(names = "--corpus", paramLabel = "DIR", description = "Corpus for book chunks (default: $CRAMLAB_HOME/corpus).")
+    Path corpus;
+
+    @Option(names = "--tokens", defaultValue = "256", paramLabel = "L",
+            description = "Tokens per text, special tokens included (default: ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--count", defaultValue = "50", description = "Number of texts (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for random and book texts (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "JSONL file to write (default: standard output).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Path modelDir = model != null ? model : DefaultModel.directory();
+        try (TextTokenizer tok = TextTokenizer.load(modelDir)) {
+            TextSet set = switch (source) {
+                case "csv" -> TextSets.chunkCsv(requireFile(), tok, tokens, count);
+                case "random" -> TextSets.randomWords(
+                        WordList.read(vocab != null ? vocab : modelDir.resolve(WordList.FILE)), tok, tokens, count, seed);
+                case "book" -> TextSets.bookChunks(
+                        BookCorpus.load(corpus != null ? corpus : CramlabHome.corpusDir()), tok, tokens, count, seed);
+                case "file" -> TextSets.plainText(requireFile(), tok, tokens);
+                default -> throw new TextException("--source must be csv, random, book or file, got '" + source + "'");
+            };
+            write(set);
+        }
+        return 0;
+    }
+
+    private Path requireFile() {
+        if (file == null) {
+            throw new TextException("--source " + source + " needs --file");
+        }
+        return file;
+    }
+
+    private void write(TextSet set) {
+        Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        StringBuilder jsonl = new StringBuilder();
+        for (TextSample s : set) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("id", s.id());
+            line.put("source", s.source());
+            line.put("text", s.text());
+            line.put("n_tokens", s.length());
+            jsonl.append(gson.toJson(line)).append('\n');
+        }
+        if (out == null) {
+            PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            stdout.print(jsonl);
+            return;
+        }
+        try {
+            Files.writeString(out, jsonl);
+            Files.writeString(out.resolveSibling(out.getFileName() + ".meta.json"),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(set.description()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out, e);
+        }
+        System.err.printf("%d texts written to %s (description in %s.meta.json)%n", set.size(), out, out.getFileName());
+    }
+}
