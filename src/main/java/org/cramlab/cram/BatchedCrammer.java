@@ -57,7 +57,7 @@ public final class BatchedCrammer {
             try {
                 while (!queue.isEmpty() || !active.isEmpty()) {
                     List<Run> joined = new ArrayList<>();
-                    while (active.size() < settings.batchSize() && !queue.isEmpty()) {
+                    while (active.size() + joined.size() < settings.batchSize() && !queue.isEmpty()) {
                         int i = queue.poll();
                         joined.add(start(i, tasks.get(i), base));
                     }

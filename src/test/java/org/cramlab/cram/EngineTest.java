@@ -53,7 +53,22 @@ class EngineTest {
                 CramTask.ofIds(ids(12, 4), 1),
                 CramTask.ofIds(ids(7, 5), 2));
         CramSettings s = fewSteps(25).optBatchSize(3).build();
-        List<CramResult> batched = new BatchedCrammer(model, s).run(tasks, RunListener.NONE);
+        int[] live = new int[1];
+        int[] widest = new int[1];
+        List<CramResult> batched = new BatchedCrammer(model, s).run(tasks, new RunListener() {
+            @Override
+            public void onStep(Progress p) {
+                if (p.step() == 1) {
+                    widest[0] = Math.max(widest[0], ++live[0]);
+                }
+            }
+
+            @Override
+            public void onFinished(CramResult result) {
+                live[0]--;
+            }
+        });
+        assertEquals(3, widest[0], "rows in one batched step must not exceed the batch size");
         Crammer single = new Crammer(model, s);
         for (int i = 0; i < tasks.size(); i++) {
             RunRecord one = single.run(tasks.get(i)).record();
