@@ -118,6 +118,7 @@ public final class Models {
     }
 
     private static NDManager newManager(LoadOptions options) {
+        TorchThreads.configureFromEnvironment(); // before the engine starts (see TorchThreads)
         return options.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(options.device());
     }
 }

@@ -38,7 +38,7 @@ public final class EvalDefaultModel implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Threads.configure(threads);
+        org.cramlab.model.TorchThreads.configure(threads);
         Path dir = model != null ? model : DefaultModel.directory();
         DefaultModelEval.Result r = DefaultModelEval.builder()
                 .optCorpus(BookCorpus.load(corpus != null ? corpus : CramlabHome.corpusDir()))

@@ -147,7 +147,7 @@ public final class TrainDefaultModel implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Threads.configure(threads);
+        org.cramlab.model.TorchThreads.configure(threads);
         Path corpusDir = corpus != null ? corpus : CramlabHome.corpusDir();
         Path workDir = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
         long t0 = System.nanoTime();
