@@ -23,7 +23,10 @@ public final class PlotlyJs {
     /** Where {@code environment/setup} installs it, relative to the repository root. */
     public static final String NPM_PATH = "environment/.npm/node_modules/plotly.js-dist-min/plotly.min.js";
 
-    private static volatile String cached;
+    /** The file read last and its text (re-read when the located file changes, e.g. a new property). */
+    private static volatile Loaded cached;
+
+    private record Loaded(Path path, String source) {}
 
     private PlotlyJs() {}
 
@@ -56,18 +59,18 @@ public final class PlotlyJs {
                 + " or set " + ENV + " to a plotly.min.js 2.x file");
     }
 
-    /** The library's source text, read once per JVM. */
+    /** The library's source text, read once per file located. */
     public static String source() {
-        String s = cached;
-        if (s == null) {
-            Path p = locate();
+        Path p = locate();
+        Loaded c = cached;
+        if (c == null || !c.path().equals(p)) {
             try {
-                s = Files.readString(p, StandardCharsets.UTF_8);
+                c = new Loaded(p, Files.readString(p, StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new NotebookException("cannot read plotly.js from " + p + ": " + e.getMessage(), e);
             }
-            cached = s;
+            cached = c;
         }
-        return s;
+        return c.source();
     }
 }
