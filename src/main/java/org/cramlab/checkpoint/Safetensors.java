@@ -1,9 +1,8 @@
 package org.cramlab.checkpoint;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
@@ -51,8 +50,12 @@ public final class Safetensors implements AutoCloseable {
                     "U8", DataType.UINT8,
                     "BOOL", DataType.BOOLEAN);
 
-    /** Largest single mapping; bigger tensors are read in row chunks (package-private for tests). */
-    static long maxChunkBytes = Integer.MAX_VALUE - 4096L;
+    /**
+     * Largest mapping (and conversion buffer) in flight; bigger tensors are copied in row chunks into
+     * their final array, so loading peaks at the weights plus one chunk, not at twice the largest
+     * tensor (package-private for tests).
+     */
+    static long maxChunkBytes = 16L << 20;
 
     private static final long MAX_HEADER_BYTES = 100L << 20;
 
@@ -297,7 +300,7 @@ public final class Safetensors implements AutoCloseable {
         NDArray out;
         if (info.length() == 0) {
             out = manager.zeros(shape, storageType(to));
-        } else if (inFlight <= maxChunkBytes) {
+        } else if (inFlight <= maxChunkBytes || (shape.dimension() == 0 || shape.get(0) == 1) && inFlight < Integer.MAX_VALUE - 4096L) {
             out = readRegion(info, info.offset(), info.length(), shape, source, to, manager);
         } else {
             out = readInRowChunks(info, source, to, manager);
@@ -316,71 +319,98 @@ public final class Safetensors implements AutoCloseable {
         return source == DataType.BFLOAT16 || to == DataType.BFLOAT16;
     }
 
-    /** A tensor too big for one mapping: map whole rows of dim 0 at a time, then join. */
+    /** A tensor bigger than one chunk: map whole rows of dim 0 at a time, copy each into the result. */
     private NDArray readInRowChunks(TensorInfo info, DataType source, DataType to, NDManager manager) {
         Shape shape = info.shape();
         long rows = shape.get(0);
         long rowBytes = info.length() / rows;
         long rowInFlight = (shape.size() / rows) * Math.max(source.getNumOfBytes(), javaPath(source, to) ? 4 : 0);
-        if (rowInFlight > maxChunkBytes) {
+        if (rowInFlight > Integer.MAX_VALUE - 4096L) {
             throw new CheckpointException(
                     info.file() + ": tensor " + info.name() + " has rows of " + rowBytes
-                            + " bytes, more than one mapping can hold (" + maxChunkBytes + ")");
+                            + " bytes, more than one mapping can hold (" + (Integer.MAX_VALUE - 4096L) + ")");
         }
         long rowsPerChunk = Math.max(1, maxChunkBytes / rowInFlight);
-        try (NDManager tmp = manager.newSubManager()) {
-            NDList parts = new NDList();
+        NDArray out = manager.create(shape, storageType(to)); // uninitialised; every row is written below
+        try {
             for (long r = 0; r < rows; r += rowsPerChunk) {
                 long n = Math.min(rowsPerChunk, rows - r);
                 Shape part = new Shape(n).addAll(shape.slice(1));
-                parts.add(readRegion(info, info.offset() + r * rowBytes, n * rowBytes, part, source, to, tmp));
+                NDIndex rowsIndex = new NDIndex("{}:{}", r, r + n);
+                if (javaPath(source, to)) {
+                    try (NDManager tmp = manager.newSubManager()) {
+                        out.set(rowsIndex, readRegion(info, info.offset() + r * rowBytes, n * rowBytes, part, source, to, tmp));
+                    }
+                    continue;
+                }
+                // Straight from the mapped pages into the result: no intermediate copy that the
+                // allocator might keep after it is freed.
+                MappedByteBuffer buf = map(info, info.offset() + r * rowBytes, n * rowBytes);
+                try (NDManager tmp = manager.newSubManager()) {
+                    NDArray view = tmp.create(buf, part, source);
+                    out.set(rowsIndex, to == source ? view : view.toType(to, false));
+                } finally {
+                    Buffers.release(buf);
+                }
             }
-            NDArray joined = NDArrays.concat(parts, 0);
-            joined.attach(manager);
-            return joined;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
         }
+        return out;
     }
 
     private NDArray readRegion(
             TensorInfo info, long offset, long length, Shape shape, DataType source, DataType to, NDManager manager) {
-        MappedByteBuffer buf;
+        MappedByteBuffer buf = map(info, offset, length);
         try {
-            buf = channels.get(info.file()).map(FileChannel.MapMode.READ_ONLY, offset, length);
+            return copyRegion(buf, shape, source, to, manager);
+        } finally {
+            Buffers.release(buf); // every view over the mapping is closed by now, see Buffers
+        }
+    }
+
+    /** Maps {@code length} bytes of a tensor's file read-only, in native byte order. */
+    private MappedByteBuffer map(TensorInfo info, long offset, long length) {
+        try {
+            MappedByteBuffer buf = channels.get(info.file()).map(FileChannel.MapMode.READ_ONLY, offset, length);
+            buf.order(ByteOrder.nativeOrder());
+            return buf;
         } catch (IOException e) {
             throw new CheckpointException("cannot map tensor " + info.name() + " of " + info.file() + ": " + e, e);
         }
-        buf.order(ByteOrder.nativeOrder());
+    }
+
+    /** Copies a mapped region into an array owned by {@code manager}, converting the dtype. */
+    private static NDArray copyRegion(ByteBuffer buf, Shape shape, DataType source, DataType to, NDManager manager) {
         int count = Math.toIntExact(shape.size());
-        ByteBuffer wide = null;
-        try {
-            if (source == DataType.BFLOAT16) {
-                wide = Bf16.widen(buf, count);
-                try (NDArray view = manager.create(wide, shape, DataType.FLOAT32)) {
-                    return storageType(to) == DataType.FLOAT32 ? view.duplicate() : view.toType(to, true);
+        if (source == DataType.BFLOAT16) {
+            ByteBuffer wide = Bf16.widen(buf, count);
+            try (NDArray view = manager.create(wide, shape, DataType.FLOAT32)) {
+                return storageType(to) == DataType.FLOAT32 ? view.duplicate() : view.toType(to, true);
+            } finally {
+                Buffers.release(wide);
+            }
+        }
+        if (to == DataType.BFLOAT16) {
+            ByteBuffer f32 = buf;
+            if (source != DataType.FLOAT32) {
+                try (NDArray view = manager.create(buf, shape, source);
+                        NDArray wide = view.toType(DataType.FLOAT32, true)) {
+                    f32 = wide.toByteBuffer();
                 }
             }
-            if (to == DataType.BFLOAT16) {
-                ByteBuffer f32 = buf;
-                if (source != DataType.FLOAT32) {
-                    try (NDArray view = manager.create(buf, shape, source);
-                            NDArray w = view.toType(DataType.FLOAT32, true)) {
-                        f32 = w.toByteBuffer();
-                    }
-                }
-                wide = Bf16.roundFloat32(f32, count);
-                try (NDArray view = manager.create(wide, shape, DataType.FLOAT32)) {
-                    return view.duplicate();
-                }
+            ByteBuffer rounded = Bf16.roundFloat32(f32, count);
+            try (NDArray view = manager.create(rounded, shape, DataType.FLOAT32)) {
+                return view.duplicate();
+            } finally {
+                Buffers.release(rounded);
             }
-            // A zero-copy native view of the mapped pages, converted (or cloned) into memory owned by
-            // the engine at once: the mapping is read-only and is released right after.
-            try (NDArray view = manager.create(buf, shape, source)) {
-                return to == source ? view.duplicate() : view.toType(to, true);
-            }
-        } finally {
-            // the views above are closed by now; nothing refers to these buffers any more
-            Buffers.free(wide);
-            Buffers.free(buf);
+        }
+        // A zero-copy native view of the mapped pages, converted (or cloned) into memory owned by the
+        // engine at once: the mapping is read-only and is unmapped right after this call.
+        try (NDArray view = manager.create(buf, shape, source)) {
+            return to == source ? view.duplicate() : view.toType(to, true);
         }
     }
 
