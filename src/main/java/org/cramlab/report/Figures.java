@@ -16,6 +16,7 @@ import tech.tablesaw.plotly.components.Layout;
 import tech.tablesaw.plotly.components.Line;
 import tech.tablesaw.plotly.components.Marker;
 import tech.tablesaw.plotly.components.Symbol;
+import tech.tablesaw.plotly.components.TickSettings;
 import tech.tablesaw.plotly.traces.BarTrace;
 import tech.tablesaw.plotly.traces.HistogramTrace;
 import tech.tablesaw.plotly.traces.ScatterTrace;
@@ -64,7 +65,7 @@ public final class Figures {
         }
         traces.add(hline(minLen, maxLen, Aggregates.LOSSLESS, "0.99 (lossless threshold)", "grey"));
         Layout layout = base("Mean best accuracy vs text length (1 memory vector)")
-                .xAxis(Axis.builder().title("text length, tokens (log scale)").type(Axis.Type.LOG).build())
+                .xAxis(gridLogAxis("text length, tokens (log scale)", accuracyByLength.intColumn("length").asDoubleArray()))
                 .yAxis(Axis.builder().title("mean teacher-forced accuracy").build()).build();
         return figure(layout, traces.toArray(Trace[]::new));
     }
@@ -168,7 +169,7 @@ public final class Figures {
                     .name(e.getKey() + " ideal linear scaling").line(Line.builder().color(col).dash(Line.Dash.DASH).build()).build());
         }
         Layout layout = base(title.substring(0, 1).toUpperCase() + title.substring(1, title.indexOf(',')) + " vs number of memory vectors")
-                .xAxis(Axis.builder().title("memory vectors K (log scale)").type(Axis.Type.LOG).build())
+                .xAxis(gridLogAxis("memory vectors K (log scale)", byMemoryVectors.intColumn("n_mem").asDoubleArray()))
                 .yAxis(Axis.builder().title(title + " (log scale)").type(Axis.Type.LOG).build()).build();
         return figure(layout, traces.toArray(Trace[]::new));
     }
@@ -249,6 +250,18 @@ public final class Figures {
 
     private static Layout.LayoutBuilder base(String title) {
         return Layout.builder().title(title).showLegend(true).width(950).height(560);
+    }
+
+    /**
+     * A log axis ticked at the grid values the data was measured at (lengths, K). Plotly's own ticks on a
+     * short log range label minor ticks with their leading digit only (20, 30, 40 shown as "2", "3", "4").
+     */
+    static Axis gridLogAxis(String title, double[] values) {
+        double[] ticks = java.util.Arrays.stream(values).filter(v -> v > 0).distinct().sorted().toArray();
+        String[] labels = java.util.Arrays.stream(ticks).mapToObj(v -> v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v))
+                .toArray(String[]::new);
+        return Axis.builder().title(title).type(Axis.Type.LOG)
+                .tickSettings(TickSettings.builder().tickMode(TickSettings.TickMode.ARRAY).arrayTicks(ticks, labels).build()).build();
     }
 
     private static Axis axis(String title) {

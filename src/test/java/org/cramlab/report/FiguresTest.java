@@ -30,6 +30,8 @@ class FiguresTest {
         String acc = js(Figures.accuracyVsLength(CapacityVsLength.accuracyByLength(RUNS.subList(0, 4))));
         assertTrue(acc.contains("text length, tokens (log scale)") && acc.contains("'log'"), acc);
         assertTrue(acc.contains("0.99 (lossless threshold)"));
+        // ticks at the measured lengths, labelled in full (plotly's own minor ticks read "2", "3" for 20, 30)
+        assertTrue(acc.replace(" ", "").contains("tickvals:[8.0,11.0,16.0,32.0]") && acc.contains("\"11\"") && acc.contains("\"32\""), acc);
         Table cap = CapacityVsLength.withPaper(CapacityVsLength.capacity(RUNS.subList(0, 3)), PaperNumbers.figure("figure1"));
         String bars = js(Figures.capacityBars(cap));
         assertTrue(bars.contains("Llama-3.1-8B") && bars.contains("1568") && bars.contains("cramlab") && bars.contains("paper"));
@@ -52,6 +54,7 @@ class FiguresTest {
             String f = js(Figures.memoryVectors(byK, metric));
             assertTrue(f.contains("memory vectors K (log scale)") && f.contains("tiny ideal linear scaling"), metric);
             assertEquals(2, f.split("'log'", -1).length - 1, metric + ": both axes log");
+            assertTrue(f.replace(" ", "").contains("tickvals:[1.0,2.0]"), metric + ": K ticks at the measured K");
         }
         assertThrows(IllegalArgumentException.class, () -> Figures.memoryVectors(byK, "speed"));
     }
