@@ -234,8 +234,9 @@ public final class TrainDefaultModel implements Callable<Integer> {
                 if ((step + 1) % logEvery == 0 || last) {
                     double tps = tokensThisRun / seconds;
                     double etaMin = (double) (steps - step - 1) * batchTokens / tps / 60;
-                    System.out.printf("step %5d/%d  loss %.4f  lr %.2e  seq %4d  %5.0f tok/s  %.1f min  ETA %.1f min%n",
-                            step + 1, steps, lossSum / lossCount, currentLr[0], t, tps, seconds / 60, etaMin);
+                    // tok/s and ETA from the steps since the last checkpoint; elapsed over all (resumed) runs
+                    System.out.printf("step %5d/%d  loss %.4f  lr %.2e  seq %4d  %5.0f tok/s  elapsed %.1f min  ETA %.1f min%n",
+                            step + 1, steps, lossSum / lossCount, currentLr[0], t, tps, (state.seconds() + seconds) / 60, etaMin);
                     state = state.withLoss(step + 1, lossSum / lossCount);
                     lossSum = 0;
                     lossCount = 0;
