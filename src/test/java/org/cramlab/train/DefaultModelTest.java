@@ -87,7 +87,8 @@ class DefaultModelTest {
      * Token ids, loss and last-position logits of the committed model as Hugging Face transformers
      * 5.12 (torch 2.14, float32) computes them: {@code AutoTokenizer.from_pretrained(dir)},
      * {@code LlamaForCausalLM.from_pretrained(dir)}, {@code model(ids, labels=ids)}. Regenerate when
-     * the default model is retrained.
+     * the default model is retrained
+     * ({@code src/test/python/default_model_reference.py} in the sid tree prints these values).
      */
     @Test
     void matchesTransformersOnTheCommittedModel() {
