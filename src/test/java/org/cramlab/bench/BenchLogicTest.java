@@ -81,6 +81,15 @@ class BenchLogicTest {
         assertFalse(Bench.flat(mid, new ProcStatus(1_011_000, 1_011_000, 0, 0)));
     }
 
+    /** Live-array counts are the leak test: equal at every mark, and never "flat" when not measured. */
+    @Test
+    void liveArraysFlatOnlyWhenEqualAtEveryMark() {
+        assertTrue(new StepBench.LiveArrays(45, 45, 45).flat());
+        assertFalse(new StepBench.LiveArrays(45, 45, 46).flat());
+        assertFalse(new StepBench.LiveArrays(45, 46, 46).flat());
+        assertFalse(new StepBench.LiveArrays(-1, -1, -1).flat());
+    }
+
     @Test
     void rssMarkIsStep100OrHalfAShortLoop() {
         assertEquals(100, Bench.rssMark(1000));
