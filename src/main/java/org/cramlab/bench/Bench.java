@@ -251,9 +251,8 @@ public final class Bench {
         if (!flat && arrays.flat() && r.jitMsSecondHalf() > 0) {
             report.note("step-loop memory: RSS grew while the JVM's JIT compiled for " + r.jitMsSecondHalf() + " ms in the"
                     + " same steps, and no NDArray outlived its step (live arrays " + arrays.atMark() + " at every mark):"
-                    + " the growth is the C2 compiler's arenas, which glibc keeps after they are freed, not a cramlab"
-                    + " leak; it levels off once the JIT settles (about step 1000 on the default model; see"
-                    + " environment/bench/RESULTS.md)");
+                    + " as found in environment/bench/RESULTS.md, that is the C2 compiler's warm-up (its freed arenas"
+                    + " stay resident), not a cramlab leak; --rss-steps 2000 judges steps 1000-2000, after it settles");
         } else if (!arrays.flat()) {
             report.note("step-loop memory: live NDArrays changed (" + arrays.atMark() + " -> " + arrays.atMid() + " -> "
                     + arrays.atEnd() + "): arrays outlive their step, a cramlab leak");
