@@ -7,8 +7,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.cramlab.checkpoint.HfConfig;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.LoadOptions;
@@ -29,6 +31,7 @@ public final class Bench {
     private final Options o;
     private final PrintWriter log;
     private final Report report = new Report();
+    private final Map<Integer, Double> opsPerStep = new HashMap<>(); // --count-ops, by L
 
     private Bench(Options o, PrintWriter log) {
         this.o = o;
@@ -126,6 +129,9 @@ public final class Bench {
                     r = StepBench.run(model, ids, plan, null);
                 }
                 results.add(r);
+                if (o.countOps) {
+                    opsPerStep.put(l, OpCounter.perStep(model, ids, OP_COUNT_WARMUP, OP_COUNT_STEPS));
+                }
                 log.printf(Locale.ROOT, "  L=%d: cramlab %.1f ms, torch %s, ratio %s%n", l, r.cramlab().median(),
                         r.torch() == null ? "skipped" : Report.fmt(r.torch().median(), 1) + " ms", Report.fmt(r.ratio(), 2));
                 log.flush();
@@ -140,6 +146,10 @@ public final class Bench {
             memoryTable(name, results.get(0));
         }
     }
+
+    /** Steps before and while libtorch's profiler counts ops (--count-ops). */
+    private static final int OP_COUNT_WARMUP = 5;
+    private static final int OP_COUNT_STEPS = 5;
 
     /** The step whose RSS is compared with the last one: 100, or half of a shorter loop. */
     static int rssMark(int total) {
@@ -181,6 +191,9 @@ public final class Bench {
         if (o.gpuPeakTflops != null) {
             headers.add("% bf16 peak");
         }
+        if (o.countOps) {
+            headers.add("ops/step");
+        }
         List<List<String>> rows = new ArrayList<>();
         for (StepBench.Result r : results) {
             double ratio = r.ratio();
@@ -206,6 +219,11 @@ public final class Bench {
                 double frac = gflops / (o.gpuPeakTflops * 1000);
                 row.add(Report.fmt(100 * frac, 2));
                 report.add("step", name, r.length(), 1, "fraction_of_bf16_peak", frac, "fraction");
+            }
+            if (o.countOps) {
+                double ops = opsPerStep.getOrDefault(r.length(), Double.NaN);
+                row.add(Report.fmt(ops, 0));
+                report.add("step", name, r.length(), 1, "libtorch_ops_per_step", ops, "ops");
             }
             rows.add(row);
         }
@@ -390,6 +408,7 @@ public final class Bench {
         Path torchScript;
         Double gpuPeakTflops;
         long seed = 0;
+        boolean countOps;
 
         private Options() {}
 
@@ -421,6 +440,8 @@ public final class Bench {
             /** Peak bf16 TFLOPS of the GPU; null: no fraction-of-peak column. */
             public Builder optGpuPeakTflops(Double tflops) { o.gpuPeakTflops = tflops; return this; }
             public Builder optSeed(long seed) { o.seed = seed; return this; }
+            /** Also count libtorch ops per step at each length (libtorch's profiler; a count, not a time). */
+            public Builder optCountOps(boolean count) { o.countOps = count; return this; }
 
             public Options build() {
                 if (o.modelDir == null || !Files.isDirectory(o.modelDir)) {
