@@ -7,8 +7,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.cramlab.checkpoint.HfConfig;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.LoadOptions;
@@ -29,6 +31,7 @@ public final class Bench {
     private final Options o;
     private final PrintWriter log;
     private final Report report = new Report();
+    private final Map<Integer, Double> opsPerStep = new HashMap<>(); // --count-ops, by L
 
     private Bench(Options o, PrintWriter log) {
         this.o = o;
@@ -126,6 +129,9 @@ public final class Bench {
                     r = StepBench.run(model, ids, plan, null);
                 }
                 results.add(r);
+                if (o.countOps) {
+                    opsPerStep.put(l, OpCounter.perStep(model, ids, OP_COUNT_WARMUP, OP_COUNT_STEPS));
+                }
                 log.printf(Locale.ROOT, "  L=%d: cramlab %.1f ms, torch %s, ratio %s%n", l, r.cramlab().median(),
                         r.torch() == null ? "skipped" : Report.fmt(r.torch().median(), 1) + " ms", Report.fmt(r.ratio(), 2));
                 log.flush();
@@ -140,6 +146,10 @@ public final class Bench {
             memoryTable(name, results.get(0));
         }
     }
+
+    /** Steps before and while libtorch's profiler counts ops (--count-ops). */
+    private static final int OP_COUNT_WARMUP = 5;
+    private static final int OP_COUNT_STEPS = 5;
 
     /** The step whose RSS is compared with the last one: 100, or half of a shorter loop. */
     static int rssMark(int total) {
@@ -181,6 +191,9 @@ public final class Bench {
         if (o.gpuPeakTflops != null) {
             headers.add("% bf16 peak");
         }
+        if (o.countOps) {
+            headers.add("ops/step");
+        }
         List<List<String>> rows = new ArrayList<>();
         for (StepBench.Result r : results) {
             double ratio = r.ratio();
@@ -207,6 +220,11 @@ public final class Bench {
                 row.add(Report.fmt(100 * frac, 2));
                 report.add("step", name, r.length(), 1, "fraction_of_bf16_peak", frac, "fraction");
             }
+            if (o.countOps) {
+                double ops = opsPerStep.getOrDefault(r.length(), Double.NaN);
+                row.add(Report.fmt(ops, 0));
+                report.add("step", name, r.length(), 1, "libtorch_ops_per_step", ops, "ops");
+            }
             rows.add(row);
         }
         report.add(new Report.Table("Optimisation step (forward + backward + AdamW), " + name + ", K = 1, B = 1, "
@@ -231,9 +249,14 @@ public final class Bench {
         report.add("memory", name, r.length(), 1, "rss_growth_" + mid + "_to_" + n + "_mib", ProcStatus.mib(secondHalf), "MiB");
         report.add("memory", name, r.length(), 1, "peak_rss_mib", ProcStatus.mib(r.peakKb()), "MiB");
         report.add("memory", name, r.length(), 1, "java_heap_committed_mib", r.heapAtEnd() / 1048576.0, "MiB");
+        StepBench.LiveArrays arrays = r.arrays();
+        report.add("memory", name, r.length(), 1, "live_ndarrays_at_step_" + mark, arrays.atMark(), "arrays");
+        report.add("memory", name, r.length(), 1, "live_ndarrays_at_step_" + n, arrays.atEnd(), "arrays");
+        report.add("memory", name, r.length(), 1, "jit_compile_ms_" + mid + "_to_" + n, r.jitMsSecondHalf(), "ms");
         report.add(new Report.Table("Step-loop memory, " + name + ", L = " + r.length() + ", " + n + " steps",
                 List.of("RSS @" + mark + " MiB", "RSS @" + mid + " MiB", "RSS @" + n + " MiB",
                         "growth " + mark + "->" + n, "growth " + mid + "->" + n, "peak MiB", "Java heap MiB",
+                        "live NDArrays @" + mark + "/" + mid + "/" + n, "JIT ms " + mid + "->" + n,
                         "target: flat (" + mid + "->" + n + " <= " + (int) (FLAT_TOLERANCE * 100) + "%)"),
                 List.of(List.of(Report.fmt(ProcStatus.mib(r.atMark().rssKb()), 1),
                         Report.fmt(ProcStatus.mib(r.atMid().rssKb()), 1), Report.fmt(ProcStatus.mib(r.atEnd().rssKb()), 1),
@@ -241,7 +264,17 @@ public final class Bench {
                         Report.fmt(ProcStatus.mib(r.peakKb()), 1),
                         Report.fmt(r.heapAtMark() / 1048576.0, 0) + (r.heapAtMark() == r.heapAtEnd() ? " (fixed)"
                                 : " -> " + Report.fmt(r.heapAtEnd() / 1048576.0, 0)),
+                        arrays.atMark() + "/" + arrays.atMid() + "/" + arrays.atEnd(), String.valueOf(r.jitMsSecondHalf()),
                         flat ? "met" : "MISSED"))));
+        if (!flat && arrays.flat() && r.jitMsSecondHalf() > 0) {
+            report.note("step-loop memory: RSS grew while the JVM's JIT compiled for " + r.jitMsSecondHalf() + " ms in the"
+                    + " same steps, and no NDArray outlived its step (live arrays " + arrays.atMark() + " at every mark):"
+                    + " as found in environment/bench/RESULTS.md, that is the C2 compiler's warm-up (its freed arenas"
+                    + " stay resident), not a cramlab leak; --rss-steps 2000 judges steps 1000-2000, after it settles");
+        } else if (!arrays.flat()) {
+            report.note("step-loop memory: live NDArrays changed (" + arrays.atMark() + " -> " + arrays.atMid() + " -> "
+                    + arrays.atEnd() + "): arrays outlive their step, a cramlab leak");
+        }
         if (r.heapAtMark() != r.heapAtEnd() || ManagementHeap.growable()) {
             report.note("step-loop memory: the Java heap can still grow (run via environment/bench/run, which fixes and"
                     + " pre-touches it), so RSS growth may be heap pages touched for the first time, not native memory");
@@ -375,6 +408,7 @@ public final class Bench {
         Path torchScript;
         Double gpuPeakTflops;
         long seed = 0;
+        boolean countOps;
 
         private Options() {}
 
@@ -406,6 +440,8 @@ public final class Bench {
             /** Peak bf16 TFLOPS of the GPU; null: no fraction-of-peak column. */
             public Builder optGpuPeakTflops(Double tflops) { o.gpuPeakTflops = tflops; return this; }
             public Builder optSeed(long seed) { o.seed = seed; return this; }
+            /** Also count libtorch ops per step at each length (libtorch's profiler; a count, not a time). */
+            public Builder optCountOps(boolean count) { o.countOps = count; return this; }
 
             public Options build() {
                 if (o.modelDir == null || !Files.isDirectory(o.modelDir)) {

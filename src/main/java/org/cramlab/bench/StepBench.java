@@ -1,6 +1,9 @@
 package org.cramlab.bench;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -52,14 +55,26 @@ public final class StepBench {
      * @param heapAtMark Java heap committed at the mark, bytes (part of RSS that a GC may reuse)
      * @param heapAtEnd Java heap committed at the last step, bytes
      * @param totalSteps steps run
+     * @param arrays live NDArrays in all DJL managers at the mark, mid and last step (a cramlab leak
+     *     shows here; RSS also moves with the JIT and the allocator)
+     * @param jitMsSecondHalf milliseconds the JIT compiler spent from mid to last step (-1 unknown)
      */
     public record Result(int length, Timing cramlab, Timing torch, ProcStatus atMark, ProcStatus atMid, ProcStatus atEnd,
             long peakKb,
-            long heapAtMark, long heapAtEnd, int totalSteps) {
+            long heapAtMark, long heapAtEnd, int totalSteps, LiveArrays arrays, long jitMsSecondHalf) {
 
         /** cramlab / torch median step time. */
         public double ratio() {
             return Timing.ratio(cramlab, torch);
+        }
+    }
+
+    /** Live NDArray counts at the mark, mid and last step of the loop (-1 where not reached). */
+    public record LiveArrays(int atMark, int atMid, int atEnd) {
+
+        /** Whether no array outlived its step between the mark and the end. */
+        public boolean flat() {
+            return atMark >= 0 && atMark == atMid && atMid == atEnd;
         }
     }
 
@@ -73,7 +88,7 @@ public final class StepBench {
     /** As {@link #run(CausalLM, int[], Plan, TorchReference)}, telling {@code progress} every 100th step. */
     public static Result run(CausalLM model, int[] ids, Plan plan, TorchReference torch, IntConsumer progress) {
         CramSettings settings = endless(plan.totalSteps(), 1);
-        Clock clock = new Clock(ids, plan, torch, ProcStatus.available(), progress);
+        Clock clock = new Clock(ids, plan, torch, ProcStatus.available(), progress, root(model.manager()));
         new BatchedCrammer(model, settings).run(List.of(CramTask.ofIds(ids, 1)), clock);
         if (clock.ours.size() < plan.steps()) {
             throw new BenchException("engine stopped after " + clock.ours.size() + " timed steps (L = " + ids.length
@@ -81,7 +96,22 @@ public final class StepBench {
         }
         return new Result(ids.length, Timing.of(clock.ours), clock.theirs.isEmpty() ? null : Timing.of(clock.theirs),
                 clock.atMark, clock.atMid, clock.atEnd, clock.atEnd == null ? -1 : clock.atEnd.hwmKb(), clock.heapAtMark,
-                clock.heapAtEnd, plan.totalSteps());
+                clock.heapAtEnd, plan.totalSteps(), new LiveArrays(clock.arraysAtMark, clock.arraysAtMid, clock.arraysAtEnd),
+                clock.jitAtMid < 0 || clock.jitAtEnd < 0 ? -1 : clock.jitAtEnd - clock.jitAtMid);
+    }
+
+    /** The manager every other one descends from, so its count covers arrays parked anywhere. */
+    private static NDManager root(NDManager m) {
+        while (m.getParentManager() != null && m.getParentManager() != m) {
+            m = m.getParentManager();
+        }
+        return m;
+    }
+
+    /** Total JIT compile time of this JVM in ms, -1 when the JVM does not report it. */
+    private static long jitMs() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     /**
@@ -113,14 +143,21 @@ public final class StepBench {
         long heapAtMark;
         long heapAtEnd;
         final IntConsumer progress;
+        final NDManager root;
+        int arraysAtMark = -1;
+        int arraysAtMid = -1;
+        int arraysAtEnd = -1;
+        long jitAtMid = -1;
+        long jitAtEnd = -1;
         long resumed;
 
-        Clock(int[] ids, Plan plan, TorchReference torch, boolean proc, IntConsumer progress) {
+        Clock(int[] ids, Plan plan, TorchReference torch, boolean proc, IntConsumer progress, NDManager root) {
             this.ids = ids;
             this.plan = plan;
             this.torch = torch;
             this.proc = proc;
             this.progress = progress;
+            this.root = root;
         }
 
         @Override
@@ -147,13 +184,18 @@ public final class StepBench {
                 if (step == plan.rssMark()) {
                     atMark = ProcStatus.read();
                     heapAtMark = Runtime.getRuntime().totalMemory();
+                    arraysAtMark = root.getManagedArrays().size();
                 }
                 if (step == Math.max(1, plan.totalSteps() / 2)) {
                     atMid = ProcStatus.read();
+                    arraysAtMid = root.getManagedArrays().size();
+                    jitAtMid = jitMs();
                 }
                 if (step == plan.totalSteps()) {
                     atEnd = ProcStatus.read();
                     heapAtEnd = Runtime.getRuntime().totalMemory();
+                    arraysAtEnd = root.getManagedArrays().size();
+                    jitAtEnd = jitMs();
                 }
             }
             if (step % 100 == 0) {

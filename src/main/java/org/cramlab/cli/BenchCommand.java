@@ -93,6 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--count-ops", description = "Also count libtorch ops per step at each length (profiler; a count, not a time).")
+    boolean countOps;
+
     @Option(names = "--csv", paramLabel = "F", description = "Also write the numbers as CSV (section,model,L,B,metric,value,unit).")
     Path csv;
 
@@ -124,7 +127,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
                     .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
                     .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
-                    .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed)
+                    .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed).optCountOps(countOps)
                     .build();
             Report report = Bench.run(options, err);
             out.print(report.text());

@@ -16,7 +16,8 @@ import org.cramlab.model.CausalLM;
  * the last memory position's prediction dropped. Runs may differ in K and L.
  *
  * @param embeds float32 [B, T, d]
- * @param mask [B, T], 1 for real positions, 0 for right padding
+ * @param mask [B, T], 1 for real positions, 0 for right padding; null when no row is padded (the
+ *     model then uses its cached causal mask)
  * @param targets int64 [B, T], the next text token where {@code weights} is 1
  * @param weights float32 [B, T], 1 at the L_b-1 scored positions of row b
  * @param counts float32 [B], L_b - 1
@@ -46,10 +47,12 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
         int[] k = new int[b];
         int kMax = 0;
         int t = 0;
+        int tMin = Integer.MAX_VALUE;
         for (int r = 0; r < b; r++) {
             k[r] = memories == null ? 0 : (int) memories.get(r).getShape().get(0);
             kMax = Math.max(kMax, k[r]);
             t = Math.max(t, k[r] + tokens.get(r).length);
+            tMin = Math.min(tMin, k[r] + tokens.get(r).length);
         }
         long[] ids = new long[b * t];
         float[] mask = new float[b * t];
@@ -79,7 +82,7 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
         }
         return new Batch(
                 embeds,
-                scope.create(mask, new Shape(b, t)),
+                tMin == t ? null : scope.create(mask, new Shape(b, t)),
                 scope.create(targets, new Shape(b, t)),
                 scope.create(weights, new Shape(b, t)),
                 scope.create(counts));

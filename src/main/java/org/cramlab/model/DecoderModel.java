@@ -36,6 +36,7 @@ abstract class DecoderModel implements CausalLM {
     private final NDList parameters;
     private final NDArray embedding;
     private final int layers;
+    private final CausalMasks masks;
 
     DecoderModel(ModelInfo info, NDManager manager, DataType dtype, NDList parameters, NDArray embedding, int layers) {
         this.info = info;
@@ -44,6 +45,7 @@ abstract class DecoderModel implements CausalLM {
         this.parameters = parameters;
         this.embedding = embedding;
         this.layers = layers;
+        this.masks = new CausalMasks(manager, info.maxPositions());
     }
 
     /** Hidden states in the weight dtype [B, T, d] to logits [B, T, V] (any float dtype). */
@@ -77,7 +79,8 @@ abstract class DecoderModel implements CausalLM {
             throw new IllegalArgumentException(
                     "attention mask has shape " + attentionMask.getShape() + ", expected [" + b + ", " + t + "]");
         }
-        NDArray mask = Attention.causalMask(m, b, t, 0, attentionMask == null ? null : keyMask);
+        // Without padding the mask is the same for every row and call: sliced from a cached table.
+        NDArray mask = attentionMask == null ? masks.get(0, t, m) : Attention.causalMask(m, b, t, 0, keyMask);
         NDArray h = inputsEmbeds.toType(dtype, false);
         return run(h, new Step(mask, 0, keyMask, null)).toType(DataType.FLOAT32, false);
     }
@@ -100,7 +103,7 @@ abstract class DecoderModel implements CausalLM {
         int past = cache.length();
         checkLength(past + t);
         NDManager m = inputsEmbeds.getManager();
-        NDArray mask = Attention.causalMask(m, 1, t, past, null);
+        NDArray mask = masks.get(past, t, m);
         NDArray keyMask = m.ones(new Shape(1, past + t), DataType.INT64);
         NDArray logits = run(inputsEmbeds.toType(dtype, false), new Step(mask, past, keyMask, cache));
         cache.advance(t);

@@ -1,7 +1,7 @@
 package org.cramlab.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDList;
 import java.util.function.UnaryOperator;
 import org.cramlab.checkpoint.HfConfig;
 
@@ -84,15 +84,17 @@ final class GptNeoX extends DecoderModel {
     protected NDArray run(NDArray h, Step step) {
         float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
         long hd = cfg.headDim();
+        Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
             // qkv is laid out per head: [B, T, H, 3 * hd] -> q, k, v chunks of the last axis
             NDArray qkv = Attention.splitHeads(
                     Layers.linear(Layers.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.qkvW(), l.qkvB()),
                     cfg.heads(), 3 * hd);
-            NDArray q = rotary.apply(qkv.get(new NDIndex("..., :{}", hd)), step.past());
-            NDArray k = rotary.apply(qkv.get(new NDIndex("..., {}:{}", hd, 2 * hd)), step.past());
-            NDArray v = qkv.get(new NDIndex("..., {}:", 2 * hd));
+            NDList qkvParts = qkv.split(3, 3); // q, k, v in one op
+            NDArray q = rope.apply(qkvParts.get(0));
+            NDArray k = rope.apply(qkvParts.get(1));
+            NDArray v = qkvParts.get(2);
             NDArray[] kv = step.keysValues(i, k, v);
             NDArray attn = Layers.linear(Attention.attend(q, kv[0], kv[1], step.mask(), scale), l.denseW(), l.denseB());
             if (cfg.parallelResidual()) {

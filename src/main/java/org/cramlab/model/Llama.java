@@ -97,6 +97,7 @@ final class Llama extends DecoderModel {
     @Override
     protected NDArray run(NDArray h, Step step) {
         float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
             NDArray x = norm(h, l.inputNorm());
@@ -106,8 +107,8 @@ final class Llama extends DecoderModel {
             q = Attention.splitHeads(q, cfg.heads(), cfg.headDim());
             k = Attention.splitHeads(k, cfg.kvHeads(), cfg.headDim());
             v = Attention.splitHeads(v, cfg.kvHeads(), cfg.headDim());
-            q = rotary.apply(q, step.past());
-            k = rotary.apply(k, step.past());
+            q = rope.apply(q);
+            k = rope.apply(k);
             NDArray[] kv = step.keysValues(i, k, v);
             NDArray a = Attention.attend(q, kv[0], kv[1], step.mask(), scale);
             h = h.add(Layers.linear(a, l.wo(), l.bo()));

@@ -5,13 +5,15 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import java.util.Optional;
 import org.cramlab.checkpoint.HfConfig;
 
 /**
  * Rotary position embedding (RoPE) as transformers computes it, with partial rotation (GPT-NeoX) and
  * the llama3 / linear frequency scalings. Cos/sin tables are computed once in float32 on the model's
- * manager and grown when a longer sequence arrives.
+ * manager and grown when a longer sequence arrives; a forward call slices them once
+ * ({@link #angles}) and every layer reuses the slices.
  */
 final class Rotary {
 
@@ -71,7 +73,7 @@ final class Rotary {
     private final NDManager manager;
     private final float[] invFreq;
     private NDArray cos;
-    private NDArray sin;
+    private NDArray sinSigned;
 
     Rotary(Spec spec, int maxPositions, NDManager manager) {
         this.spec = spec;
@@ -120,39 +122,59 @@ final class Rotary {
         int len = Math.max(n, Math.min(maxPositions, cos == null ? 64 : (int) cos.getShape().get(0) * 2));
         if (cos != null) {
             cos.close();
-            sin.close();
+            sinSigned.close();
         }
         try (NDManager tmp = manager.newSubManager()) {
             NDArray pos = tmp.arange(0f, (float) len).reshape(len, 1);
             NDArray freqs = pos.mul(tmp.create(invFreq).reshape(1, invFreq.length)); // [len, dim/2]
-            NDArray emb = NDArrays.concat(new NDList(freqs, freqs), 1);
-            cos = emb.cos();
-            sin = emb.sin();
+            cos = NDArrays.concat(new NDList(freqs, freqs), 1).cos();
+            // rotate_half's minus sign moved into the table: cat(-x2, x1) * sin == cat(x2, x1) * cat(-sin, sin)
+            // exactly (negation is exact), one op less per call and in the backward.
+            NDArray sin = freqs.sin();
+            sinSigned = NDArrays.concat(new NDList(sin.neg(), sin), 1);
             cos.attach(manager);
-            sin.attach(manager);
+            sinSigned.attach(manager);
         }
     }
 
     /**
-     * Rotates the leading {@code rotaryDims} of each head of q [B, H, T, hd] at positions
-     * start..start+T-1; the rest of the head passes through.
+     * The cos and sign-folded sin rows of positions start..start+t-1 in {@code dtype}, owned by
+     * {@code local}. Take them once per forward call and rotate every layer's q and k with them.
      */
-    NDArray apply(NDArray x, int start) {
-        int t = (int) x.getShape().get(2);
-        int hd = (int) x.getShape().get(3);
-        int rot = spec.rotaryDims();
+    Angles angles(int start, int t, DataType dtype, NDManager local) {
         ensure(start + t);
-        NDManager local = x.getManager();
-        NDArray c = cos.get(new NDIndex("{}:{}", start, start + t));
-        NDArray s = sin.get(new NDIndex("{}:{}", start, start + t));
+        NDArray c;
+        NDArray s;
+        synchronized (this) {
+            c = cos.get(new NDIndex("{}:{}", start, start + t));
+            s = sinSigned.get(new NDIndex("{}:{}", start, start + t));
+        }
         c.attach(local);
         s.attach(local);
-        c = c.toType(x.getDataType(), false);
-        s = s.toType(x.getDataType(), false);
-        NDArray xr = rot == hd ? x : x.get(new NDIndex("..., :{}", rot));
-        NDArray x1 = xr.get(new NDIndex("..., :{}", rot / 2));
-        NDArray x2 = xr.get(new NDIndex("..., {}:", rot / 2));
-        NDArray rotated = xr.mul(c).add(NDArrays.concat(new NDList(x2.neg(), x1), -1).mul(s));
-        return rot == hd ? rotated : NDArrays.concat(new NDList(rotated, x.get(new NDIndex("..., {}:", rot))), -1);
+        return new Angles(c.toType(dtype, false), s.toType(dtype, false), spec.rotaryDims());
+    }
+
+    /**
+     * One forward call's rotation: cos and sign-folded sin [T, rotaryDims] for its positions.
+     *
+     * @param cos cos(position * inv_freq), both halves
+     * @param sinSigned sin(position * inv_freq) with the first half negated
+     * @param rotaryDims how many leading dims of a head rotate
+     */
+    record Angles(NDArray cos, NDArray sinSigned, int rotaryDims) {
+
+        /**
+         * Rotates the leading {@code rotaryDims} of each head of x [B, H, T, hd]; the rest of the
+         * head passes through: {@code x * cos + rotate_half(x) * sin} as transformers.
+         */
+        NDArray apply(NDArray x) {
+            int hd = (int) x.getShape().get(3);
+            NDArray xr = rotaryDims == hd ? x : x.get(new NDIndex("..., :{}", rotaryDims));
+            NDList halves = xr.split(2, 3); // x1, x2 in one op
+            NDArray swapped = NDArrays.concat(new NDList(halves.get(1), halves.get(0)), -1);
+            NDArray rotated = xr.mul(cos).add(swapped.mul(sinSigned));
+            return rotaryDims == hd ? rotated
+                    : NDArrays.concat(new NDList(rotated, x.get(new NDIndex("..., {}:", rotaryDims))), -1);
+        }
     }
 }

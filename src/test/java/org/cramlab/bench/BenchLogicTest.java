@@ -81,6 +81,30 @@ class BenchLogicTest {
         assertFalse(Bench.flat(mid, new ProcStatus(1_011_000, 1_011_000, 0, 0)));
     }
 
+    /** Ops nested in another op of the same thread are not counted; other threads and instant events are apart. */
+    @Test
+    void opCountTakesTopLevelEventsPerThread() {
+        com.google.gson.JsonArray trace = com.google.gson.JsonParser.parseString("""
+                [{"name": "aten::linear", "tid": 1, "ts": 0, "dur": 10},
+                 {"name": "aten::matmul", "tid": 1, "ts": 1, "dur": 5},
+                 {"name": "aten::mm", "tid": 1, "ts": 2, "dur": 3},
+                 {"name": "aten::add", "tid": 1, "ts": 10, "dur": 2},
+                 {"name": "MmBackward0", "tid": 2, "ts": 3, "dur": 4},
+                 {"name": "aten::t", "tid": 1, "ts": 12, "dur": 0},
+                 {"name": "marker", "tid": 1, "ts": 4, "ph": "i"}]
+                """).getAsJsonArray();
+        assertEquals(4, OpCounter.topLevel(trace)); // linear, add, t on thread 1; MmBackward0 on thread 2
+    }
+
+    /** Live-array counts are the leak test: equal at every mark, and never "flat" when not measured. */
+    @Test
+    void liveArraysFlatOnlyWhenEqualAtEveryMark() {
+        assertTrue(new StepBench.LiveArrays(45, 45, 45).flat());
+        assertFalse(new StepBench.LiveArrays(45, 45, 46).flat());
+        assertFalse(new StepBench.LiveArrays(45, 46, 46).flat());
+        assertFalse(new StepBench.LiveArrays(-1, -1, -1).flat());
+    }
+
     @Test
     void rssMarkIsStep100OrHalfAShortLoop() {
         assertEquals(100, Bench.rssMark(1000));

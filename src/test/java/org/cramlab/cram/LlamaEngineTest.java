@@ -3,6 +3,8 @@ package org.cramlab.cram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
@@ -61,6 +63,48 @@ class LlamaEngineTest {
                 CramTask.ofIds(new int[] {1, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180, 190}, 1)), probe);
         assertTrue(counts[5] > 0);
         assertEquals(counts[5], counts[30], "managed arrays at step 5 and step 30");
+    }
+
+    /**
+     * Issue 7's step-loop memory: nothing a step allocates outlives it in any DJL manager (counted
+     * from the root manager, so arrays parked outside the model's tree count too), across the
+     * engine's per-step scope, the gradients, AdamW's temporaries and the best-memory copies. Two
+     * runs with different K and L (the padded, ragged path), counted after every update.
+     */
+    @Test
+    void noArrayOutlivesItsStepInAnyManager() {
+        NDManager root = model.manager();
+        while (root.getParentManager() != null && root.getParentManager() != root) {
+            root = root.getParentManager();
+        }
+        NDManager all = root;
+        List<CramTask> tasks = List.of(
+                CramTask.ofIds(new int[] {1, 17, 99, 4, 230, 5, 61, 88, 9, 140, 33, 7, 12, 13, 14, 15, 16}, 2),
+                CramTask.ofIds(new int[] {1, 200, 3, 45, 6, 70, 8, 90, 10, 11}, 1));
+        int steps = 40;
+        int[] live = new int[steps + 1];
+        RunListener probe = new RunListener() {
+            @Override
+            public void onUpdate(CramTask task, int step, NDArray memory) {
+                if (task == tasks.get(1)) { // the last run of the step has been updated
+                    live[step] = all.getManagedArrays().size();
+                }
+            }
+        };
+        // never solved, no patience: every step updates and the accuracy keeps improving for a while
+        CramSettings s = CramSettings.builder().optMaxSteps(steps + 1).optLr(0.02).optPatience(Integer.MAX_VALUE)
+                .optSolvedAccuracy(2.0).optGreedyCheck(false).optBatchSize(2).build();
+        List<CramResult> results = new BatchedCrammer(model, s).run(tasks, probe);
+        for (CramResult r : results) {
+            List<Double> acc = r.record().accuracies();
+            assertTrue(acc.subList(5, steps).stream().mapToDouble(Double::doubleValue).max().orElse(0)
+                    > acc.subList(0, 5).stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                    "the best memory must be replaced after step 5 for the test to cover it: " + acc);
+        }
+        assertTrue(live[5] > 0);
+        for (int step = 6; step <= steps; step++) {
+            assertEquals(live[5], live[step], "live arrays after step 5 and after step " + step);
+        }
     }
 
     /**
