@@ -270,7 +270,7 @@ public final class Bench {
             report.note("step-loop memory: RSS grew while the JVM's JIT compiled for " + r.jitMsSecondHalf() + " ms in the"
                     + " same steps, and no NDArray outlived its step (live arrays " + arrays.atMark() + " at every mark):"
                     + " as found in environment/bench/RESULTS.md, that is the C2 compiler's warm-up (its freed arenas"
-                    + " stay resident), not a cramlab leak; --rss-steps 2000 judges steps 1000-2000, after it settles");
+                    + " stay resident), not a cramlab leak; a longer loop (e.g. --rss-steps 4000) judges steps after it settles");
         } else if (!arrays.flat()) {
             report.note("step-loop memory: live NDArrays changed (" + arrays.atMark() + " -> " + arrays.atMid() + " -> "
                     + arrays.atEnd() + "): arrays outlive their step, a cramlab leak");
@@ -394,10 +394,10 @@ public final class Bench {
         List<Integer> lengths = List.of(64, 256, 1024);
         boolean gpu;
         int threads = Runtime.getRuntime().availableProcessors();
-        int warmup = 3;
+        int warmup = 500;
         int steps = 20;
         int chunk = 1;
-        int rssSteps = 1000;
+        int rssSteps = 2000;
         boolean skipSteps;
         List<Integer> batches = List.of(1, 4, 16);
         int batchLength = 64;

@@ -39,7 +39,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for both sides (default: all cores).")
     Integer threads;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    // 500: the JVM's C2 compiler settles the step's Java code only after a few hundred steps (L = 64 ran
+    // 21 ms per step after 3 warm-up steps, 13 ms after 400); a cramming run takes thousands of steps.
+    @Option(names = "--warmup", defaultValue = "500",
+            description = "Untimed steps per side first, so the JIT has compiled the step (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--steps", defaultValue = "20", description = "Timed steps per length and side (default: ${DEFAULT-VALUE}).")
@@ -49,8 +52,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Steps per side before switching cramlab/torch; 1 pairs every step (default: ${DEFAULT-VALUE}).")
     int chunk;
 
-    @Option(names = "--rss-steps", defaultValue = "1000",
-            description = "Length of the step loop for the memory figures, at the shortest L; 0 skips them (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rss-steps", defaultValue = "2000",
+            description = "Length of the step loop for the memory figures, at the shortest L; its second half (1000 steps,"
+                    + " after the JIT has settled) is judged; 0 skips them (default: ${DEFAULT-VALUE}).")
     int rssSteps;
 
     @Option(names = "--no-steps", description = "Skip the step-time and step-memory part.")
