@@ -14,6 +14,13 @@ import org.cramlab.text.WordList;
 /** Writes the default model's {@code README.md}: corpus, shape, training, measured numbers, commands. */
 final class ModelCard {
 
+    /** How the card's capacity numbers are measured: held-out chunks, then the paper's capacity rule at K = 1, 2, 4. */
+    static final String CAPACITY_COMMANDS = "java -jar lib/cramlab.jar texts --model DIR --source book --count 10 --tokens 64 --out held10.jsonl\n"
+            + "java -jar lib/cramlab.jar capacity --model DIR --texts held10.jsonl --mem 1 --lengths 2,3,4,5,6,8\n"
+            + "java -jar lib/cramlab.jar capacity --model DIR --texts held10.jsonl --mem 2 --lengths 4,6,8,12\n"
+            + "java -jar lib/cramlab.jar capacity --model DIR --texts held10.jsonl --mem 4 --lengths 8,12,16,24\n";
+
+
     private ModelCard() {}
 
     static void write(Path modelDir, LlamaShape shape, BookCorpus corpus, TrainingState state, int plannedSteps,
@@ -88,6 +95,8 @@ final class ModelCard {
                 .append("Windows of ").append(eval.window()).append(" tokens (BOS + ").append(eval.window() - 1)
                 .append(" held-out tokens, consecutive, each token predicted once); random texts: seed 1, ")
                 .append(eval.window()).append(" tokens each, words uniform with replacement as in the paper.\n\n");
+        md.append("## Cramming capacity\n\nNot measured by `train-default` (it takes about ten minutes); measure it with:\n\n```\n")
+                .append(CAPACITY_COMMANDS).append("```\n\n");
         md.append("## Reproduce\n\n```\nenvironment/fetch-corpus\nmvn -q -B -o package -DskipTests\n")
                 .append(trainCommand).append("\njava -jar lib/cramlab.jar eval-default --model DIR\n```\n\n")
                 .append("`").append(WordList.FILE).append("`: the default vocabulary for random-word texts, derived from ")

@@ -61,6 +61,7 @@ class TrainDefaultModelTest {
         assertEquals("float32", config.get("torch_dtype").getAsString());
         String card = Files.readString(out.resolve("README.md"));
         assertTrue(card.contains("unigram entropy") && card.contains("train-default"), card);
+        assertTrue(card.contains("## Cramming capacity") && card.contains("capacity --model DIR --texts held10.jsonl --mem 1"), card);
         try (CausalLM model = Models.load(out)) {
             assertTrue(model.parameters().stream().anyMatch(p -> p.getName().equals("model.layers.1.mlp.down_proj.weight")));
             assertEquals(new LlamaShape(300, 32, 64, 2, 2, 1, 128, 1e4, 0, 1).numParameters(), model.info().numParameters());
