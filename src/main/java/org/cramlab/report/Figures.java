@@ -81,9 +81,12 @@ public final class Figures {
             traces.add(BarTrace.builder(e.getValue().stringColumn("model_id"), e.getValue().intColumn("capacity_tokens"))
                     .name(e.getKey()).marker(Marker.builder().color(colour(c++)).build()).build());
         }
+        double max = capacityWithPaper.intColumn("capacity_tokens").max();
+        // log range from 1 token (plotly takes log10 units): bars of a few tokens stay visible beside 1568
         Layout layout = base("How many tokens fit into a single input vector? (decoding capacity)")
                 .barMode(Layout.BarMode.GROUP).xAxis(axis("model"))
-                .yAxis(Axis.builder().title("decoding capacity, tokens (log scale)").type(Axis.Type.LOG).build()).build();
+                .yAxis(Axis.builder().title("decoding capacity, tokens (log scale)").type(Axis.Type.LOG)
+                        .range(0, Math.log10(Math.max(2, max)) + 0.1).build()).build();
         return figure(layout, traces.toArray(Trace[]::new));
     }
 

@@ -36,6 +36,7 @@ class FiguresTest {
         String bars = js(Figures.capacityBars(cap));
         assertTrue(bars.contains("Llama-3.1-8B") && bars.contains("1568") && bars.contains("cramlab") && bars.contains("paper"));
         assertTrue(bars.contains("decoding capacity, tokens"));
+        assertTrue(bars.replace(" ", "").contains("range:[\"0\",\"3.295"), "log range from 1 token to above Llama-3.1-8B's 1568: " + bars);
     }
 
     @Test
