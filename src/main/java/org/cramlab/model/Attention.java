@@ -50,8 +50,12 @@ final class Attention {
         long s = k.getShape().get(2);
         NDManager step = q.getManager();
         NDArray kT = local(k.transpose(0, 1, 3, 2), step);
+        // Scale q [.., T, hd] rather than the scores [.., T, S] (as torch's sdpa does): one elementwise op
+        // (and its backward) on an array hd/S times the size; equal to transformers' eager order within float
+        // rounding (the golden-model tolerances).
+        q = Layers.mul(q, scale);
         if (kv == h) {
-            NDArray scores = Layers.mul(q.matMul(kT), scale);
+            NDArray scores = q.matMul(kT);
             NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);
             return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, h * hd);
         }
@@ -59,7 +63,7 @@ final class Attention {
         // query head j uses kv head j / g, so the g query heads of a group share one matmul.
         long g = h / kv;
         NDArray qg = q.reshape(b, kv, g * t, hd);
-        NDArray scores = Layers.mul(qg.matMul(kT), scale).reshape(b, kv, g, t, s);
+        NDArray scores = qg.matMul(kT).reshape(b, kv, g, t, s);
         NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask.expandDims(1)).softmax(-1)
                 .toType(q.getDataType(), false).reshape(b, kv, g * t, s);
         return probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, h * hd);
