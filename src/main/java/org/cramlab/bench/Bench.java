@@ -416,6 +416,22 @@ public final class Bench {
             return new Builder();
         }
 
+        /** The defaults (no model set): what the {@code bench} command shows and starts from. */
+        public static Options defaults() {
+            return new Options();
+        }
+
+        public List<Integer> lengths() { return lengths; }
+        public int warmup() { return warmup; }
+        public int steps() { return steps; }
+        public int chunk() { return chunk; }
+        public int rssSteps() { return rssSteps; }
+        public List<Integer> batches() { return batches; }
+        public int batchLength() { return batchLength; }
+        public int batchSteps() { return batchSteps; }
+        public int loadShards() { return loadShards; }
+        public long seed() { return seed; }
+
         /** Builder with the defaults of the {@code bench} command. */
         public static final class Builder {
             private final Options o = new Options();

@@ -26,7 +26,7 @@ import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
 import org.cramlab.text.BookCorpus;
-import org.cramlab.text.CramlabHome;
+import org.cramlab.core.CramlabHome;
 import org.cramlab.text.TextException;
 import org.cramlab.text.WordList;
 import picocli.CommandLine.Command;
