@@ -8,19 +8,7 @@ import org.cramlab.core.CramlabException;
  * says what was expected.
  */
 public class CheckpointException extends CramlabException {
-
     private static final long serialVersionUID = 1L;
-
-    /** @param message names the file/tensor/field and what was expected */
-    public CheckpointException(String message) {
-        super(message);
-    }
-
-    /**
-     * @param message names the file/tensor/field and what was expected
-     * @param cause the underlying error
-     */
-    public CheckpointException(String message, Throwable cause) {
-        super(message, cause);
-    }
+    public CheckpointException(String message) { super(message); }
+    public CheckpointException(String message, Throwable cause) { super(message, cause); }
 }

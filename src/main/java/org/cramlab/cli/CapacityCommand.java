@@ -1,27 +1,27 @@
 package org.cramlab.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.TextTokenizer;
-import org.cramlab.cram.Capacity;
+import org.cramlab.core.Json;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.CramException;
-import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
-import org.cramlab.cram.RunListener;
-import org.cramlab.cram.RunRecord;
+import org.cramlab.experiment.CapacitySearch;
+import org.cramlab.experiment.ExperimentRunner;
+import org.cramlab.experiment.PlanTexts;
+import org.cramlab.experiment.Profile;
+import org.cramlab.experiment.RunFolder;
 import org.cramlab.model.CausalLM;
+import org.cramlab.model.ModelInfo;
+import org.cramlab.report.Aggregates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,12 +29,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code capacity}: decoding capacity at fixed K over a set of texts and a length grid. Writes
- * {@code records.jsonl} (one run record per line, appended as each run finishes), the best memories
- * under {@code memory/}, and {@code summary.json}.
+ * {@code capacity}: decoding capacity at fixed K over a set of texts and a length grid, as a
+ * {@link CapacitySearch} through the experiment runner: OUT is a run folder (records, memories, resumed
+ * when rerun), plus {@code summary.json}.
  */
 @Command(name = "capacity", mixinStandardHelpOptions = true,
-        description = "Decoding capacity: largest length whose mean best accuracy over the texts is >= 0.99.")
+        description = {"Decoding capacity: largest length whose mean best accuracy over the texts is >= 0.99.",
+                "OUT is a run folder: rerunning the same command computes only the runs still missing."})
 public final class CapacityCommand implements Callable<Integer> {
 
     @Spec
@@ -67,78 +68,68 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", description = "Runs per batched step (default: ${DEFAULT-VALUE}).")
     int batch = CramSettings.paper().batchSize();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: capacity-<model>-K<k>).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: capacity-<model>-K<k>).")
     Path out;
+
+    @Option(names = "--write-plan", paramLabel = "F",
+            description = "Only write the grid's plan to F (for `sweep`, e.g. on Slurm, into the same OUT) and exit.")
+    Path writePlan;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (CausalLM model = modelOptions.load();
-                TextTokenizer tokenizer = modelOptions.tokenizer()) {
-            List<Capacity.Text> textList = TextsFile.read(texts, limit, tokenizer);
-            Path dir = out != null ? out : Path.of("capacity-" + model.info().modelId() + "-K" + mem);
-            Files.createDirectories(dir);
-            CramSettings settings = optimOptions.settings().optBatchSize(batch).optMemoryDir(dir.resolve("memory")).build();
-            Capacity capacity = Capacity.builder(model, tokenizer)
-                    .optSettings(settings)
+        if (!Files.isRegularFile(texts)) {
+            throw new CramException("--texts " + texts + " does not exist or is not a file");
+        }
+        Path modelDir = modelOptions.directory().toAbsolutePath();
+        ModelInfo info;
+        try (CausalLM model = modelOptions.load()) {
+            info = model.info();
+        }
+        String modelId = Profile.modelId(modelDir.toString());
+        CapacitySearch search;
+        try (TextTokenizer tokenizer = modelOptions.tokenizer()) {
+            search = CapacitySearch.builder(modelDir.toString(), modelId, CapacitySearch.candidates(texts, limit, tokenizer))
+                    .optName("capacity-" + modelId + "-K" + mem)
                     .optMem(mem)
-                    .optLengths(lengths == null ? Capacity.PAPER_GRID : lengths)
-                    .optBisectRounds(bisect)
+                    .optLengths(lengths == null ? Profile.paper().lengths() : lengths)
+                    .optSeed(optimOptions.seed)
+                    .optSettings(optimOptions.optimiser())
+                    .optStrategy(bisect > 0 ? CapacitySearch.Strategy.bisect(bisect) : CapacitySearch.Strategy.GRID)
+                    .optMaxPositions(info.maxPositions())
                     .build();
-            err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d -> %s%n", textList.size(), capacity.grid(), mem, dir);
-            Capacity.Result result;
-            try (Writer records = Files.newBufferedWriter(dir.resolve("records.jsonl"),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                result = capacity.run(textList, new Appender(records, err));
-            }
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("result", result.withoutRecords());
-            summary.put("settings", settings.asMap());
-            summary.put("texts", texts.toString());
-            summary.put("environment", Versions.all());
-            Gson gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-                    .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
-            Files.writeString(dir.resolve("summary.json"), gson.toJson(summary));
-            stdout.println(table(result));
-            stdout.flush();
+        }
+        if (writePlan != null) {
+            search.gridPlan().save(writePlan);
+            stdout.println("wrote " + writePlan + ": " + search.gridPlan().runs().size() + " runs");
             return 0;
         }
+        Path dir = out != null ? out : Path.of(search.name());
+        err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d -> %s%n", search.texts().size(), search.grid(), mem, dir);
+        ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
+                .optBatchSize(batch).optGreedyCheck(!optimOptions.noGreedy).optModelLoader(d -> modelOptions.load())
+                .optParams(Map.of("texts", texts.toString(), "strategy", search.strategy().name(), "bisect_rounds", bisect))
+                .build();
+        CapacitySearch.Result result;
+        try (RunFolder folder = RunFolder.open(dir)) {
+            result = search.run(runner, folder);
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("result", result);
+        summary.put("settings", CramSettings.builder().optOptimiser(search.settings()).build().asMap());
+        summary.put("texts", texts.toString());
+        summary.put("environment", Versions.all());
+        Files.writeString(dir.resolve("summary.json"), Json.PRETTY.toJson(summary));
+        stdout.println(table(result));
+        stdout.flush();
+        return 0;
     }
 
-    /** Appends each finished record to records.jsonl at once and logs one line. */
-    private static final class Appender implements RunListener {
-        private final Writer records;
-        private final PrintWriter log;
-        private int done;
-
-        Appender(Writer records, PrintWriter log) {
-            this.records = records;
-            this.log = log;
-        }
-
-        @Override
-        public void onFinished(CramResult result) {
-            RunRecord r = result.record();
-            try {
-                records.write(r.toJson());
-                records.write('\n');
-                records.flush();
-            } catch (IOException e) {
-                throw new CramException("cannot append to records.jsonl: " + e.getMessage(), e);
-            }
-            done++;
-            log.printf(Locale.ROOT, "[%d] L=%d %s acc %.4f (orig %.4f) steps %d %s greedy %s %.1fs%n",
-                    done, r.text().length(), r.text().textId(), r.metrics().bestAccuracy(), r.metrics().originalAccuracy(), r.trajectory().steps(), r.trajectory().stopReason(),
-                    r.metrics().greedyExactMatch() ? "exact" : r.metrics().greedyPrefixLength() + "/" + (r.text().length() - 1), r.trajectory().wallTimeSeconds());
-            log.flush();
-        }
-    }
-
-    static String table(Capacity.Result r) {
+    static String table(CapacitySearch.Result r) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%-8s %5s %10s %11s %14s%n", "length", "runs", "mean acc", "token gain", "info gain nats"));
-        for (Capacity.LengthStats l : r.lengths()) {
+        for (Aggregates.LengthStats l : r.lengths()) {
             s.append(String.format(Locale.ROOT, "%-8d %5d %10.4f %11.1f %14.1f%s%n", l.length(), l.runs(),
                     l.meanBestAccuracy(), l.meanTokenGain(), l.meanInformationGainNats(), l.passed() ? "  pass" : ""));
         }

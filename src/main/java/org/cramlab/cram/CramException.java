@@ -7,19 +7,7 @@ import org.cramlab.core.CramlabException;
  * unreadable or mis-shaped memory file. The message names the value or file and what was expected.
  */
 public class CramException extends CramlabException {
-
     private static final long serialVersionUID = 1L;
-
-    /** @param message names the field/file/value and what was expected */
-    public CramException(String message) {
-        super(message);
-    }
-
-    /**
-     * @param message names the field/file/value and what was expected
-     * @param cause the underlying error
-     */
-    public CramException(String message, Throwable cause) {
-        super(message, cause);
-    }
+    public CramException(String message) { super(message); }
+    public CramException(String message, Throwable cause) { super(message, cause); }
 }

@@ -1,7 +1,10 @@
 package org.cramlab.cram;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.cramlab.core.Json;
 
 /**
  * The optimiser and its step budget (paper section 1.2; its code's {@code train.py}): the AdamW
@@ -60,16 +63,20 @@ public record OptimiserSettings(
         return new OptimiserSettings(lr, beta1, beta2, weightDecay, eps, newMaxSteps, newPatience);
     }
 
-    /** The snake_case map stored in a run record's settings. */
+    /**
+     * The map stored in a run record's settings: every component under its JSON name (snake_case, as in
+     * plans), in declaration order, boxed as declared (so {@code max_steps} stays an integer).
+     */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("lr", lr);
-        m.put("beta1", beta1);
-        m.put("beta2", beta2);
-        m.put("weight_decay", weightDecay);
-        m.put("eps", eps);
-        m.put("max_steps", maxSteps);
-        m.put("patience", patience);
+        try {
+            for (RecordComponent c : OptimiserSettings.class.getRecordComponents()) {
+                Field f = OptimiserSettings.class.getDeclaredField(c.getName());
+                m.put(Json.COMPACT.fieldNamingStrategy().translateName(f), c.getAccessor().invoke(this));
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("a record's components are always readable", e);
+        }
         return m;
     }
 }

@@ -7,7 +7,6 @@
  *     CramResult one = new Crammer(model, CramSettings.paper()).run(CramTask.ofIds(ids, 1));
  *     List<CramResult> many = new BatchedCrammer(model, CramSettings.builder().optBatchSize(8).build())
  *             .run(tasks, listener);            // listener.onFinished(result) as each run stops
- *     Capacity.Result cap = Capacity.builder(model, tokenizer).optMem(1).build().run(texts, listener);
  * }
  * }</pre>
  *

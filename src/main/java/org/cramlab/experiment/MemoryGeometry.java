@@ -5,11 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cramlab.cram.BatchedCrammer;
 import org.cramlab.cram.CramException;
-import org.cramlab.cram.CramSettings;
-import org.cramlab.cram.CramTask;
-import org.cramlab.cram.RunListener;
+import org.cramlab.cram.Evaluator;
 import org.cramlab.model.CausalLM;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
@@ -36,20 +33,16 @@ public record MemoryGeometry(Profile profile) {
         double[] accuracies(List<RunRecord> runs, List<float[]> memories);
     }
 
-    /**
-     * Teacher-forced accuracy from the engine, batched: each memory is the start of a one-step run whose
-     * recorded accuracy (taken before the first update) is the accuracy of that memory.
-     */
+    /** Teacher-forced accuracy of each memory on its run's tokens, in the engine's batches ({@link Evaluator}). */
     public static Reconstruction teacherForced(CausalLM model, int batchSize) {
-        CramSettings settings = CramSettings.builder().optMaxSteps(1).optGreedyCheck(false).optBatchSize(batchSize).build();
-        BatchedCrammer engine = new BatchedCrammer(model, settings);
+        Evaluator evaluator = new Evaluator(model, batchSize);
         return (runs, memories) -> {
-            List<CramTask> tasks = new ArrayList<>();
+            List<Evaluator.Item> items = new ArrayList<>();
             for (int i = 0; i < runs.size(); i++) {
                 RunRecord r = runs.get(i);
-                tasks.add(new CramTask(r.text().textId(), r.text().textSource(), r.text().content(), r.text().tokenIds(), r.settings().nMem(), memories.get(i)));
+                items.add(new Evaluator.Item(r.text().tokenIds(), memories.get(i), r.settings().nMem()));
             }
-            return engine.run(tasks, RunListener.NONE).stream().mapToDouble(c -> c.record().trajectory().accuracies().get(0)).toArray();
+            return evaluator.score(items).stream().mapToDouble(Evaluator.Score::accuracy).toArray();
         };
     }
 

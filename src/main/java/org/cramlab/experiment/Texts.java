@@ -17,6 +17,7 @@ import org.cramlab.text.WordList;
  *   <li>{@code book}: sample {@code index} of {@link TextSets#bookChunks} (held-out corpus, seeded);
  *       the same index at a longer L starts at the same sentence, so lengths truncate one text as in the paper;
  *   <li>{@code csv}: row {@code index} of a paper-format chunk file ({@link TextSets#chunkCsv});
+ *   <li>{@code lines}: text {@code index} of a file with one text per line ({@link TextSets#lines});
  *   <li>{@code random}: {@link TextSets#randomWords} seeded by (seed, index), from the spec's vocabulary
  *       file or the first model's {@code words.txt}.
  * </ul>
@@ -47,9 +48,10 @@ public final class Texts implements TextResolver {
         TextSample s = switch (spec.source()) {
             case "book" -> indexed(spec, length, tokenizer, n -> TextSets.bookChunks(corpus(), tokenizer, length, n, spec.seed()));
             case "csv" -> indexed(spec, length, tokenizer, n -> TextSets.chunkCsv(Path.of(spec.path()), tokenizer, length, n));
+            case "lines" -> indexed(spec, length, tokenizer, n -> TextSets.lines(Path.of(spec.path()), tokenizer, length, n));
             case "random" -> TextSets.randomWords(words(spec), tokenizer, length, 1, spec.seed() * 1_000_003L + spec.index()).get(0);
             default -> throw new ExperimentException("text source '" + spec.source() + "' of " + spec.id()
-                    + " is not one of book, csv, random");
+                    + " is not one of book, csv, lines, random");
         };
         if (s.tokenIds().length != length) {
             throw new ExperimentException("text " + spec.id() + " has only " + s.tokenIds().length + " tokens, L = " + length

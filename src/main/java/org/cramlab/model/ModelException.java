@@ -8,9 +8,5 @@ import org.cramlab.core.CramlabException;
  */
 public class ModelException extends CramlabException {
     private static final long serialVersionUID = 1L;
-
-    /** @param message names the value and what was expected */
-    public ModelException(String message) {
-        super(message);
-    }
+    public ModelException(String message) { super(message); }
 }

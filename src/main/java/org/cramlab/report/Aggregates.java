@@ -3,10 +3,10 @@ package org.cramlab.report;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.cramlab.cram.Capacity;
 import org.cramlab.cram.Metrics;
 import org.cramlab.cram.RunRecord;
 
@@ -24,24 +24,83 @@ import org.cramlab.cram.RunRecord;
  * </ul>
  */
 public final class Aggregates {
-    /** The paper's "lossless" threshold on mean teacher-forced accuracy. */
-    public static final double LOSSLESS = Capacity.THRESHOLD;
+    /** The paper's "lossless" threshold on mean teacher-forced accuracy: a length passes at >= 0.99. */
+    public static final double LOSSLESS = 0.99;
 
     private Aggregates() {}
 
+    /**
+     * Aggregates of one length.
+     *
+     * @param length L
+     * @param runs number of runs (texts) at that length
+     * @param meanBestAccuracy mean of best_accuracy
+     * @param meanTokenGain mean token gain
+     * @param meanInformationGainNats mean information gain
+     * @param passed meanBestAccuracy >= {@link #LOSSLESS}
+     */
+    public record LengthStats(
+            int length, int runs, double meanBestAccuracy, double meanTokenGain, double meanInformationGainNats,
+            boolean passed) {}
+
+    /** Per-length aggregates, ascending by length. */
+    public static List<LengthStats> perLength(Collection<RunRecord> records) {
+        Map<Integer, List<RunRecord>> by = new TreeMap<>();
+        records.forEach(r -> by.computeIfAbsent(r.text().length(), l -> new ArrayList<>()).add(r));
+        List<LengthStats> out = new ArrayList<>();
+        by.forEach((length, runs) -> {
+            double acc = mean(runs, r -> r.metrics().bestAccuracy());
+            out.add(new LengthStats(length, runs.size(), acc, mean(runs, r -> r.metrics().tokenGain()),
+                    mean(runs, r -> r.metrics().informationGainNats()), acc >= LOSSLESS));
+        });
+        return out;
+    }
+
     /** Mean best accuracy per length, lengths ascending. */
     public static TreeMap<Integer, Double> meanAccuracyByLength(Collection<RunRecord> records) {
-        return new TreeMap<>(Capacity.meanAccuracyByLength(Capacity.perLength(List.copyOf(records))));
+        TreeMap<Integer, Double> m = new TreeMap<>();
+        perLength(records).forEach(s -> m.put(s.length(), s.meanBestAccuracy()));
+        return m;
+    }
+
+    /** {@link #decodingCapacity(Collection, Collection)} with every length run as the grid. */
+    public static OptionalInt decodingCapacity(Collection<RunRecord> records) {
+        return decodingCapacity(records, null);
     }
 
     /**
-     * The largest length whose mean best accuracy is {@code >= 0.99} (the engine's rule,
-     * {@link Capacity#decodingCapacity}); empty when no length passes.
+     * The paper's decoding capacity ("Max, tokens"): the largest length of {@code grid} whose mean best accuracy
+     * over its texts is {@code >= 0.99}; empty when no length passes. Lengths off the grid (bisection
+     * refinements) do not count here; see {@link #refinedCapacity}.
+     *
+     * @param grid the searched lengths; null: every length in {@code records}
      */
-    public static OptionalInt decodingCapacity(Collection<RunRecord> records) {
-        List<Capacity.LengthStats> stats = Capacity.perLength(List.copyOf(records));
-        int c = Capacity.decodingCapacity(stats, stats.stream().map(Capacity.LengthStats::length).toList());
-        return c == 0 ? OptionalInt.empty() : OptionalInt.of(c);
+    public static OptionalInt decodingCapacity(Collection<RunRecord> records, Collection<Integer> grid) {
+        return perLength(records).stream()
+                .filter(s -> s.passed() && (grid == null || grid.contains(s.length())))
+                .mapToInt(LengthStats::length)
+                .max();
+    }
+
+    /**
+     * The capacity sharpened by lengths run between the grid capacity and the next grid length above it
+     * (bisection; the paper has none, so this is reported beside {@link #decodingCapacity}): the largest
+     * passing length below the first failing grid length above the capacity. Equals the grid capacity when
+     * nothing was run in between; 0 when no grid length passes.
+     */
+    public static int refinedCapacity(Collection<RunRecord> records, Collection<Integer> grid) {
+        int capacity = decodingCapacity(records, grid).orElse(0);
+        if (capacity == 0) return 0;
+        int above = grid.stream().filter(l -> l > capacity).mapToInt(Integer::intValue).min().orElse(Integer.MAX_VALUE);
+        return perLength(records).stream()
+                .filter(s -> s.passed() && s.length() >= capacity && s.length() < above)
+                .mapToInt(LengthStats::length)
+                .max()
+                .orElse(capacity);
+    }
+
+    private static double mean(List<RunRecord> runs, java.util.function.ToDoubleFunction<RunRecord> f) {
+        return runs.stream().mapToDouble(f).average().orElse(Double.NaN);
     }
 
     /** Runs where the memory is saturated: {@code best_accuracy <= 0.99} (Table 1's pool). */

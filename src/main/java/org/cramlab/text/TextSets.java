@@ -148,6 +148,43 @@ public final class TextSets {
         return new TextSet(List.of(new TextSample(stem(file), "file", text, ids)), d);
     }
 
+    /**
+     * One text per line of a file, the first {@code limit}: for {@code .jsonl} the {@code text} field of each
+     * JSON object (its {@code id} field, if any, names it), otherwise each non-blank line; truncated to
+     * {@code maxTokens}.
+     */
+    public static TextSet lines(Path file, TextTokenizer tok, int maxTokens, int limit) {
+        boolean jsonl = file.getFileName().toString().endsWith(".jsonl");
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            throw new TextException("cannot read text file " + file + ": " + e.getMessage(), e);
+        }
+        List<TextSample> samples = new ArrayList<>();
+        for (int i = 0; i < lines.size() && samples.size() < limit; i++) {
+            if (lines.get(i).isBlank()) continue;
+            String id = stem(file) + ":" + samples.size();
+            String text = lines.get(i);
+            if (jsonl) {
+                com.google.gson.JsonObject o;
+                try {
+                    o = com.google.gson.JsonParser.parseString(text).getAsJsonObject();
+                } catch (RuntimeException e) {
+                    throw new TextException(file + " line " + (i + 1) + " is not a JSON object: " + e.getMessage(), e);
+                }
+                if (!o.has("text")) throw new TextException(file + " line " + (i + 1) + " has no \"text\" field");
+                text = o.get("text").getAsString();
+                if (o.has("id")) id = o.get("id").getAsString();
+            }
+            samples.add(new TextSample(id, "file", text, tok.encode(text, true, maxTokens)));
+        }
+        Map<String, String> d = describe("lines", tok, maxTokens);
+        d.put("file", file.toString());
+        d.put("file_sha256", Hashing.sha256(file));
+        return new TextSet(samples, d);
+    }
+
     /** The text the truncated ids stand for (what is actually compressed), without special tokens. */
     private static String decodeVisible(TextTokenizer tok, int[] ids) {
         return tok.decode(ids, true);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.experiment.RecordStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,13 +44,14 @@ class CapacityCommandTest {
         CramCommandTest.Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", csv.toString(),
                 "--lengths", "2,4,300", "--steps", "5", "--out", out.toString(), "--no-greedy");
         assertEquals(0, o.code(), o.err());
-        List<String> lines = Files.readAllLines(out.resolve("records.jsonl"));
-        assertEquals(4, lines.size(), "2 texts x lengths 2, 4 (300 + K exceeds 256 positions)");
-        for (String line : lines) {
-            RunRecord r = RunRecord.fromJson(line);
+        // OUT is a run folder (records/<writer>.jsonl, memories/): the experiment runner's
+        java.util.Collection<RunRecord> records = RecordStore.read(out).all();
+        assertEquals(4, records.size(), "2 texts x lengths 2, 4 (300 + K exceeds 256 positions)");
+        for (RunRecord r : records) {
             assertTrue(r.text().length() == 2 || r.text().length() == 4);
             assertTrue(Files.isRegularFile(out.resolve(r.memoryFile())), r.memoryFile());
-            assertTrue(r.text().textId().startsWith("chunks:"), r.text().textId());
+            // text ids as the experiments name CSV texts (row index of the chunk file)
+            assertTrue(r.text().textId().startsWith("csv:"), r.text().textId());
         }
         JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
         JsonObject result = summary.getAsJsonObject("result");
@@ -67,5 +69,34 @@ class CapacityCommandTest {
         CramCommandTest.Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", none.toString());
         assertEquals(2, o.code());
         assertTrue(o.err().contains("--texts " + none + " does not exist"), o.err());
+    }
+
+    @Test
+    void rerunComputesNothingAndBisectionRefines(@TempDir Path dir) throws Exception {
+        Path model = modelWithTokenizer(dir);
+        Path texts = dir.resolve("lines.txt");
+        Files.writeString(texts, "QZXJ KWVQ 1234567890 0987654321\n\nzqxj QZXJ QZXJ 5555 6666 7777\n");
+        Path out = dir.resolve("out");
+        String[] args = {"capacity", "--model", model.toString(), "--texts", texts.toString(), "--lengths", "2,8",
+            "--steps", "40", "--lr", "0.5", "--bisect", "2", "--out", out.toString(), "--no-greedy"};
+        CramCommandTest.Outcome first = CramCommandTest.run(args);
+        assertEquals(0, first.code(), first.err());
+        int runs = RecordStore.read(out).size();
+        assertTrue(runs >= 4, "grid 2 and 8 for both texts: " + runs);
+        JsonObject result = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject()
+                .getAsJsonObject("result");
+        int capacity = result.get("decoding_capacity").getAsInt();
+        int bisected = result.get("bisected_capacity").getAsInt();
+        assertTrue(bisected >= capacity && (capacity != 2 || runs == 8), "capacity " + capacity + ", bisected " + bisected
+                + ", runs " + runs + " (L = 2 passing and 8 failing: 2 texts at 5, then at 3 or 6)");
+        CramCommandTest.Outcome again = CramCommandTest.run(args);
+        assertEquals(0, again.code(), again.err());
+        assertEquals(runs, RecordStore.read(out).size(), "the rerun found every run in the folder");
+        long lines = 0;
+        try (var files = Files.list(out.resolve("records"))) {
+            for (Path f : files.toList()) lines += Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
+        }
+        assertEquals(runs, lines, "no run was computed (and appended) twice");
+        assertEquals(first.out(), again.out());
     }
 }

@@ -3,86 +3,96 @@ package org.cramlab.cram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cramlab.experiment.CapacitySearch;
+import org.cramlab.experiment.ExperimentRunner;
+import org.cramlab.experiment.RunFolder;
+import org.cramlab.experiment.TextResolver;
+import org.cramlab.experiment.TextSpec;
+import org.cramlab.notebook.Progress;
+import org.cramlab.report.Aggregates;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The capacity search end to end on the toy model with a character "tokenizer". */
+/** A capacity search on the toy model, through the experiment runner: grid, the 0.99 rule, bisection, resume. */
 class CapacityTest {
 
-    private static ToyLM model;
+    /** One token per character (code point mod 50), no special tokens. */
+    static int[] chars(String text, int maxLength) {
+        return text.chars().limit(maxLength).map(c -> c % 50).toArray();
+    }
 
-    /** One id per character (mod the toy's 50 ids). */
-    static final Capacity.Tokenizer CHARS = new Capacity.Tokenizer() {
-        @Override
-        public int[] encode(String text, int maxLength) {
-            return text.chars().limit(maxLength).map(c -> c % 50).toArray();
-        }
+    static final List<String> TEXTS = List.of(
+            "the quick brown fox jumps over the lazy dog", "pack my box with five dozen liquor jugs!!", "short");
 
-        @Override
-        public String decode(int[] ids) {
-            StringBuilder s = new StringBuilder();
-            for (int id : ids) {
-                s.append((char) ('0' + id));
-            }
-            return s.toString();
-        }
+    static final TextResolver RESOLVER = (spec, length, tokenizer) -> {
+        int[] ids = chars(TEXTS.get(spec.index()), length);
+        return new TextResolver.Resolved(TEXTS.get(spec.index()), ids);
     };
 
-    @BeforeAll
-    static void load() {
-        model = new ToyLM(50, 16, 32, 40, 7);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
     @Test
-    void gridRunsEveryTextAtEveryLengthAndAppliesThe099Rule() {
-        List<Capacity.Text> texts = List.of(
-                new Capacity.Text("a", "literal", "the quick brown fox jumps over the lazy dog"),
-                new Capacity.Text("b", "literal", "pack my box with five dozen liquor jugs!!"),
-                new Capacity.Text("c", "literal", "short"));
-        CramSettings s = CramSettings.builder().optMaxSteps(150).optPatience(150).optLr(0.1).optGreedyCheck(false).build();
-        List<RunRecord> finished = new ArrayList<>();
-        Capacity cap = Capacity.builder(model, CHARS)
-                .optSettings(s)
+    void gridRunsEveryTextAtEveryLengthAndAppliesThe099Rule(@TempDir Path dir) {
+        List<CapacitySearch.Candidate> texts = new ArrayList<>();
+        for (int i = 0; i < TEXTS.size(); i++) {
+            texts.add(new CapacitySearch.Candidate(new TextSpec("literal", null, i, 0), chars(TEXTS.get(i), 1000).length));
+        }
+        CapacitySearch cap = CapacitySearch.builder("toy", "toy", texts)
+                .optSettings(OptimiserSettings.paper().withLr(0.1).withSteps(150, 150))
                 .optMem(2)
                 .optLengths(List.of(2, 4, 16, 64))
-                .optBisectRounds(3)
+                .optStrategy(CapacitySearch.Strategy.bisect(3))
+                .optMaxPositions(40)
                 .build();
         // 64 + K = 66 > 40 positions: dropped
         assertEquals(List.of(2, 4, 16), cap.grid());
-        Capacity.Result r = cap.run(texts, new RunListener() {
-            @Override
-            public void onFinished(CramResult result) {
-                finished.add(result.record());
-            }
-        });
+        List<Progress.State> states = new ArrayList<>();
+        ExperimentRunner runner = ExperimentRunner.builder().optTexts(RESOLVER).optGreedyCheck(false)
+                .optModelLoader(d -> new ToyLM(50, 16, 32, 40, 7))
+                .optProgress(new Progress.Starter((state, last) -> states.add(state))).build();
+        CapacitySearch.Result r;
+        List<RunRecord> records;
+        try (RunFolder folder = RunFolder.open(dir, "w")) {
+            r = cap.run(runner, folder);
+            records = List.copyOf(folder.records().all());
+        }
         // "short" has 5 tokens: it runs at 2 and 4 only
-        long gridRuns = r.records().stream().filter(x -> cap.grid().contains(x.text().length())).count();
+        long gridRuns = records.stream().filter(x -> cap.grid().contains(x.text().length())).count();
         assertEquals(3 + 3 + 2, gridRuns);
-        assertEquals(r.records().size(), finished.size());
-        for (Capacity.LengthStats l : r.lengths()) {
-            double mean = r.records().stream().filter(x -> x.text().length() == l.length())
+        int finished = 0, shown = 0; // runs the progress displays counted done, over every stage's display
+        for (Progress.State s : states) {
+            if (s.done() < shown) shown = 0; // a new stage's display
+            finished += s.done() - shown;
+            shown = s.done();
+        }
+        assertEquals(records.size(), finished, "every run was reported finished by the runner's progress");
+        for (Aggregates.LengthStats l : r.lengths()) {
+            double mean = records.stream().filter(x -> x.text().length() == l.length())
                     .mapToDouble(rec -> rec.metrics().bestAccuracy()).average().orElseThrow();
             assertEquals(mean, l.meanBestAccuracy(), 1e-12);
             assertEquals(mean >= 0.99, l.passed());
         }
         int expected = r.lengths().stream().filter(l -> l.passed() && cap.grid().contains(l.length()))
-                .mapToInt(Capacity.LengthStats::length).max().orElse(0);
+                .mapToInt(Aggregates.LengthStats::length).max().orElse(0);
         assertEquals(expected, r.decodingCapacity());
         // a single target (L = 2) is always learnable by a memory: the capacity is at least 2
         assertTrue(r.decodingCapacity() >= 2, r.lengths().toString());
         assertTrue(r.bisectedCapacity() >= r.decodingCapacity());
         if (r.decodingCapacity() == 2) {
             // L=4 fails on this toy: bisection between 2 and 4 runs all texts at 3
-            assertEquals(3, r.records().stream().filter(x -> x.text().length() == 3).count());
+            assertEquals(3, records.stream().filter(x -> x.text().length() == 3).count());
             assertEquals(r.lengths().stream().anyMatch(l -> l.length() == 3 && l.passed()) ? 3 : 2, r.bisectedCapacity());
+        }
+
+        // Rerun on the same folder: every stage is replayed from the records, nothing is computed again.
+        TextResolver refuse = (spec, length, tok) -> {
+            throw new AssertionError("recomputed " + spec.id() + " at L = " + length);
+        };
+        try (RunFolder folder = RunFolder.open(dir, "w2")) {
+            CapacitySearch.Result again = cap.run(ExperimentRunner.builder().optTexts(refuse)
+                    .optModelLoader(d -> new ToyLM(50, 16, 32, 40, 7)).optProgress(new Progress.Starter((s, l) -> {})).build(), folder);
+            assertEquals(r, again);
         }
     }
 }

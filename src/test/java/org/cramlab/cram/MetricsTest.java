@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.cramlab.model.ModelInfo;
+import org.cramlab.experiment.CapacitySearch;
+import org.cramlab.experiment.Profile;
+import org.cramlab.experiment.TextSpec;
+import org.cramlab.report.Aggregates;
 import org.junit.jupiter.api.Test;
 
 /** Metric formulas and the capacity rule against the paper's published numbers (reference section 1.3, Table B). */
@@ -48,16 +51,19 @@ class MetricsTest {
         addRuns(records, 80, 1.0, 0.97);
         addRuns(records, 96, 0.99, 0.99);
         addRuns(records, 128, 0.9, 0.8);
-        List<Capacity.LengthStats> stats = Capacity.perLength(records);
-        assertEquals(List.of(64, 80, 96, 128), stats.stream().map(Capacity.LengthStats::length).toList());
+        List<Aggregates.LengthStats> stats = Aggregates.perLength(records);
+        assertEquals(List.of(64, 80, 96, 128), stats.stream().map(Aggregates.LengthStats::length).toList());
         assertEquals(0.995, stats.get(0).meanBestAccuracy(), 1e-12);
-        assertEquals(96, Capacity.decodingCapacity(stats, Capacity.PAPER_GRID));
+        List<Integer> paperGrid = Profile.paper().lengths();
+        assertEquals(96, Aggregates.decodingCapacity(records, paperGrid).getAsInt());
         // a length outside the grid (a bisection length) never sets the grid capacity
-        assertEquals(64, Capacity.decodingCapacity(stats, List.of(64, 80, 128)));
-        assertEquals(0.985, Capacity.meanAccuracyByLength(stats).get(80), 1e-12);
+        assertEquals(64, Aggregates.decodingCapacity(records, List.of(64, 80, 128)).getAsInt());
+        assertEquals(0.985, Aggregates.meanAccuracyByLength(records).get(80), 1e-12);
 
-        ModelInfo info = new ModelInfo("m", "llama", 768, 50304, 2048, 1, "float32", "cpu()");
-        Capacity.Result r = Capacity.summarise(info, 1, records, Capacity.PAPER_GRID, 96, 96);
+        CapacitySearch search = CapacitySearch.builder("/m", "m", List.of(new CapacitySearch.Candidate(
+                new TextSpec("csv", "t.csv", 0, 0), 4096))).optLengths(paperGrid).build();
+        CapacitySearch.Result r = search.result(records);
+        assertEquals(96, r.decodingCapacity());
         // saturated = best_accuracy <= 0.99: runs at 0.99, 0.97, 0.99, 0.99, 0.9, 0.8 -> 6 runs
         assertEquals(6, r.saturatedRuns());
         double meanGain = (gain(96, 0.99) * 2 + gain(64, 0.99) + gain(80, 0.97) + gain(128, 0.9) + gain(128, 0.8)) / 6;
