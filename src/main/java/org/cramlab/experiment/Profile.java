@@ -150,26 +150,14 @@ public record Profile(
     }
 
     /**
-     * The run folder {@code <root>/<name>}: root is {@code CRAMLAB_OUT} if set (environment/run-notebooks
-     * sets it), else {@code out/runs} in the checkout ({@code CRAMLAB_ROOT}, or the nearest folder above
-     * the working directory holding pom.xml and notebooks/, so a notebook opened in notebooks/ writes there).
+     * The run folder {@code <root>/<name>} ({@link OutputFolder#resolve}: {@code CRAMLAB_OUT}, else
+     * {@code out/runs} of the checkout holding the working directory, i.e. the notebook's own checkout),
+     * created and checked writable now, so a bad {@code CRAMLAB_OUT} fails before any cramming.
      */
     public static Path outDir(Map<String, String> env, String name) {
         String out = env.get(ENV_OUT);
-        Path root = out != null && !out.isBlank() ? Path.of(out.strip()) : checkout(env).resolve("out").resolve("runs");
-        return root.resolve(name);
-    }
-
-    private static Path checkout(Map<String, String> env) {
-        String root = env.get("CRAMLAB_ROOT");
-        if (root != null && !root.isBlank()) return Path.of(root.strip());
-        Path cwd = Path.of("").toAbsolutePath();
-        for (Path d = cwd; d != null; d = d.getParent()) {
-            if (java.nio.file.Files.isRegularFile(d.resolve("pom.xml")) && java.nio.file.Files.isDirectory(d.resolve("notebooks"))) {
-                return d;
-            }
-        }
-        return cwd;
+        return OutputFolder.requireWritable(OutputFolder.resolve(env, Path.of(""), name),
+                out == null || out.isBlank() ? "run folder" : "run folder under " + ENV_OUT + "=" + out.strip() + ":");
     }
 
     /** The optimiser settings runs of this profile use: the paper's, with this profile's step cap. */
