@@ -1,8 +1,6 @@
 package org.cramlab.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,6 +18,7 @@ import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.text.TextException;
+import org.cramlab.text.TextFilePrefix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,13 +107,15 @@ public final class CramCommand implements Callable<Integer> {
             source = "literal";
             textId = "ids";
         } else {
-            text = input.text != null ? input.text : readText(input.textFile);
-            if (text.isBlank()) {
-                throw new CramException((input.text != null ? "--text" : "--text-file " + input.textFile)
-                        + " is empty: nothing to compress");
-            }
             try (TextTokenizer tok = modelOptions.tokenizer()) {
-                ids = tok.encode(text, true, max);
+                // a file is read and tokenised only as far as --length needs (streamed: a huge file is fine)
+                TextFilePrefix file = input.text != null ? null : TextFilePrefix.read(input.textFile, tok, max, "--text-file");
+                text = input.text != null ? input.text : file.text();
+                if (text.isBlank()) {
+                    throw new CramException((input.text != null ? "--text" : "--text-file " + input.textFile)
+                            + " is empty: nothing to compress");
+                }
+                ids = file != null ? file.tokenIds() : tok.encode(text, true, max);
                 text = tok.decode(ids, true); // the part actually compressed
             }
             source = input.text != null ? "literal" : "file";
@@ -130,14 +131,6 @@ public final class CramCommand implements Callable<Integer> {
             initMemory = Memory.load(init, k, d);
         }
         return new CramTask(textId, source, text, ids, k, initMemory);
-    }
-
-    private static String readText(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new CramException("cannot read --text-file " + file + ": " + e.getMessage(), e);
-        }
     }
 
     private static Map<String, String> metadata(RunRecord r) {
