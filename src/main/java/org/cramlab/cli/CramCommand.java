@@ -16,6 +16,8 @@ import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.experiment.ExperimentException;
+import org.cramlab.experiment.OutputFolder;
 import org.cramlab.model.CausalLM;
 import org.cramlab.text.TextException;
 import org.cramlab.text.TextFilePrefix;
@@ -74,6 +76,10 @@ public final class CramCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (CausalLM model = modelOptions.load()) {
+            if (saveMemory != null) { // before cramming, not after it
+                Path parent = saveMemory.toAbsolutePath().getParent();
+                OutputFolder.requireWritable(parent, "--save-memory folder");
+            }
             CramTask task = task(model.info().hiddenSize());
             Progress progress = new Progress(err);
             CramResult result = new Crammer(model, optimOptions.settings().build()).run(task, progress);
@@ -86,7 +92,7 @@ public final class CramCommand implements Callable<Integer> {
             out.println(json ? record.toJson() : summary(record));
             out.flush();
             return 0;
-        } catch (CramException | CheckpointException | TextException e) {
+        } catch (CramException | CheckpointException | TextException | ExperimentException e) {
             err.println("cram: " + e.getMessage());
             err.flush();
             return 2;

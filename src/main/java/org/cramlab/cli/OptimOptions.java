@@ -1,5 +1,7 @@
 package org.cramlab.cli;
 
+import org.cramlab.cram.AdamW;
+import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
 import picocli.CommandLine.Option;
 
@@ -24,6 +26,10 @@ public final class OptimOptions {
 
     /** Settings from these options, AdamW betas/weight decay/eps at the paper's values. */
     public CramSettings.Builder settings() {
+        if (!(lr > 0 && lr <= AdamW.Config.MAX_LR)) {
+            throw new CramException("--lr must be a finite number in (0, " + AdamW.Config.MAX_LR
+                    + "] (the paper uses 0.01), got " + lr);
+        }
         return CramSettings.builder()
                 .optMaxSteps(steps)
                 .optLr(lr)

@@ -33,6 +33,28 @@ public final class AdamW implements AutoCloseable {
      */
     public record Config(double lr, double beta1, double beta2, double weightDecay, double eps) {
 
+        /**
+         * Largest learning rate accepted: Adam moves every coordinate by about lr per step, and input
+         * embeddings have entries of order 0.01-1, so larger rates only diverge (1e30 did at step 2).
+         */
+        public static final double MAX_LR = 1.0;
+
+        public Config {
+            if (!(lr > 0 && lr <= MAX_LR)) {
+                throw new CramException("learning rate must be a finite number in (0, " + MAX_LR
+                        + "] (the paper uses 0.01), got " + lr);
+            }
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new CramException("AdamW betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+            }
+            if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+                throw new CramException("AdamW weight decay must be a finite number >= 0, got " + weightDecay);
+            }
+            if (!(eps > 0 && Double.isFinite(eps))) {
+                throw new CramException("AdamW eps must be a finite number > 0, got " + eps);
+            }
+        }
+
         /** The paper's code: lr 1e-2, betas (0.9, 0.9), weight decay 0.01, torch's default eps 1e-8. */
         public static Config paper() {
             return new Config(1e-2, 0.9, 0.9, 0.01, 1e-8);

@@ -38,9 +38,6 @@ public record CramSettings(
         if (batchSize < 1) {
             throw new CramException("batchSize must be >= 1, got " + batchSize);
         }
-        if (!(optimizer.lr() > 0)) {
-            throw new CramException("learning rate must be > 0, got " + optimizer.lr());
-        }
     }
 
     /** The paper's settings. */

@@ -19,7 +19,10 @@ public record OptimiserSettings(
         double lr, double beta1, double beta2, double weightDecay, double eps, int maxSteps, int patience) {
 
     public OptimiserSettings {
-        if (!(lr > 0)) throw new ExperimentException("optimiser lr must be > 0, got " + lr);
+        if (!(lr > 0 && lr <= org.cramlab.cram.AdamW.Config.MAX_LR)) {
+            throw new ExperimentException("optimiser lr must be a finite number in (0, " + org.cramlab.cram.AdamW.Config.MAX_LR
+                    + "] (the paper uses 0.01), got " + lr);
+        }
         if (maxSteps < 1) throw new ExperimentException("optimiser max_steps must be >= 1, got " + maxSteps);
         if (patience < 1) throw new ExperimentException("optimiser patience must be >= 1, got " + patience);
     }
