@@ -18,7 +18,8 @@ import java.util.Map;
  * @param textsPerSource natural texts per length
  * @param randomTexts random word sequences (each with its own random length, as the paper)
  * @param randomMaxLength random sequence lengths are drawn uniformly from 2..randomMaxLength
- * @param randomVocab vocabulary file for random texts; null for cramlab's default word list
+ * @param randomVocab vocabulary file for random texts; null for cramlab's default word list (the model's
+ *     {@code words.txt}, else the default model's)
  * @param lengths length grid (tokens) at K = 1
  * @param memoryVectors K grid for the memory-vector scaling experiment
  * @param maxSteps optimisation step cap per run
@@ -52,7 +53,8 @@ public record Profile(
 
     /** Environment variables read by {@link #fromEnv()} (the notebooks' parameters cell). */
     public static final String ENV_PROFILE = "CRAMLAB_PROFILE", ENV_MODELS = "CRAMLAB_MODELS", ENV_SEED = "CRAMLAB_SEED",
-            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS", ENV_MAX_STEPS = "CRAMLAB_MAX_STEPS";
+            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS", ENV_MAX_STEPS = "CRAMLAB_MAX_STEPS",
+            ENV_VOCAB = "CRAMLAB_VOCAB";
 
     public Profile {
         modelDirs = List.copyOf(modelDirs);
@@ -117,7 +119,8 @@ public record Profile(
      * The notebooks' parameters: {@code CRAMLAB_PROFILE} (default smoke), {@code CRAMLAB_MODELS} (model
      * directories separated by ',' or the path separator; default {@code defaultModelDir}),
      * {@code CRAMLAB_SEED}, {@code CRAMLAB_TEXTS} (a paper-format chunk CSV instead of the book corpus),
-     * {@code CRAMLAB_MAX_STEPS} (a step cap overriding the profile's; patience is capped to it).
+     * {@code CRAMLAB_MAX_STEPS} (a step cap overriding the profile's; patience is capped to it),
+     * {@code CRAMLAB_VOCAB} (word list of random texts, e.g. the paper's vocab_100k.txt; default: cramlab's).
      */
     public static Profile fromEnv(Map<String, String> env, Path defaultModelDir) {
         Profile p = named(env.getOrDefault(ENV_PROFILE, "smoke"));
@@ -146,6 +149,8 @@ public record Profile(
         }
         String texts = env.get(ENV_TEXTS);
         if (texts != null && !texts.isBlank()) p = p.withNaturalTexts("csv", texts.strip());
+        String vocab = env.get(ENV_VOCAB);
+        if (vocab != null && !vocab.isBlank()) p = p.withRandomVocab(vocab.strip());
         return p;
     }
 
@@ -194,7 +199,14 @@ public record Profile(
                 geometryLength, interpolationPoints);
     }
 
-    public Profile withNaturalTexts(String source, String path) {
+    /** Random-word texts from this word list (one word per line, e.g. the paper's vocab_100k.txt). */
+    public Profile withRandomVocab(String file) {
+        return new Profile(name, modelDirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength, file,
+                lengths, memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
+                interpolationPoints);
+    }
+
+        public Profile withNaturalTexts(String source, String path) {
         return new Profile(name, modelDirs, source, path, textsPerSource, randomTexts, randomMaxLength, randomVocab, lengths,
                 memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
                 interpolationPoints);
