@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cramlab.checkpoint.CheckpointException;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramResult;
@@ -16,10 +15,8 @@ import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
-import org.cramlab.experiment.ExperimentException;
 import org.cramlab.experiment.OutputFolder;
 import org.cramlab.model.CausalLM;
-import org.cramlab.text.TextException;
 import org.cramlab.text.TextFilePrefix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -92,10 +89,6 @@ public final class CramCommand implements Callable<Integer> {
             out.println(json ? record.toJson() : summary(record));
             out.flush();
             return 0;
-        } catch (CramException | CheckpointException | TextException | ExperimentException e) {
-            err.println("cram: " + e.getMessage());
-            err.flush();
-            return 2;
         }
     }
 
@@ -113,6 +106,9 @@ public final class CramCommand implements Callable<Integer> {
             source = "literal";
             textId = "ids";
         } else {
+            if (input.text != null && input.text.isBlank()) {
+                throw new CramException("--text is empty: nothing to compress");
+            }
             try (TextTokenizer tok = modelOptions.tokenizer()) {
                 // a file is read and tokenised only as far as --length needs (streamed: a huge file is fine)
                 TextFilePrefix file = input.text != null ? null : TextFilePrefix.read(input.textFile, tok, max, "--text-file");

@@ -133,7 +133,7 @@ public final class Models {
         boolean cudaBuild = engine.hasCapability(ai.djl.engine.StandardCapabilities.CUDA);
         int gpus = cudaBuild ? engine.getGpuCount() : 0;
         if (gpus <= device.getDeviceId()) {
-            throw new CheckpointException("device " + device + " requested, but " + (cudaBuild
+            throw new ModelException("device " + device + " requested, but " + (cudaBuild
                     ? "PyTorch sees " + gpus + " CUDA GPU(s)"
                     : "no GPU/CUDA build of PyTorch was found (this build bundles the CPU libtorch, pytorch-native-cpu)")
                     + ": use --device cpu, or on a machine with an NVIDIA GPU and driver build with `mvn package -Dgpu`"

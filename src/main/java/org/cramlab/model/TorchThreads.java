@@ -1,6 +1,5 @@
 package org.cramlab.model;
 
-import org.cramlab.checkpoint.CheckpointException;
 
 /**
  * PyTorch's CPU thread counts for cramlab's JVMs (CLI, notebooks, trainer).
@@ -42,7 +41,7 @@ public final class TorchThreads {
      * {@link #configure} from {@code CRAMLAB_THREADS} (default 1; more than the machine's processors is
      * clamped to them with a one-line warning on stderr, once per JVM).
      *
-     * @throws CheckpointException with a one-line message when the value is not a whole number >= 1
+     * @throws ModelException with a one-line message when the value is not a whole number >= 1
      */
     public static void configureFromEnvironment() {
         configure(parse(System.getenv(ENV), Runtime.getRuntime().availableProcessors(), warning -> {
@@ -70,7 +69,7 @@ public final class TorchThreads {
             n = 0;
         }
         if (n < 1) {
-            throw new CheckpointException(ENV + " must be a whole number of PyTorch threads from 1 to " + processors
+            throw new ModelException(ENV + " must be a whole number of PyTorch threads from 1 to " + processors
                     + " (this machine's processors), got '" + value + "'");
         }
         if (n > processors) {

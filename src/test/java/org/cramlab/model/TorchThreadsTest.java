@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.cramlab.checkpoint.CheckpointException;
 import org.junit.jupiter.api.Test;
 
 /** CRAMLAB_THREADS: a one-line error for what is not a thread count, a clamp to the processors for too many. */
@@ -16,7 +15,7 @@ class TorchThreadsTest {
     void badValuesAreOneLineErrorsNamingTheValue() {
         for (String bad : new String[] {"abc", "0", "-1", "1.5", "", "99999999999"}) {
             if (bad.isEmpty()) continue;
-            CheckpointException e = assertThrows(CheckpointException.class, () -> TorchThreads.parse(bad, 2, w -> {}));
+            ModelException e = assertThrows(ModelException.class, () -> TorchThreads.parse(bad, 2, w -> {}));
             assertTrue(e.getMessage().contains("CRAMLAB_THREADS must be a whole number of PyTorch threads from 1 to 2")
                     && e.getMessage().contains("got '" + bad + "'") && !e.getMessage().contains("\n"), e.getMessage());
         }
