@@ -2,11 +2,13 @@ package org.cramlab.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cramlab.bench.Bench;
 import org.cramlab.bench.BenchException;
+import org.cramlab.bench.BenchOptions;
 import org.cramlab.bench.Flops;
 import org.cramlab.bench.Report;
 import picocli.CommandLine.Command;
@@ -14,15 +16,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code bench}: step time vs PyTorch, batched throughput, step-loop and loading memory (issue 7). */
+/**
+ * {@code bench}: step time vs PyTorch, batched throughput, step-loop and loading memory. The defaults
+ * shown are {@link BenchOptions}'s.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark the cramming step against the PyTorch reference on the same model and token ids,",
                 "the batched engine's runs/s, step-loop memory and multi-shard checkpoint loading memory.",
                 "Prints tables; --csv writes the numbers. Not a test: run it on a quiet machine if you can."})
 public final class BenchCommand implements Callable<Integer> {
-
-    /** Option defaults come from here (shown as ${DEFAULT-VALUE}), so they are written down once. */
-    private static final Bench.Options DEFAULTS = Bench.Options.defaults();
 
     @Spec
     CommandSpec spec;
@@ -32,7 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--lengths", split = ",", paramLabel = "L,L",
             description = "Text lengths; those beyond the model's positions are skipped (default: ${DEFAULT-VALUE}).")
-    List<Integer> lengths = DEFAULTS.lengths();
+    List<Integer> lengths = new ArrayList<>(BenchOptions.DEFAULT_LENGTHS);
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
     String device;
@@ -40,43 +42,41 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for both sides (default: all cores).")
     Integer threads;
 
-    // 500: the JVM's C2 compiler settles the step's Java code only after a few hundred steps (L = 64 ran
-    // 21 ms per step after 3 warm-up steps, 13 ms after 400); a cramming run takes thousands of steps.
     @Option(names = "--warmup",
             description = "Untimed steps per side first, so the JIT has compiled the step (default: ${DEFAULT-VALUE}).")
-    int warmup = DEFAULTS.warmup();
+    int warmup = BenchOptions.DEFAULT_WARMUP;
 
     @Option(names = "--steps", description = "Timed steps per length and side (default: ${DEFAULT-VALUE}).")
-    int steps = DEFAULTS.steps();
+    int steps = BenchOptions.DEFAULT_STEPS;
 
     @Option(names = "--chunk",
             description = "Steps per side before switching cramlab/torch; 1 pairs every step (default: ${DEFAULT-VALUE}).")
-    int chunk = DEFAULTS.chunk();
+    int chunk = BenchOptions.DEFAULT_CHUNK;
 
     @Option(names = "--rss-steps",
             description = "Length of the step loop for the memory figures, at the shortest L; its second half (1000 steps,"
                     + " after the JIT has settled) is judged; 0 skips them (default: ${DEFAULT-VALUE}).")
-    int rssSteps = DEFAULTS.rssSteps();
+    int rssSteps = BenchOptions.DEFAULT_RSS_STEPS;
 
     @Option(names = "--no-steps", description = "Skip the step-time and step-memory part.")
     boolean noSteps;
 
     @Option(names = "--batches", split = ",", paramLabel = "B,B",
             description = "Batch sizes for the runs/s part; empty skips it (default: ${DEFAULT-VALUE}).")
-    List<Integer> batches = DEFAULTS.batches();
+    List<Integer> batches = new ArrayList<>(BenchOptions.DEFAULT_BATCHES);
 
     @Option(names = "--no-batches", description = "Skip the batched-engine part.")
     boolean noBatches;
 
     @Option(names = "--batch-length", description = "L of the batched part (default: ${DEFAULT-VALUE}).")
-    int batchLength = DEFAULTS.batchLength();
+    int batchLength = BenchOptions.DEFAULT_BATCH_LENGTH;
 
     @Option(names = "--batch-steps", description = "Steps per run in the batched part (default: ${DEFAULT-VALUE}).")
-    int batchSteps = DEFAULTS.batchSteps();
+    int batchSteps = BenchOptions.DEFAULT_BATCH_STEPS;
 
     @Option(names = "--load-shards",
             description = "Shards of the generated ~340 MB checkpoint for the loading part; 0 skips it (default: ${DEFAULT-VALUE}).")
-    int loadShards = DEFAULTS.loadShards();
+    int loadShards = BenchOptions.DEFAULT_LOAD_SHARDS;
 
     @Option(names = "--no-torch", description = "Do not run the PyTorch reference.")
     boolean noTorch;
@@ -96,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
     Double gpuPeakTflops;
 
     @Option(names = "--seed", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
-    long seed = DEFAULTS.seed();
+    long seed = BenchOptions.DEFAULT_SEED;
 
     @Option(names = "--count-ops", description = "Also count libtorch ops per step at each length (profiler; a count, not a time).")
     boolean countOps;
@@ -125,7 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         // read by DJL when libtorch starts: both sides get the same number of threads
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
-        Bench.Options options = Bench.Options.builder()
+        BenchOptions options = BenchOptions.builder()
                 .optModelDir(model == null ? org.cramlab.train.DefaultModel.directory() : model)
                 .optLengths(lengths).optGpu(gpuDevice).optThreads(n)
                 .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)

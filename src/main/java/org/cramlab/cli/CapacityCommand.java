@@ -16,6 +16,7 @@ import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.experiment.CapacitySearch;
 import org.cramlab.experiment.ExperimentRunner;
+import org.cramlab.experiment.OutputFolder;
 import org.cramlab.experiment.PlanTexts;
 import org.cramlab.experiment.Profile;
 import org.cramlab.experiment.RunFolder;
@@ -83,15 +84,20 @@ public final class CapacityCommand implements Callable<Integer> {
             throw new CramException("--texts " + texts + " does not exist or is not a file");
         }
         Path modelDir = modelOptions.directory().toAbsolutePath();
+        String modelId = Profile.modelId(modelDir.toString());
+        String name = "capacity-" + modelId + "-K" + mem;
+        Path dir = out != null ? out : Path.of(name);
+        if (writePlan == null) {
+            OutputFolder.requireWritable(dir, "--out"); // before any model is loaded
+        }
         ModelInfo info;
         try (CausalLM model = modelOptions.load()) {
             info = model.info();
         }
-        String modelId = Profile.modelId(modelDir.toString());
         CapacitySearch search;
         try (TextTokenizer tokenizer = modelOptions.tokenizer()) {
             search = CapacitySearch.builder(modelDir.toString(), modelId, CapacitySearch.candidates(texts, limit, tokenizer))
-                    .optName("capacity-" + modelId + "-K" + mem)
+                    .optName(name)
                     .optMem(mem)
                     .optLengths(lengths == null ? Profile.paper().lengths() : lengths)
                     .optSeed(optimOptions.seed)
@@ -105,7 +111,6 @@ public final class CapacityCommand implements Callable<Integer> {
             stdout.println("wrote " + writePlan + ": " + search.gridPlan().runs().size() + " runs");
             return 0;
         }
-        Path dir = out != null ? out : Path.of(search.name());
         err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d -> %s%n", search.texts().size(), search.grid(), mem, dir);
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
                 .optBatchSize(batch).optGreedyCheck(!optimOptions.noGreedy).optModelLoader(d -> modelOptions.load())

@@ -28,8 +28,8 @@ public final class Main implements Runnable {
         cl.addSubcommand(new CapacityCommand());
         cl.addSubcommand(new SweepCommand());
         cl.addSubcommand(new PlanCommand());
-        cl.addSubcommand(new org.cramlab.train.TrainDefaultModel());
-        cl.addSubcommand(new org.cramlab.train.EvalDefaultModel());
+        cl.addSubcommand(new TrainDefaultCommand());
+        cl.addSubcommand(new EvalDefaultCommand());
         cl.addSubcommand(new TextsCommand());
         cl.addSubcommand(new BenchCommand());
         return cl.setExecutionExceptionHandler(new ErrorHandler()); // after the subcommands: applies to them too

@@ -114,6 +114,11 @@ public record CapacitySearch(
         if (grid.isEmpty() || grid.get(0) < 2) {
             throw new ExperimentException("capacity search '" + name + "': grid lengths must be >= 2, got " + grid);
         }
+        int longest = texts.stream().mapToInt(Candidate::tokens).max().orElse(0);
+        if (longest < grid.get(0)) { // never a capacity (0 with NaN means) from texts too short for every length
+            throw new ExperimentException("none of the " + texts.size() + " texts reaches the grid's shortest length "
+                    + grid.get(0) + " tokens (the longest has " + longest + "): nothing to measure a capacity from");
+        }
     }
 
     /**
@@ -128,6 +133,9 @@ public record CapacitySearch(
                 : TextSets.lines(file, tokenizer, Integer.MAX_VALUE, limit);
         List<Candidate> out = new ArrayList<>();
         for (int i = 0; i < set.size(); i++) {
+            if (set.get(i).text().isBlank()) {
+                throw new ExperimentException("texts file " + file + " text " + set.get(i).id() + " is empty: expected a non-empty 'text'");
+            }
             out.add(new Candidate(new TextSpec(csv ? "csv" : "lines", path, i, 0), set.get(i).tokenIds().length));
         }
         if (out.isEmpty()) throw new ExperimentException("texts file " + file + " holds no texts");

@@ -174,6 +174,10 @@ public final class TextSets {
                     throw new TextException(file + " line " + (i + 1) + " is not a JSON object: " + e.getMessage(), e);
                 }
                 if (!o.has("text")) throw new TextException(file + " line " + (i + 1) + " has no \"text\" field");
+                if (o.get("text").isJsonNull() || o.get("text").getAsString().isBlank()) {
+                    throw new TextException(file + " line " + (i + 1) + " has an empty \"text\":"
+                            + " expected a non-empty text (was it written with `texts --tokens` < 2?)");
+                }
                 text = o.get("text").getAsString();
                 if (o.has("id")) id = o.get("id").getAsString();
             }

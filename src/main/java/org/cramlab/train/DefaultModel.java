@@ -14,7 +14,7 @@ import org.cramlab.core.Hashing;
 import org.cramlab.text.TextException;
 
 /**
- * cramlab's default model (trained by {@link TrainDefaultModel}, see its {@code README.md}), shipped
+ * cramlab's default model (trained by {@link DefaultModelTrainer}, see its {@code README.md}), shipped
  * as resources under {@code cramlab/default-model/}. {@link #directory()} gives a filesystem
  * directory holding it, for {@code Models.load} and everything that takes a model directory.
  */

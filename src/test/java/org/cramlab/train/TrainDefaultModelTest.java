@@ -112,7 +112,7 @@ class TrainDefaultModelTest {
             NDArray ids = m.create(new long[] {0, 5, 9, 33, 2, 63, 7}, new Shape(1, 7));
             before = model.forward(model.embed(ids), null).toFloatArray();
             shape.writeConfigs(copy);
-            TrainDefaultModel.saveCheckpoint(copy, model, new TrainingState(1, 7, 0.1, java.util.List.of()));
+            DefaultModelTrainer.saveCheckpoint(copy, model, new TrainingState(1, 7, 0.1, java.util.List.of()));
         }
         try (CausalLM model = Models.load(copy); NDManager m = NDManager.newBaseManager()) {
             NDArray ids = m.create(new long[] {0, 5, 9, 33, 2, 63, 7}, new Shape(1, 7));
