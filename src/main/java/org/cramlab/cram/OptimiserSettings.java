@@ -1,7 +1,13 @@
 package org.cramlab.cram;
 
+import com.google.gson.JsonDeserializationContext;
+import com.google.gson.JsonDeserializer;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.annotations.JsonAdapter;
 import java.lang.reflect.Field;
 import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cramlab.core.Json;
@@ -21,6 +27,7 @@ import org.cramlab.core.Json;
  * @param maxSteps at most this many optimisation steps (= recorded steps) per run
  * @param patience stop after this many consecutive steps without a strict accuracy improvement
  */
+@JsonAdapter(OptimiserSettings.PaperDefaults.class)
 public record OptimiserSettings(
         double lr, double beta1, double beta2, double weightDecay, double eps, int maxSteps, int patience) {
 
@@ -95,5 +102,35 @@ public record OptimiserSettings(
             throw new IllegalStateException("a record's components are always readable", e);
         }
         return m;
+    }
+
+    /**
+     * Reads settings JSON (a plan's) over the paper's values: a key left out is the paper's value, an unknown
+     * key is an error naming it (a misspelt option must not silently fall back). Written as a plain record.
+     */
+    static final class PaperDefaults implements JsonDeserializer<OptimiserSettings> {
+        @Override
+        public OptimiserSettings deserialize(JsonElement json, Type type, JsonDeserializationContext ctx) {
+            if (!json.isJsonObject()) throw new CramException("optimiser settings must be a JSON object, got " + json);
+            JsonObject o = json.getAsJsonObject();
+            OptimiserSettings p = paper();
+            Map<String, Object> known = p.toMap();
+            for (String key : o.keySet()) {
+                if (!known.containsKey(key)) {
+                    throw new CramException("optimiser settings have an unknown key '" + key + "'; expected " + known.keySet());
+                }
+            }
+            try {
+                return new OptimiserSettings(num(o, "lr", p.lr), num(o, "beta1", p.beta1), num(o, "beta2", p.beta2),
+                        num(o, "weight_decay", p.weightDecay), num(o, "eps", p.eps), (int) num(o, "max_steps", p.maxSteps),
+                        (int) num(o, "patience", p.patience));
+            } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException e) {
+                throw new CramException("optimiser settings " + o + " hold a value that is not a number: " + e.getMessage(), e);
+            }
+        }
+
+        private static double num(JsonObject o, String key, double paper) {
+            return o.has(key) ? o.get(key).getAsDouble() : paper;
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cramlab.core.CramlabException;
 import org.cramlab.core.Json;
 
 /**
@@ -81,7 +82,7 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
         } catch (RuntimeException e) {
             // Gson wraps exceptions thrown by record constructors; surface our validation message.
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof ExperimentException x) throw new ExperimentException("plan file " + file + ": " + x.getMessage(), x);
+                if (t instanceof CramlabException x) throw new ExperimentException("plan file " + file + ": " + x.getMessage(), x);
             }
             throw e;
         }
