@@ -9,35 +9,24 @@ import java.util.Properties;
 
 /**
  * Library versions recorded with every run and printed by {@code --version}. Nothing is written here by
- * hand: cramlab's own version (and the DJL/PyTorch versions it was built against) come from
- * {@code build.properties}, which Maven fills in from the pom; DJL's and libtorch's from the running engine.
+ * hand: cramlab's own version and the libtorch version the build bundles come from {@code build.properties},
+ * which Maven fills in from the pom; DJL's from DJL. This class never starts the engine (that would fix
+ * PyTorch's thread count before cramlab's thread policy applies): a run record replaces {@code pytorch} with
+ * the version its model's engine actually loaded.
  */
 public final class Versions {
-    private static final String ENGINE = "PyTorch";
-
     private Versions() {}
 
-    /** cramlab, DJL, PyTorch native, Java and OS versions, in that order. */
+    /** cramlab, DJL, PyTorch (as built), Java and OS versions, in that order. */
     public static Map<String, String> all() {
+        Properties build = build();
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("cramlab", build().getProperty("cramlab", "dev"));
+        v.put("cramlab", build.getProperty("cramlab", "dev"));
         v.put("djl", Engine.getDjlVersion());
-        v.put("pytorch", pytorch());
+        v.put("pytorch", build.getProperty("pytorch", "unknown"));
         v.put("java", System.getProperty("java.version"));
         v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         return v;
-    }
-
-    /**
-     * The libtorch version the engine loaded; if the engine cannot start, the version this build was
-     * made for, marked as such.
-     */
-    static String pytorch() {
-        try {
-            return Engine.getEngine(ENGINE).getVersion();
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
-            return build().getProperty("pytorch", "unknown") + " (build; engine not loaded: " + e.getMessage() + ")";
-        }
     }
 
     /** The Maven-filtered build facts; empty (so callers fall back) when run from unfiltered sources. */

@@ -82,8 +82,9 @@ final class RecordBuilder {
         return m;
     }
 
-    private static Map<String, String> environment(ModelInfo info) {
+    private Map<String, String> environment(ModelInfo info) {
         Map<String, String> env = new LinkedHashMap<>(Versions.all());
+        env.put("pytorch", model.manager().getEngine().getVersion()); // the libtorch actually loaded
         env.put("dtype", info.dtype());
         env.put("device", info.device());
         env.put("threads", String.valueOf(org.cramlab.model.TorchThreads.inUse())); // PyTorch's, not the CPU count

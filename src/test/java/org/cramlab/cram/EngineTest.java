@@ -117,6 +117,9 @@ class EngineTest {
         assertEquals(java.util.Set.of("plan-run-7"), seen);
         assertEquals("plan-run-7", mine.runId());
         assertEquals("named", mine.settings().modelId());
+        // the record names the libtorch its model's engine loaded
+        assertEquals(model.manager().getEngine().getVersion(), mine.environment().versions().get("pytorch"));
+        assertEquals(ai.djl.engine.Engine.getEngine("PyTorch").getVersion(), mine.environment().versions().get("pytorch"));
         assertEquals(16, derived.runId().length());
         assertEquals(derived.trajectory().losses(), mine.trajectory().losses(), "the key changes no number");
     }
