@@ -51,12 +51,11 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
         return out;
     }
 
-    /** Writes the plan as indented JSON. */
+    /** Writes the plan as indented JSON (atomically: the old file stays whole if the write fails). */
     public void save(Path file) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(file, Json.PRETTY.toJson(this), StandardCharsets.UTF_8);
+            // temporary file + rename: a full disk or a crash never leaves half a plan or a stray .tmp
+            org.cramlab.core.AtomicFiles.writeString(file, Json.PRETTY.toJson(this));
         } catch (IOException e) {
             throw new ExperimentException("cannot write plan file " + file + ": " + e.getMessage(), e);
         }

