@@ -79,7 +79,9 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
         } catch (RuntimeException e) {
             // Gson wraps exceptions thrown by record constructors; surface our validation message.
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof ExperimentException x) throw new ExperimentException("plan file " + file + ": " + x.getMessage(), x);
+                if (t instanceof org.cramlab.core.CramlabException x) {
+                    throw new ExperimentException("plan file " + file + ": " + x.getMessage(), x);
+                }
             }
             throw e;
         }

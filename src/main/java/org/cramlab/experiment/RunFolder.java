@@ -24,6 +24,7 @@ import org.cramlab.cram.RunRecord;
  *   plan.json                   the plan (what "all runs" means for resume)
  *   records/&lt;writer&gt;.jsonl      one JSON run record per line, appended as each run finishes
  *   memories/&lt;run_id&gt;.safetensors  the best memory of each run (tensor "memory")
+ *   locks/&lt;name&gt;.lock         who is writing (see below); empty or stale when nobody is
  * </pre>
  * Each process (or Slurm shard) writes only its own {@code records/<writer>.jsonl}, so shards on a shared
  * filesystem never write the same file; {@link RecordStore} merges them. A record is one complete line,
@@ -31,7 +32,7 @@ import org.cramlab.cram.RunRecord;
  * that fails (a full disk) is cut back to the last complete record, and a torn last line left by a killed
  * writer is cut off when the file is opened again, so record files only ever hold complete lines.
  *
- * <p>Two writers of the same runs take turns: {@link #open} takes a lock ({@code records/<name>.lock},
+ * <p>Two writers of the same runs take turns: {@link #open} takes a lock ({@code locks/<name>.lock},
  * {@link FileChannel#tryLock}) held until {@link #close}: one per Slurm shard writer ({@code shard-3-of-8}),
  * one for all other writers of the folder (notebooks, {@code RunFolder.open(dir)}). A second writer prints
  * who holds it and waits; it then reads the records and computes only what is still missing, so two
@@ -76,18 +77,30 @@ public final class RunFolder implements AutoCloseable {
         return open(root, writer, writer, RunFolder::openForAppend);
     }
 
+    /**
+     * Opens a run folder as {@code writer}, taking lock {@code lockName} (e.g. {@code shard-3-of-8} for every
+     * job's writer of that shard); waits while another holds it.
+     */
+    public static RunFolder open(Path root, String writer, String lockName) {
+        return open(root, writer, lockName, RunFolder::openForAppend);
+    }
+
     static RunFolder open(Path root, String writer, String lockName, Opener opener) {
+        if (lockName == null || !lockName.matches("[A-Za-z0-9._-]+")) {
+            throw new ExperimentException("lock name must match [A-Za-z0-9._-]+, got '" + lockName + "'");
+        }
         if (writer == null || !writer.matches("[A-Za-z0-9._-]+")) {
             throw new ExperimentException("writer name must match [A-Za-z0-9._-]+, got '" + writer + "'");
         }
         try {
             Files.createDirectories(root.resolve("records"));
             Files.createDirectories(root.resolve("memories"));
+            Files.createDirectories(root.resolve("locks"));
         } catch (IOException e) {
             throw new ExperimentException("cannot create run folder " + root + ": " + e.getMessage(), e);
         }
         RunFolder folder = new RunFolder(root, writer, opener);
-        folder.lockFile = root.resolve("records").resolve(lockName + ".lock").toAbsolutePath();
+        folder.lockFile = root.resolve("locks").resolve(lockName + ".lock").toAbsolutePath();
         folder.lockChannel = lock(folder.lockFile, writer);
         if (lockName.equals(FOLDER_LOCK)) folder.repairDeadWriters();
         return folder;

@@ -64,13 +64,15 @@ public final class Sweep {
      */
     public static ShardResult runShard(ExperimentPlan plan, Shard shard, Path runDir, ShardExecutor executor, String tag) {
         int assigned = plan.shard(shard.index(), shard.count()).size();
-        List<RunSpec> todo = pending(plan, shard, RecordStore.read(runDir).ids());
-        if (todo.isEmpty()) return new ShardResult(shard, assigned, assigned, 0, null);
+        if (pending(plan, shard, RecordStore.read(runDir).ids()).isEmpty()) return new ShardResult(shard, assigned, assigned, 0, null);
         String writer = shard.writerName(tag);
-        try (RunFolder folder = RunFolder.open(runDir, writer)) {
+        // one lock per shard, whatever the job: a second writer of this shard waits, then finds its runs done
+        try (RunFolder folder = RunFolder.open(runDir, writer, "shard-" + shard.index() + "-of-" + shard.count())) {
+            List<RunSpec> todo = pending(plan, shard, RecordStore.read(runDir).ids());
+            if (todo.isEmpty()) return new ShardResult(shard, assigned, assigned, 0, null);
             executor.run(plan, todo, folder);
+            return new ShardResult(shard, assigned, assigned - todo.size(), todo.size(), writer);
         }
-        return new ShardResult(shard, assigned, assigned - todo.size(), todo.size(), writer);
     }
 
     /** {@link #submit(ExperimentPlan, Path, SlurmOptions, Launcher)} started the way this process was. */

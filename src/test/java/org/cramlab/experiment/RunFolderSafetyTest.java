@@ -169,6 +169,29 @@ class RunFolderSafetyTest {
     }
 
     @Test
+    void twoSweepsOfTheSameShardDoEachRunOnce(@TempDir Path dir) throws Exception {
+        ExperimentPlan plan = ExperimentRunnerTest.plan();
+        CountDownLatch start = new CountDownLatch(1);
+        List<CompletableFuture<org.cramlab.sweep.ShardResult>> sweeps = new ArrayList<>();
+        for (String job : new String[] {"slurm1", "slurm2"}) { // the same shard submitted twice
+            sweeps.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return org.cramlab.sweep.Sweep.runShard(plan, new org.cramlab.sweep.Shard(0, 1), dir,
+                        new RunnerExecutor(runner()), job);
+            }));
+        }
+        start.countDown();
+        int ran = 0;
+        for (var s : sweeps) ran += s.get(300, TimeUnit.SECONDS).ran();
+        assertEquals(8, ran, "each run done by one of the two sweeps");
+        assertEquals(8, lines(dir));
+    }
+
+    @Test
     void aSecondProcessOnTheSameShardWaitsForTheFirst(@TempDir Path dir) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
