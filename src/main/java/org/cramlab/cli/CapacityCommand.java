@@ -129,8 +129,8 @@ public final class CapacityCommand implements Callable<Integer> {
             }
             done++;
             log.printf(Locale.ROOT, "[%d] L=%d %s acc %.4f (orig %.4f) steps %d %s greedy %s %.1fs%n",
-                    done, r.length(), r.textId(), r.bestAccuracy(), r.originalAccuracy(), r.steps(), r.stopReason(),
-                    r.greedyExactMatch() ? "exact" : r.greedyPrefixLength() + "/" + (r.length() - 1), r.wallTimeSeconds());
+                    done, r.text().length(), r.text().textId(), r.metrics().bestAccuracy(), r.metrics().originalAccuracy(), r.trajectory().steps(), r.trajectory().stopReason(),
+                    r.metrics().greedyExactMatch() ? "exact" : r.metrics().greedyPrefixLength() + "/" + (r.text().length() - 1), r.trajectory().wallTimeSeconds());
             log.flush();
         }
     }

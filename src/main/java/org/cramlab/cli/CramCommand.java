@@ -138,28 +138,30 @@ public final class CramCommand implements Callable<Integer> {
     private static Map<String, String> metadata(RunRecord r) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("run_id", r.runId());
-        m.put("model_id", r.modelId());
-        m.put("length", String.valueOf(r.length()));
-        m.put("n_mem", String.valueOf(r.nMem()));
-        m.put("best_accuracy", String.valueOf(r.bestAccuracy()));
+        m.put("model_id", r.settings().modelId());
+        m.put("length", String.valueOf(r.text().length()));
+        m.put("n_mem", String.valueOf(r.settings().nMem()));
+        m.put("best_accuracy", String.valueOf(r.metrics().bestAccuracy()));
         return m;
     }
 
     /** A readable multi-line summary of a record. */
     static String summary(RunRecord r) {
+        RunRecord.Metrics m = r.metrics();
+        RunRecord.Trajectory t = r.trajectory();
+        int length = r.text().length();
         List<String> lines = List.of(
                 String.format(Locale.ROOT, "model %s  K=%d  L=%d  steps=%d  stop=%s  %.1fs",
-                        r.modelId(), r.nMem(), r.length(), r.steps(), r.stopReason(), r.wallTimeSeconds()),
+                        r.settings().modelId(), r.settings().nMem(), length, t.steps(), t.stopReason(), t.wallTimeSeconds()),
                 String.format(Locale.ROOT, "accuracy  original %.4f  best %.4f   (token gain %.1f)",
-                        r.originalAccuracy(), r.bestAccuracy(), r.tokenGain()),
-                String.format(Locale.ROOT, "loss      original %.4f  best %.4f nats/token", r.originalLoss(), r.bestLoss()),
+                        m.originalAccuracy(), m.bestAccuracy(), m.tokenGain()),
+                String.format(Locale.ROOT, "loss      original %.4f  best %.4f nats/token", m.originalLoss(), m.bestLoss()),
                 String.format(Locale.ROOT, "text CE   original %.1f  best %.1f nats  (information gain %.1f nats = %.1f bits)",
-                        r.originalCeNats(), r.bestCeNats(), r.informationGainNats(), r.informationGainBits()),
-                r.greedyPrefixLength() < 0
+                        m.originalCeNats(), m.bestCeNats(), m.informationGainNats(), m.informationGainBits()),
+                m.greedyPrefixLength() < 0
                         ? "greedy    not checked"
                         : String.format(Locale.ROOT, "greedy    exact %s  correct prefix %d/%d  token accuracy %.4f",
-                                r.greedyExactMatch() ? "yes" : "no", r.greedyPrefixLength(), r.length() - 1,
-                                r.greedyTokenAccuracy()),
+                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(), length - 1, m.greedyTokenAccuracy()),
                 String.format(Locale.ROOT, "compression %.1f tokens/vector%s", r.compressionRatio(),
                         r.memoryFile() == null ? "" : "  memory " + r.memoryFile()));
         return String.join(System.lineSeparator(), lines);

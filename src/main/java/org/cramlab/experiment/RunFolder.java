@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.cramlab.core.Json;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.RunRecord;
 
@@ -51,6 +52,7 @@ public final class RunFolder implements AutoCloseable {
     /** Which thread holds each lock this JVM holds (a thread waiting for itself would wait forever). */
     private static final java.util.Map<Path, Thread> HOLDERS = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private static final String MEMORIES = "memories";
     private final Path root;
     private final String writer;
     private final Opener opener;
@@ -94,8 +96,8 @@ public final class RunFolder implements AutoCloseable {
         }
         try {
             Files.createDirectories(root.resolve("records"));
-            Files.createDirectories(root.resolve("memories"));
             Files.createDirectories(root.resolve("locks"));
+            Files.createDirectories(root.resolve(MEMORIES));
         } catch (IOException e) {
             throw new ExperimentException("cannot create run folder " + root + ": " + e.getMessage(), e);
         }
@@ -200,14 +202,19 @@ public final class RunFolder implements AutoCloseable {
         return root.resolve("records").resolve(writer + ".jsonl");
     }
 
+    /** Where the best memories go, one {@code <run_id>.safetensors} per run. */
+    public Path memoryDir() {
+        return root.resolve(MEMORIES);
+    }
+
     /** Where the best memory of {@code runId} goes. */
     public Path memoryFile(String runId) {
-        return root.resolve("memories").resolve(runId + ".safetensors");
+        return memoryDir().resolve(runId + ".safetensors");
     }
 
     /** The memory path as stored in records: relative to the run folder. */
     public static String relativeMemoryFile(String runId) {
-        return "memories/" + runId + ".safetensors";
+        return MEMORIES + "/" + runId + ".safetensors";
     }
 
     /**

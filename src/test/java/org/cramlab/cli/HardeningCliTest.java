@@ -40,11 +40,11 @@ class HardeningCliTest {
         Outcome o = run("cram", "--text-file", huge.toString(), "--length", "8", "--steps", "1", "--no-greedy", "--json");
         assertEquals(0, o.code(), o.err());
         RunRecord r = RunRecord.fromJson(o.out().trim());
-        assertEquals(8, r.length());
-        assertTrue(r.text().startsWith("Once upon"), r.text());
+        assertEquals(8, r.text().length());
+        assertTrue(r.text().content().startsWith("Once upon"), r.text().content());
         // the record shows the PyTorch threads in use (surefire runs with one), not the CPU count
-        assertEquals(String.valueOf(TorchThreads.inUse()), r.environment().get("threads"));
-        assertEquals("1", r.environment().get("threads"));
+        assertEquals(String.valueOf(TorchThreads.inUse()), r.environment().versions().get("threads"));
+        assertEquals("1", r.environment().versions().get("threads"));
     }
 
     @Test

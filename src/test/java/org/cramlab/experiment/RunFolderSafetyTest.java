@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.cramlab.core.Json;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.notebook.Progress;
 import org.cramlab.sweep.RunnerExecutor;
