@@ -1,7 +1,5 @@
 package org.cramlab.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -97,9 +95,7 @@ public final class CapacityCommand implements Callable<Integer> {
             summary.put("settings", settings.asMap());
             summary.put("texts", texts.toString());
             summary.put("environment", Versions.all());
-            Gson gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-                    .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
-            Files.writeString(dir.resolve("summary.json"), gson.toJson(summary));
+            Files.writeString(dir.resolve("summary.json"), org.cramlab.core.Json.writePretty(summary)); // strict JSON
             stdout.println(table(result));
             stdout.flush();
             return 0;

@@ -56,7 +56,7 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
     public void save(Path file) {
         try {
             // temporary file + rename: a full disk or a crash never leaves half a plan or a stray .tmp
-            org.cramlab.core.AtomicFiles.writeString(file, Json.PRETTY.toJson(this));
+            org.cramlab.core.AtomicFiles.writeString(file, Json.writePretty(this));
         } catch (IOException e) {
             throw new ExperimentException("cannot write plan file " + file + ": " + e.getMessage(), e);
         }
@@ -71,7 +71,7 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
             throw new ExperimentException("cannot read plan file " + file + ": " + e.getMessage(), e);
         }
         try {
-            ExperimentPlan plan = Json.COMPACT.fromJson(json, ExperimentPlan.class);
+            ExperimentPlan plan = Json.read(json, ExperimentPlan.class);
             if (plan == null) throw new ExperimentException("plan file " + file + " is empty");
             return plan;
         } catch (JsonParseException e) {

@@ -230,7 +230,7 @@ public final class RunFolder implements AutoCloseable {
         all.put("jvm", ManagementFactory.getRuntimeMXBean().getVmName());
         Path file = root.resolve("params.json");
         if (Files.exists(file)) file = root.resolve("params-" + writer + ".json");
-        writeString(file, Json.PRETTY.toJson(all));
+        writeString(file, Json.writePretty(all));
         return file;
     }
 
@@ -245,7 +245,7 @@ public final class RunFolder implements AutoCloseable {
      * keeps exactly the records written before. Thread-safe.
      */
     public synchronized void append(RunRecord record) {
-        byte[] line = (Json.COMPACT.toJson(record) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (Json.write(record) + "\n").getBytes(StandardCharsets.UTF_8);
         long before = -1;
         try {
             FileChannel ch = channel();

@@ -215,7 +215,7 @@ public final class Sweep {
     private static void logSubmission(Path runDir, Logged entry) {
         Path f = runDir.resolve(SLURM_DIR).resolve(SUBMISSIONS);
         try {
-            Files.writeString(f, Json.COMPACT.toJson(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(f, Json.write(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new SweepException("cannot append to " + f + ": " + e.getMessage(), e);
@@ -228,7 +228,7 @@ public final class Sweep {
         try {
             List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
             if (lines.isEmpty()) return Optional.empty();
-            Logged l = Json.COMPACT.fromJson(lines.get(lines.size() - 1), Logged.class);
+            Logged l = Json.read(lines.get(lines.size() - 1), Logged.class);
             return l == null || l.shards() < 1 ? Optional.empty() : Optional.of(l);
         } catch (IOException | RuntimeException e) {
             throw new SweepException("cannot read submission log " + f + ": " + e.getMessage(), e);

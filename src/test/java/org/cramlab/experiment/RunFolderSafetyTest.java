@@ -108,6 +108,27 @@ class RunFolderSafetyTest {
     }
 
     @Test
+    void aDivergedRunIsStrictJsonOnDiskAndReadsBackWithItsNaN(@TempDir Path dir) throws Exception {
+        List<Double> losses = new ArrayList<>(records.get(0).trajectory().losses());
+        losses.set(losses.size() - 1, Double.NaN);
+        RunRecord diverged = records.get(0).toBuilder().losses(losses).bestLoss(Double.POSITIVE_INFINITY).build();
+        Path file;
+        try (RunFolder folder = RunFolder.open(dir, "w")) {
+            folder.append(diverged);
+            file = folder.recordFile();
+        }
+        String line = Files.readString(file).strip();
+        var o = org.cramlab.core.StrictJsonTest.strictParse(line).getAsJsonObject(); // jq, JavaScript, Go read it
+        assertEquals("NaN", o.getAsJsonObject("non_finite").get("/losses/" + (losses.size() - 1)).getAsString());
+        assertEquals("Infinity", o.getAsJsonObject("non_finite").get("/best_loss").getAsString());
+        RunRecord back = RecordStore.read(dir).get(diverged.runId());
+        assertTrue(Double.isNaN(back.trajectory().losses().get(losses.size() - 1)));
+        assertEquals(Double.POSITIVE_INFINITY, back.metrics().bestLoss());
+        assertEquals(diverged.trajectory().losses().subList(0, losses.size() - 1),
+                back.trajectory().losses().subList(0, losses.size() - 1));
+    }
+
+    @Test
     void aTornLastLineIsCutWhenTheWriterOpensItsFileAgain(@TempDir Path dir) throws Exception {
         Path file = Files.createDirectories(dir.resolve("records")).resolve("shard-1-of-2.jsonl");
         byte[] torn = line(records.get(1));
