@@ -32,6 +32,20 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
         }
     }
 
+    /**
+     * This plan in exact mode: every run optimised alone, so results do not depend on batch composition and an
+     * interrupted, resumed or sharded run of the plan reproduces the uninterrupted one bit for bit (slower than
+     * batching; see {@link RunSpec#exact}).
+     */
+    public ExperimentPlan exact() {
+        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList());
+    }
+
+    /** Whether every run is in exact mode. */
+    public boolean isExact() {
+        return !runs.isEmpty() && runs.stream().allMatch(RunSpec::isExact);
+    }
+
     /** The runs whose ids are not in {@code done}, in plan order. */
     public List<RunSpec> missing(Set<String> done) {
         return runs.stream().filter(r -> !done.contains(r.runId())).toList();
