@@ -91,6 +91,11 @@ public final class SafetensorsWriter {
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp); // a full disk leaves no half-written temporary file behind
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw new CheckpointException("cannot write safetensors file " + file + ": " + e, e);
         }
     }

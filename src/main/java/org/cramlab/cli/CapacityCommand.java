@@ -125,7 +125,7 @@ public final class CapacityCommand implements Callable<Integer> {
         summary.put("settings", CramSettings.builder().optOptimiser(search.settings()).build().asMap());
         summary.put("texts", texts.toString());
         summary.put("environment", Versions.all());
-        Files.writeString(dir.resolve("summary.json"), Json.PRETTY.toJson(summary));
+        Files.writeString(dir.resolve("summary.json"), Json.writePretty(summary)); // strict JSON
         stdout.println(table(result));
         stdout.flush();
         return 0;

@@ -51,6 +51,10 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--texts-csv", paramLabel = "F", description = "natural texts from a paper-format chunk CSV (default: $CRAMLAB_TEXTS or the book corpus)")
     String textsCsv;
 
+    @Option(names = "--exact", description = "exact mode: each run optimised alone, results independent of batching and"
+            + " of interruptions, bit for bit (slower; default: $CRAMLAB_EXACT or batched)")
+    boolean exact;
+
     @Option(names = "--vocab", paramLabel = "F", description = "word list of random texts, e.g. the paper's vocab_100k.txt"
             + " (default: $CRAMLAB_VOCAB or cramlab's default word list)")
     String vocab;
@@ -78,9 +82,12 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ExperimentPlan plan = plan(profile());
+        Profile p = profile();
+        ExperimentPlan plan = plan(p);
+        if (p.batchSize() == 1) plan = plan.exact(); // --exact / CRAMLAB_EXACT=1, as ExperimentRunner.forProfile
         plan.save(out);
-        System.out.println("wrote " + out + ": plan '" + plan.name() + "', " + plan.runs().size() + " runs");
+        System.out.println("wrote " + out + ": plan '" + plan.name() + "', " + plan.runs().size() + " runs"
+                + (plan.isExact() ? " (exact mode)" : ""));
         return 0;
     }
 
@@ -92,6 +99,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (seed != null) env.put(Profile.ENV_SEED, seed);
         if (textsCsv != null) env.put(Profile.ENV_TEXTS, textsCsv);
         if (vocab != null) env.put(Profile.ENV_VOCAB, vocab);
+        if (exact) env.put(Profile.ENV_EXACT, "1");
         String m = env.get(Profile.ENV_MODELS);
         // As the notebooks: the default model unless models are given (then it is not looked up at all).
         Profile p = Profile.fromEnv(env, m == null || m.isBlank() ? DefaultModel.directory() : null);

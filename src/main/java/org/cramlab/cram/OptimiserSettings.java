@@ -47,8 +47,8 @@ public record OptimiserSettings(
         if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
             throw new CramException("AdamW weight decay must be a finite number >= 0, got " + weightDecay);
         }
-        if (!(eps > 0 && Double.isFinite(eps))) {
-            throw new CramException("AdamW eps must be a finite number > 0, got " + eps);
+        if (!(eps >= 0 && Double.isFinite(eps))) { // torch's own checks: 0 <= eps, 0 <= weight decay, betas in [0, 1)
+            throw new CramException("AdamW eps must be a finite number >= 0, got " + eps);
         }
         if (maxSteps < 1) throw new CramException("optimiser max_steps must be >= 1, got " + maxSteps);
         if (patience < 1) throw new CramException("optimiser patience must be >= 1, got " + patience);

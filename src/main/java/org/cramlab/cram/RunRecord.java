@@ -32,8 +32,9 @@ import org.cramlab.core.Json;
  *       {@code best_loss} is instead the loss at the best-accuracy step)
  * </ul>
  *
- * <p>A diverged run keeps its NaN/infinite loss in {@code losses}; {@link #toJson} writes it as the
- * bare token {@code NaN}/{@code Infinity} (Python's json reads both).
+ * <p>A diverged run keeps its NaN/infinite loss in {@code losses}; {@link #toJson} writes strict JSON: such a
+ * number is {@code null} and listed under {@code "non_finite"} by JSON Pointer ({@link Json}), and
+ * {@link #fromJson} restores it (records written earlier with bare {@code NaN} read too).
  *
  * <p><b>Adding a field</b>: add a component to the part it belongs to, declared as a boxed type
  * ({@code Double}, {@code Integer}, {@code Boolean}) or a collection, a setter to {@link Builder} and a line
@@ -141,12 +142,12 @@ public record RunRecord(
 
     /** One-line JSON object with snake_case field names. */
     public String toJson() {
-        return Json.COMPACT.toJson(this);
+        return Json.write(this);
     }
 
     /** Parses {@link #toJson} output, and records written by earlier versions. */
     public static RunRecord fromJson(String json) {
-        return Json.COMPACT.fromJson(json, RunRecord.class);
+        return Json.read(json, RunRecord.class);
     }
 
     /** This record with {@code memoryFile} set (after the caller saved the memory itself). */

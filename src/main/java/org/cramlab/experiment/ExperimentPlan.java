@@ -33,6 +33,20 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
         }
     }
 
+    /**
+     * This plan in exact mode: every run optimised alone, so results do not depend on batch composition and an
+     * interrupted, resumed or sharded run of the plan reproduces the uninterrupted one bit for bit (slower than
+     * batching; see {@link RunSpec#exact}).
+     */
+    public ExperimentPlan exact() {
+        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList());
+    }
+
+    /** Whether every run is in exact mode. */
+    public boolean isExact() {
+        return !runs.isEmpty() && runs.stream().allMatch(RunSpec::isExact);
+    }
+
     /** The runs whose ids are not in {@code done}, in plan order. */
     public List<RunSpec> missing(Set<String> done) {
         return runs.stream().filter(r -> !done.contains(r.runId())).toList();
@@ -53,12 +67,11 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
         return out;
     }
 
-    /** Writes the plan as indented JSON. */
+    /** Writes the plan as indented JSON (atomically: the old file stays whole if the write fails). */
     public void save(Path file) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(file, Json.PRETTY.toJson(this), StandardCharsets.UTF_8);
+            // temporary file + rename: a full disk or a crash never leaves half a plan or a stray .tmp
+            org.cramlab.core.AtomicFiles.writeString(file, Json.writePretty(this));
         } catch (IOException e) {
             throw new ExperimentException("cannot write plan file " + file + ": " + e.getMessage(), e);
         }
@@ -73,7 +86,7 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
             throw new ExperimentException("cannot read plan file " + file + ": " + e.getMessage(), e);
         }
         try {
-            ExperimentPlan plan = Json.COMPACT.fromJson(json, ExperimentPlan.class);
+            ExperimentPlan plan = Json.read(json, ExperimentPlan.class);
             if (plan == null) throw new ExperimentException("plan file " + file + " is empty");
             return plan;
         } catch (JsonParseException e) {

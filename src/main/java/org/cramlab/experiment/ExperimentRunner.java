@@ -37,6 +37,7 @@ import org.cramlab.notebook.Progress;
 public final class ExperimentRunner {
     private final TextResolver texts;
     private final int batchSize;
+    private final boolean exact;
     private final Function<Path, CausalLM> loader;
     private final Progress.Starter progress;
     private final Map<String, Object> params;
@@ -45,6 +46,7 @@ public final class ExperimentRunner {
     private ExperimentRunner(Builder b) {
         this.texts = b.texts;
         this.batchSize = b.batchSize;
+        this.exact = b.exact;
         this.loader = b.loader;
         this.progress = b.progress;
         this.params = b.params;
@@ -61,7 +63,9 @@ public final class ExperimentRunner {
      * largest fixed cost of a short run on a CPU); notebook 01 shows it, the paper profile records it.
      */
     public static ExperimentRunner forProfile(Profile profile, Progress.Starter progress) {
-        return builder().optTexts(Texts.forProfile(profile)).optBatchSize(profile.batchSize()).optParams(profile.toParams())
+        // a profile with batch size 1 ({@code CRAMLAB_EXACT=1}) runs in exact mode: runs alone, results schedule-independent
+        return builder().optTexts(Texts.forProfile(profile)).optBatchSize(profile.batchSize()).optExact(profile.batchSize() == 1)
+                .optParams(profile.toParams())
                 .optGreedyCheck(!profile.name().equals("smoke")).optProgress(progress).build();
     }
 
@@ -82,6 +86,7 @@ public final class ExperimentRunner {
 
     /** Runs what is missing of {@code plan} in {@code folder}; writes params.json and plan.json. */
     public Result run(ExperimentPlan plan, RunFolder folder) {
+        if (exact) plan = plan.exact();
         RecordStore before = folder.records();
         List<RunSpec> missing = plan.missing(before.ids());
         int reused = plan.runs().size() - missing.size();
@@ -96,7 +101,7 @@ public final class ExperimentRunner {
             try (Progress bar = progress.start(plan.name(), missing.size())) {
                 // one model load per directory, one engine per (model id, settings): settings are per batch in the engine
                 Map<String, Map<Engine, List<RunSpec>>> groups = missing.stream().collect(Collectors.groupingBy(
-                        RunSpec::modelDir, LinkedHashMap::new, Collectors.groupingBy(s -> new Engine(s.modelId(), s.settings()),
+                        RunSpec::modelDir, LinkedHashMap::new, Collectors.groupingBy(s -> new Engine(s.modelId(), s.settings(), s.isExact()),
                                 LinkedHashMap::new, Collectors.toList())));
                 groups.forEach((dir, byEngine) -> runModel(Path.of(dir), byEngine, folder, bar));
             }
@@ -104,8 +109,8 @@ public final class ExperimentRunner {
         return new Result(missing.size(), reused, folder.records(), plan);
     }
 
-    /** What one engine instance fixes: the model's name in the records and the optimiser settings. */
-    private record Engine(String modelId, OptimiserSettings settings) {}
+    /** What one engine instance fixes: the model's name in the records, the optimiser settings, exact mode (B = 1). */
+    private record Engine(String modelId, OptimiserSettings settings, boolean exact) {}
 
     private void runModel(Path dir, Map<Engine, List<RunSpec>> byEngine, RunFolder folder, Progress bar) {
         try (CausalLM model = loader.apply(dir); TextTokenizer tokenizer = tokenizer(dir)) {
@@ -121,7 +126,8 @@ public final class ExperimentRunner {
                     tasks.add(new CramTask(s.text().id(), s.text().source(), t.text(), t.tokenIds(), s.nMem(), null)
                             .withSeed(s.seed()).withRunId(s.runId()));
                 }
-                CramSettings settings = CramSettings.builder().optOptimiser(e.getKey().settings()).optBatchSize(batchSize)
+                CramSettings settings = CramSettings.builder().optOptimiser(e.getKey().settings())
+                        .optBatchSize(e.getKey().exact() ? 1 : batchSize)
                         .optGreedyCheck(greedyCheck).optModelId(e.getKey().modelId()).optMemoryDir(folder.memoryDir()).build();
                 new BatchedCrammer(model, settings).run(tasks, new Listener(folder, bar));
             }
@@ -165,6 +171,7 @@ public final class ExperimentRunner {
     public static final class Builder {
         private TextResolver texts;
         private int batchSize = CramSettings.paper().batchSize();
+        private boolean exact;
         private Function<Path, CausalLM> loader = Models::load;
         private Progress.Starter progress = Progress.onConsole();
         private Map<String, Object> params = Map.of();
@@ -181,6 +188,16 @@ public final class ExperimentRunner {
         /** How text specs become token ids (required). */
         public Builder optTexts(TextResolver texts) {
             this.texts = texts;
+            return this;
+        }
+
+        /**
+         * Exact mode: every plan run by this runner is run as {@link ExperimentPlan#exact()}, each run optimised
+         * alone, so its result is the same bit for bit however the work is interrupted, resumed or split (default
+         * false: batched, faster, results within float rounding of each other).
+         */
+        public Builder optExact(boolean exact) {
+            this.exact = exact;
             return this;
         }
 

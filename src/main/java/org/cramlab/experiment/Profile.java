@@ -56,7 +56,7 @@ public record Profile(
     /** Environment variables read by {@link #fromEnv()} (the notebooks' parameters cell). */
     public static final String ENV_PROFILE = "CRAMLAB_PROFILE", ENV_MODELS = "CRAMLAB_MODELS", ENV_SEED = "CRAMLAB_SEED",
             ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS", ENV_MAX_STEPS = "CRAMLAB_MAX_STEPS",
-            ENV_VOCAB = "CRAMLAB_VOCAB";
+            ENV_VOCAB = "CRAMLAB_VOCAB", ENV_EXACT = "CRAMLAB_EXACT";
 
     public Profile {
         modelDirs = List.copyOf(modelDirs);
@@ -122,7 +122,8 @@ public record Profile(
      * directories separated by ',' or the path separator; default {@code defaultModelDir}),
      * {@code CRAMLAB_SEED}, {@code CRAMLAB_TEXTS} (a paper-format chunk CSV instead of the book corpus),
      * {@code CRAMLAB_MAX_STEPS} (a step cap overriding the profile's; patience is capped to it),
-     * {@code CRAMLAB_VOCAB} (word list of random texts, e.g. the paper's vocab_100k.txt; default: cramlab's).
+     * {@code CRAMLAB_VOCAB} (word list of random texts, e.g. the paper's vocab_100k.txt; default: cramlab's),
+     * {@code CRAMLAB_EXACT=1} (exact mode: batch size 1, see {@link #withBatchSize}).
      */
     public static Profile fromEnv(Map<String, String> env, Path defaultModelDir) {
         Profile p = named(env.getOrDefault(ENV_PROFILE, "smoke"));
@@ -151,6 +152,14 @@ public record Profile(
         }
         String texts = env.get(ENV_TEXTS);
         if (texts != null && !texts.isBlank()) p = p.withNaturalTexts("csv", texts.strip());
+        String exact = env.get(ENV_EXACT);
+        if (exact != null && !exact.isBlank()) {
+            switch (exact.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "1", "true", "yes" -> p = p.withBatchSize(1); // exact mode: every run alone (ExperimentRunner)
+                case "0", "false", "no" -> { }
+                default -> throw new ExperimentException(ENV_EXACT + " must be 1 (exact mode) or 0, got '" + exact + "'");
+            }
+        }
         String vocab = env.get(ENV_VOCAB);
         if (vocab != null && !vocab.isBlank()) p = p.withRandomVocab(vocab.strip());
         return p;
@@ -198,6 +207,16 @@ public record Profile(
     public Profile withSeed(long newSeed) {
         return new Profile(name, modelDirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength,
                 randomVocab, lengths, memoryVectors, maxSteps, patience, batchSize, newSeed, geometryTexts, geometrySeeds,
+                geometryLength, interpolationPoints);
+    }
+
+    /**
+     * Runs optimised together; 1 is exact mode (each run alone, results independent of which runs would share a
+     * batch, reproduced bit for bit after an interruption; {@link ExperimentRunner#forProfile}).
+     */
+    public Profile withBatchSize(int newBatchSize) {
+        return new Profile(name, modelDirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength,
+                randomVocab, lengths, memoryVectors, maxSteps, patience, newBatchSize, seed, geometryTexts, geometrySeeds,
                 geometryLength, interpolationPoints);
     }
 

@@ -62,7 +62,7 @@ public final class RecordStore {
             if (line.isEmpty()) continue;
             RunRecord r;
             try {
-                r = Json.COMPACT.fromJson(line, RunRecord.class);
+                r = Json.read(line, RunRecord.class);
             } catch (JsonParseException | IllegalStateException e) {
                 r = null;
             }

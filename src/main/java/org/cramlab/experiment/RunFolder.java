@@ -1,11 +1,12 @@
 package org.cramlab.experiment;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,39 +25,157 @@ import org.cramlab.cram.RunRecord;
  *   plan.json                   the plan (what "all runs" means for resume)
  *   records/&lt;writer&gt;.jsonl      one JSON run record per line, appended as each run finishes
  *   memories/&lt;run_id&gt;.safetensors  the best memory of each run (tensor "memory")
+ *   locks/&lt;name&gt;.lock         who is writing (see below); empty or stale when nobody is
  * </pre>
  * Each process (or Slurm shard) writes only its own {@code records/<writer>.jsonl}, so shards on a shared
- * filesystem never write the same file; {@link RecordStore} merges them. A record is flushed and
- * fsync'ed before {@link #append} returns: a crash loses at most the runs in flight.
+ * filesystem never write the same file; {@link RecordStore} merges them. A record is one complete line,
+ * flushed and fsync'ed before {@link #append} returns: a crash loses at most the runs in flight. A write
+ * that fails (a full disk) is cut back to the last complete record, and a torn last line left by a killed
+ * writer is cut off when the file is opened again, so record files only ever hold complete lines.
+ *
+ * <p>Two writers of the same runs take turns: {@link #open} takes a lock ({@code locks/<name>.lock},
+ * {@link FileChannel#tryLock}) held until {@link #close}: one per Slurm shard writer ({@code shard-3-of-8}),
+ * one for all other writers of the folder (notebooks, {@code RunFolder.open(dir)}). A second writer prints
+ * who holds it and waits; it then reads the records and computes only what is still missing, so two
+ * notebooks or two sweeps of one shard never do the same runs twice.
  */
 public final class RunFolder implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RunFolder.class.getName());
+    /** Lock of the writers that are not Slurm shards. */
+    static final String FOLDER_LOCK = "run-folder";
+
+    /** Opens a record file for appending (tests inject failing channels). */
+    interface Opener {
+        FileChannel open(Path file) throws IOException;
+    }
+
+    /** Which thread holds each lock this JVM holds (a thread waiting for itself would wait forever). */
+    private static final java.util.Map<Path, Thread> HOLDERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final String MEMORIES = "memories";
     private final Path root;
     private final String writer;
+    private final Opener opener;
+    private Path lockFile;
     private FileChannel channel;
+    private FileChannel lockChannel;
 
-    private RunFolder(Path root, String writer) {
+    private RunFolder(Path root, String writer, Opener opener) {
         this.root = root;
         this.writer = writer;
+        this.opener = opener;
     }
 
-    /** Opens (creating if needed) a run folder; this process appends to {@code records/<host>-<pid>.jsonl}. */
+    /**
+     * Opens (creating if needed) a run folder; this process appends to {@code records/<host>-<pid>.jsonl}.
+     * Waits while another non-shard writer has the folder open.
+     */
     public static RunFolder open(Path root) {
-        return open(root, defaultWriter());
+        return open(root, defaultWriter(), FOLDER_LOCK, RunFolder::openForAppend);
     }
 
-    /** Opens a run folder with an explicit writer name, e.g. {@code shard-3-of-8}. */
+    /** Opens a run folder with an explicit writer name, e.g. {@code shard-3-of-8}; waits while another holds it. */
     public static RunFolder open(Path root, String writer) {
+        return open(root, writer, writer, RunFolder::openForAppend);
+    }
+
+    /**
+     * Opens a run folder as {@code writer}, taking lock {@code lockName} (e.g. {@code shard-3-of-8} for every
+     * job's writer of that shard); waits while another holds it.
+     */
+    public static RunFolder open(Path root, String writer, String lockName) {
+        return open(root, writer, lockName, RunFolder::openForAppend);
+    }
+
+    static RunFolder open(Path root, String writer, String lockName, Opener opener) {
+        if (lockName == null || !lockName.matches("[A-Za-z0-9._-]+")) {
+            throw new ExperimentException("lock name must match [A-Za-z0-9._-]+, got '" + lockName + "'");
+        }
         if (writer == null || !writer.matches("[A-Za-z0-9._-]+")) {
             throw new ExperimentException("writer name must match [A-Za-z0-9._-]+, got '" + writer + "'");
         }
         try {
             Files.createDirectories(root.resolve("records"));
+            Files.createDirectories(root.resolve("locks"));
             Files.createDirectories(root.resolve(MEMORIES));
         } catch (IOException e) {
             throw new ExperimentException("cannot create run folder " + root + ": " + e.getMessage(), e);
         }
-        return new RunFolder(root, writer);
+        RunFolder folder = new RunFolder(root, writer, opener);
+        folder.lockFile = root.resolve("locks").resolve(lockName + ".lock").toAbsolutePath();
+        folder.lockChannel = lock(folder.lockFile, writer);
+        if (lockName.equals(FOLDER_LOCK)) folder.repairDeadWriters();
+        return folder;
+    }
+
+    private static FileChannel openForAppend(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    /**
+     * Takes the lock file's lock, waiting (one message on stderr naming the holder) while another process
+     * or another open folder of this JVM holds it; writes who holds it into the file.
+     */
+    private static FileChannel lock(Path file, String writer) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new ExperimentException("cannot open lock file " + file + ": " + e.getMessage(), e);
+        }
+        boolean told = false;
+        try {
+            while (true) {
+                FileLock held;
+                try {
+                    held = ch.tryLock();
+                } catch (OverlappingFileLockException e) { // another RunFolder of this JVM holds it
+                    if (HOLDERS.get(file.toAbsolutePath()) == Thread.currentThread()) {
+                        closeQuietly(ch);
+                        throw new ExperimentException("run folder " + file.getParent().getParent() + " is already open for"
+                                + " writing in this thread (" + holder(file) + "): close that RunFolder first");
+                    }
+                    held = null;
+                }
+                if (held != null) {
+                    HOLDERS.put(file.toAbsolutePath(), Thread.currentThread());
+                    ch.truncate(0);
+                    ch.write(ByteBuffer.wrap((writer + " pid " + ProcessHandle.current().pid() + " since " + Instant.now()
+                            + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+                    return ch;
+                }
+                if (!told) {
+                    told = true;
+                    System.err.println("run folder " + file.getParent().getParent() + ": another writer (" + holder(file)
+                            + ") is writing these runs; waiting for it to finish, then only missing runs are computed");
+                }
+                Thread.sleep(200);
+            }
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new ExperimentException("cannot lock " + file + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            closeQuietly(ch);
+            Thread.currentThread().interrupt();
+            throw new ExperimentException("interrupted while waiting for the lock " + file + " (" + holder(file) + ")", e);
+        }
+    }
+
+    private static String holder(Path lockFile) {
+        try {
+            String s = Files.readString(lockFile, StandardCharsets.UTF_8).strip();
+            return s.isEmpty() ? "unknown" : s;
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing a lock channel releases the lock; nothing else to do
+        }
     }
 
     /** {@code <host>-<pid>}: unique per process, readable in a listing. */
@@ -111,7 +230,7 @@ public final class RunFolder implements AutoCloseable {
         all.put("jvm", ManagementFactory.getRuntimeMXBean().getVmName());
         Path file = root.resolve("params.json");
         if (Files.exists(file)) file = root.resolve("params-" + writer + ".json");
-        writeString(file, Json.PRETTY.toJson(all));
+        writeString(file, Json.writePretty(all));
         return file;
     }
 
@@ -120,16 +239,32 @@ public final class RunFolder implements AutoCloseable {
         plan.save(root.resolve("plan.json"));
     }
 
-    /** Appends one record as a JSON line and forces it to disk before returning. Thread-safe. */
+    /**
+     * Appends one record as a complete JSON line and forces it to disk before returning. If the write fails
+     * (e.g. the disk is full) the partial line is cut off again and the first error is thrown: the file
+     * keeps exactly the records written before. Thread-safe.
+     */
     public synchronized void append(RunRecord record) {
-        byte[] line = (Json.COMPACT.toJson(record) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (Json.write(record) + "\n").getBytes(StandardCharsets.UTF_8);
+        long before = -1;
         try {
             FileChannel ch = channel();
+            before = ch.size();
             ByteBuffer buf = ByteBuffer.wrap(line);
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
         } catch (IOException e) {
-            throw new ExperimentException("cannot append to " + recordFile() + ": " + e.getMessage(), e);
+            ExperimentException failure = new ExperimentException("cannot append run " + record.runId() + " to "
+                    + recordFile() + ": " + e.getMessage() + " (the records written before are kept; rerun to resume)", e);
+            if (before >= 0) {
+                try {
+                    channel.truncate(before);
+                    channel.force(true);
+                } catch (IOException cut) {
+                    failure.addSuppressed(cut); // the torn tail is cut when the file is opened next
+                }
+            }
+            throw failure;
         }
     }
 
@@ -141,40 +276,85 @@ public final class RunFolder implements AutoCloseable {
     private FileChannel channel() throws IOException {
         if (channel == null) {
             Path f = recordFile();
-            channel = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            // A crash may have left a half-written last line: end it so our first record starts a line.
-            if (channel.size() > 0 && !endsWithNewline(f)) {
-                channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
-            }
+            repairTornTail(f);
+            channel = opener.open(f);
         }
         return channel;
     }
 
-    private static boolean endsWithNewline(Path f) throws IOException {
-        try (FileChannel r = FileChannel.open(f, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            r.read(b, r.size() - 1);
-            return b.get(0) == '\n';
+    /**
+     * Cuts a torn last line (a writer killed mid-write) off {@code f}, so it holds only complete records.
+     * Only for files no live writer appends to: this writer's own, or a dead process's.
+     */
+    static void repairTornTail(Path f) throws IOException {
+        if (!Files.isRegularFile(f)) return;
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long end = size;
+            ByteBuffer b = ByteBuffer.allocate(8192);
+            while (end > 0) { // find the last '\n' scanning backwards
+                long start = Math.max(0, end - b.capacity());
+                b.clear().limit((int) (end - start));
+                ch.read(b, start);
+                int i = b.position() - 1;
+                while (i >= 0 && b.get(i) != '\n') i--;
+                if (i >= 0) {
+                    end = start + i + 1;
+                    break;
+                }
+                end = start;
+            }
+            if (end < size) {
+                ch.truncate(end);
+                ch.force(true);
+                LOG.log(System.Logger.Level.WARNING, "cut a torn last line of " + (size - end) + " bytes off " + f
+                        + " (a run interrupted while writing; it will be recomputed)");
+            }
+        }
+    }
+
+    /** Repairs the record files of this host's dead non-shard writers ({@code <host>-<pid>.jsonl}). */
+    private void repairDeadWriters() {
+        String me = defaultWriter();
+        String host = me.substring(0, me.lastIndexOf('-') + 1);
+        try (java.util.stream.Stream<Path> files = Files.list(root.resolve("records"))) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (!name.startsWith(host) || !name.endsWith(".jsonl")) continue;
+                String pid = name.substring(host.length(), name.length() - ".jsonl".length());
+                if (!pid.matches("[0-9]{1,18}") || ProcessHandle.of(Long.parseLong(pid)).isPresent()) continue;
+                repairTornTail(f);
+            }
+        } catch (IOException e) {
+            throw new ExperimentException("cannot repair the record files in " + root.resolve("records") + ": "
+                    + e.getMessage(), e);
         }
     }
 
     private static void writeString(Path file, String s) {
         try {
-            Files.writeString(file, s, StandardCharsets.UTF_8);
+            org.cramlab.core.AtomicFiles.writeString(file, s);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new ExperimentException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
+    /** Closes the record file and releases the writer lock. */
     @Override
     public synchronized void close() {
-        if (channel != null) {
+        IOException first = null;
+        if (lockChannel != null) HOLDERS.remove(lockFile); // before the lock is released and another thread takes it
+        for (FileChannel ch : new FileChannel[] {channel, lockChannel}) {
             try {
-                channel.close();
+                if (ch != null) ch.close();
             } catch (IOException e) {
-                throw new ExperimentException("cannot close " + recordFile() + ": " + e.getMessage(), e);
+                if (first == null) first = e;
             }
-            channel = null;
+        }
+        channel = null;
+        lockChannel = null;
+        if (first != null) {
+            throw new ExperimentException("cannot close " + recordFile() + ": " + first.getMessage(), first);
         }
     }
 }

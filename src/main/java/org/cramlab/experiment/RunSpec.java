@@ -16,11 +16,22 @@ import org.cramlab.cram.OptimiserSettings;
  * @param nMem K, memory vectors
  * @param seed memory-init seed
  * @param settings optimiser settings
+ * @param exact true: optimised alone (batch size 1), so its result does not depend on which runs would have
+ *     shared its batch and is reproduced bit for bit by any schedule (interrupted, resumed, sharded) on the same
+ *     machine and thread count; null (never false, so the ids of batched runs stay as they were): batched with
+ *     other runs, which changes float rounding (README, Reproducibility). Part of the run id.
  */
 public record RunSpec(
-        String modelDir, String modelId, TextSpec text, int length, int nMem, long seed, OptimiserSettings settings) {
+        String modelDir, String modelId, TextSpec text, int length, int nMem, long seed, OptimiserSettings settings,
+        Boolean exact) {
+
+    /** A batched run (see {@link #exact}). */
+    public RunSpec(String modelDir, String modelId, TextSpec text, int length, int nMem, long seed, OptimiserSettings settings) {
+        this(modelDir, modelId, text, length, nMem, seed, settings, null);
+    }
 
     public RunSpec {
+        if (Boolean.FALSE.equals(exact)) exact = null;
         if (modelId == null || modelId.isBlank()) throw new ExperimentException("run model_id must be non-empty");
         if (text == null) throw new ExperimentException("run text must be given (model " + modelId + ")");
         if (length < 2) throw new ExperimentException("run length must be >= 2 tokens, got " + length);
@@ -38,6 +49,16 @@ public record RunSpec(
 
     /** The JSON the id is hashed from; {@code modelDir} is left out on purpose (see the record doc). */
     public String canonicalJson() {
-        return Json.COMPACT.toJson(new RunSpec(null, modelId, text, length, nMem, seed, settings));
+        return Json.COMPACT.toJson(new RunSpec(null, modelId, text, length, nMem, seed, settings, exact));
+    }
+
+    /** Whether this run is optimised alone (see {@link #exact}). */
+    public boolean isExact() {
+        return exact != null && exact;
+    }
+
+    /** This run in exact mode (a different run id). */
+    public RunSpec asExact() {
+        return new RunSpec(modelDir, modelId, text, length, nMem, seed, settings, true);
     }
 }

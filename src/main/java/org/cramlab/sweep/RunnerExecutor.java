@@ -20,8 +20,15 @@ public record RunnerExecutor(ExperimentRunner runner) implements ShardExecutor {
     public void run(ExperimentPlan plan, List<RunSpec> runs, RunFolder folder) {
         try {
             runner.run(new ExperimentPlan(plan.name(), runs), folder);
-        } finally {
-            Sweep.savePlan(plan, Sweep.planFile(folder.root()));
+        } catch (RuntimeException first) {
+            // put the whole plan back, but never let that hide the first error (e.g. a full disk)
+            try {
+                Sweep.savePlan(plan, Sweep.planFile(folder.root()));
+            } catch (RuntimeException second) {
+                first.addSuppressed(second);
+            }
+            throw first;
         }
+        Sweep.savePlan(plan, Sweep.planFile(folder.root()));
     }
 }

@@ -64,13 +64,15 @@ public final class Sweep {
      */
     public static ShardResult runShard(ExperimentPlan plan, Shard shard, Path runDir, ShardExecutor executor, String tag) {
         int assigned = plan.shard(shard.index(), shard.count()).size();
-        List<RunSpec> todo = pending(plan, shard, RecordStore.read(runDir).ids());
-        if (todo.isEmpty()) return new ShardResult(shard, assigned, assigned, 0, null);
+        if (pending(plan, shard, RecordStore.read(runDir).ids()).isEmpty()) return new ShardResult(shard, assigned, assigned, 0, null);
         String writer = shard.writerName(tag);
-        try (RunFolder folder = RunFolder.open(runDir, writer)) {
+        // one lock per shard, whatever the job: a second writer of this shard waits, then finds its runs done
+        try (RunFolder folder = RunFolder.open(runDir, writer, "shard-" + shard.index() + "-of-" + shard.count())) {
+            List<RunSpec> todo = pending(plan, shard, RecordStore.read(runDir).ids());
+            if (todo.isEmpty()) return new ShardResult(shard, assigned, assigned, 0, null);
             executor.run(plan, todo, folder);
+            return new ShardResult(shard, assigned, assigned - todo.size(), todo.size(), writer);
         }
-        return new ShardResult(shard, assigned, assigned - todo.size(), todo.size(), writer);
     }
 
     /** {@link #submit(ExperimentPlan, Path, SlurmOptions, Launcher)} started the way this process was. */
@@ -204,13 +206,7 @@ public final class Sweep {
 
     /** Writes a plan file via a temporary file and a rename, so a task starting meanwhile never reads half a plan. */
     static void savePlan(ExperimentPlan plan, Path target) {
-        Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        plan.save(tmp);
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SweepException("cannot write plan file " + target + ": " + e.getMessage(), e);
-        }
+        plan.save(target); // atomic, and leaves no temporary file when it fails
     }
 
     /** One line of {@code slurm/submissions.jsonl}. */
@@ -219,7 +215,7 @@ public final class Sweep {
     private static void logSubmission(Path runDir, Logged entry) {
         Path f = runDir.resolve(SLURM_DIR).resolve(SUBMISSIONS);
         try {
-            Files.writeString(f, Json.COMPACT.toJson(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(f, Json.write(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new SweepException("cannot append to " + f + ": " + e.getMessage(), e);
@@ -232,7 +228,7 @@ public final class Sweep {
         try {
             List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
             if (lines.isEmpty()) return Optional.empty();
-            Logged l = Json.COMPACT.fromJson(lines.get(lines.size() - 1), Logged.class);
+            Logged l = Json.read(lines.get(lines.size() - 1), Logged.class);
             return l == null || l.shards() < 1 ? Optional.empty() : Optional.of(l);
         } catch (IOException | RuntimeException e) {
             throw new SweepException("cannot read submission log " + f + ": " + e.getMessage(), e);

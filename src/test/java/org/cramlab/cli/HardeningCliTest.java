@@ -102,6 +102,20 @@ class HardeningCliTest {
     }
 
     @Test
+    void planExactWritesAPlanOfExactRunsWithTheirOwnIds(@TempDir Path dir) {
+        Path batched = dir.resolve("batched.json"), exact = dir.resolve("exact.json");
+        assertEquals(0, run("plan", "--experiment", "capacity-vs-length", "--lengths", "4,8", "--texts", "2", "--out",
+                batched.toString()).code());
+        Outcome o = run("plan", "--experiment", "capacity-vs-length", "--lengths", "4,8", "--texts", "2", "--exact", "--out",
+                exact.toString());
+        assertEquals(0, o.code(), o.err());
+        org.cramlab.experiment.ExperimentPlan b = org.cramlab.experiment.ExperimentPlan.load(batched);
+        org.cramlab.experiment.ExperimentPlan e = org.cramlab.experiment.ExperimentPlan.load(exact);
+        assertTrue(e.isExact() && !b.isExact());
+        assertEquals(b.exact(), e, "the same runs, in exact mode");
+    }
+
+    @Test
     void gpuOnTheCpuBuildIsOneLineSayingWhatToDo() {
         Outcome o = run("cram", "--model", CramCommandTest.llama(), "--ids", "1,2,3", "--steps", "2", "--device", "gpu");
         assertEquals(2, o.code(), o.err());
