@@ -13,10 +13,13 @@ import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.CheckpointException;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramException;
+import org.cramlab.core.Progress;
 import org.cramlab.cram.CramResult;
+import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
+import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.text.TextException;
@@ -76,9 +79,11 @@ public final class CramCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (CausalLM model = modelOptions.load()) {
             CramTask task = task(model.info().hiddenSize());
-            Progress progress = new Progress(err);
-            CramResult result = new Crammer(model, optimOptions.settings().build()).run(task, progress);
-            progress.done();
+            CramSettings settings = optimOptions.settings().build();
+            CramResult result;
+            try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
+                result = new Crammer(model, settings).run(task, RunListener.showing(progress));
+            }
             RunRecord record = result.record();
             if (saveMemory != null) {
                 Memory.save(saveMemory, result.bestMemory(), task.nMem(), model.info().hiddenSize(), metadata(record));

@@ -19,7 +19,7 @@ import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
-import org.cramlab.notebook.Progress;
+import org.cramlab.core.Progress;
 
 /**
  * Runs the missing runs of a plan into a run folder: finished runs (read back from the folder's
@@ -143,17 +143,17 @@ public final class ExperimentRunner {
     private static final class Listener implements RunListener {
         private final Map<String, RunSpec> byId;
         private final RunFolder folder;
-        private final org.cramlab.notebook.Progress bar; // RunListener.Progress shadows the name here
+        private final Progress bar;
         private long lastShown;
 
-        Listener(Map<String, RunSpec> byId, RunFolder folder, org.cramlab.notebook.Progress bar) {
+        Listener(Map<String, RunSpec> byId, RunFolder folder, Progress bar) {
             this.byId = byId;
             this.folder = folder;
             this.bar = bar;
         }
 
         @Override
-        public void onStep(RunListener.Progress progress) {
+        public void onStep(RunListener.Step progress) {
             long now = System.nanoTime();
             if (now - lastShown > 250_000_000L) {
                 lastShown = now;

@@ -25,7 +25,7 @@ import tech.tablesaw.plotly.traces.Trace;
 /**
  * The paper's figures as Tablesaw plotly figures, drawn from the experiments' summary tables. Axis
  * titles carry units (tokens, nats); lengths and K use log axes as the paper does. Show them with
- * {@code org.cramlab.notebook.Html}, save them with {@link FigureFiles}.
+ * {@link Html}, save them with {@link FigureFiles}.
  */
 public final class Figures {
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",

@@ -57,7 +57,7 @@ class EngineTest {
         int[] widest = new int[1];
         List<CramResult> batched = new BatchedCrammer(model, s).run(tasks, new RunListener() {
             @Override
-            public void onStep(Progress p) {
+            public void onStep(Step p) {
                 if (p.step() == 1) {
                     widest[0] = Math.max(widest[0], ++live[0]);
                 }
@@ -153,7 +153,7 @@ class EngineTest {
         int[] counts = new int[201];
         RunListener probe = new RunListener() {
             @Override
-            public void onStep(Progress p) {
+            public void onStep(Step p) {
                 counts[p.step()] = model.manager().getManagedArrays().size();
             }
         };

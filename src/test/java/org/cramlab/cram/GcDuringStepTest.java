@@ -42,7 +42,7 @@ class GcDuringStepTest {
         List<CramResult> plain = new BatchedCrammer(model, s).run(tasks, RunListener.NONE);
         RunListener collector = new RunListener() {
             @Override
-            public void onStep(Progress p) {
+            public void onStep(Step p) {
                 collectGarbage();
             }
         };

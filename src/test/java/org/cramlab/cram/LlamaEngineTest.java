@@ -53,7 +53,7 @@ class LlamaEngineTest {
         int[] counts = new int[31];
         RunListener probe = new RunListener() {
             @Override
-            public void onStep(Progress p) {
+            public void onStep(Step p) {
                 counts[p.step()] = model.manager().getManagedArrays().size();
             }
         };
