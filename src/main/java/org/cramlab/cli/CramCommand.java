@@ -23,6 +23,7 @@ import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.text.TextException;
+import org.cramlab.text.TextSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -110,7 +111,7 @@ public final class CramCommand implements Callable<Integer> {
         String textId;
         if (input.ids != null) {
             ids = Arrays.copyOf(input.ids, Math.min(input.ids.length, max));
-            source = "literal";
+            source = TextSource.LITERAL.id();
             textId = "ids";
         } else {
             text = input.text != null ? input.text : readText(input.textFile);
@@ -122,7 +123,7 @@ public final class CramCommand implements Callable<Integer> {
                 ids = tok.encode(text, true, max);
                 text = tok.decode(ids, true); // the part actually compressed
             }
-            source = input.text != null ? "literal" : "file";
+            source = (input.text != null ? TextSource.LITERAL : TextSource.FILE).id();
             textId = input.text != null ? "text" : input.textFile.getFileName().toString();
         }
         float[] initMemory = null;

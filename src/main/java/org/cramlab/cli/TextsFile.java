@@ -13,6 +13,7 @@ import org.cramlab.cram.CramException;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSets;
+import org.cramlab.text.TextSource;
 
 /**
  * Reads the texts of a capacity search: {@code .csv} with a {@code text} column (the paper's chunk
@@ -34,7 +35,7 @@ final class TextsFile {
             if (name.endsWith(".csv")) {
                 // the paper's chunk files: the second half of each chunk's sentences, as train.py
                 for (TextSample t : TextSets.chunkCsv(file, tokenizer, 2, limit)) {
-                    out.add(new Capacity.Text(t.id(), t.source(), t.text()));
+                    out.add(new Capacity.Text(t.id(), t.source().id(), t.text()));
                 }
             } else if (name.endsWith(".jsonl")) {
                 List<String> lines = Files.readAllLines(file);
@@ -47,13 +48,13 @@ final class TextsFile {
                         throw new CramException("--texts " + file + " line " + (i + 1) + " has no \"text\" field");
                     }
                     String id = o.has("id") ? o.get("id").getAsString() : stem + ":" + i;
-                    out.add(new Capacity.Text(id, "file", o.get("text").getAsString()));
+                    out.add(new Capacity.Text(id, TextSource.FILE.id(), o.get("text").getAsString()));
                 }
             } else {
                 List<String> lines = Files.readAllLines(file);
                 for (int i = 0; i < lines.size() && out.size() < limit; i++) {
                     if (!lines.get(i).isBlank()) {
-                        out.add(new Capacity.Text(stem + ":" + i, "file", lines.get(i)));
+                        out.add(new Capacity.Text(stem + ":" + i, TextSource.FILE.id(), lines.get(i)));
                     }
                 }
             }

@@ -121,7 +121,7 @@ public final class ExperimentRunner {
                     byId.put(s.runId(), s);
                     // The task's text id carries our run id through the engine (its onFinished reports only the
                     // record); the record is relabelled below. Each run gets its own seeded init.
-                    tasks.add(new CramTask(s.runId(), s.text().source(), t.text(), t.tokenIds(), s.nMem(),
+                    tasks.add(new CramTask(s.runId(), s.text().source().id(), t.text(), t.tokenIds(), s.nMem(),
                             Memory.random(s.seed(), s.nMem(), d, std)));
                 }
                 new BatchedCrammer(model, settings(e.getKey())).run(tasks, new Listener(byId, folder, bar));

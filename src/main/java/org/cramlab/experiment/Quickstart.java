@@ -96,7 +96,7 @@ public final class Quickstart implements AutoCloseable {
         CramResult crammed;
         try (Progress steps = progress.start("cramming L = " + length + " into K = " + k, profile.maxSteps())) {
             crammed = new Crammer(model, settings).run(
-                    new CramTask(spec.id(), spec.source(), passage.text(), passage.tokenIds(), k, null),
+                    new CramTask(spec.id(), spec.source().id(), passage.text(), passage.tokenIds(), k, null),
                     RunListener.showing(steps));
         }
         Greedy greedy = Greedy.decode(model, crammed.bestMemory(), k, passage.tokenIds());

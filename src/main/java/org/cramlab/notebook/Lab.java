@@ -138,9 +138,13 @@ public final class Lab {
     }
 
     /** Saves {@code <name>.csv} into the report folder and shows the table. */
-    public Table table(String name, Table table) {
+    public void table(String name, Table table) {
         show(report.table(name, table));
-        return table;
+    }
+
+    /** Saves {@code <name>.csv} into the report folder without showing it (tables too long to read). */
+    public void save(String name, Table table) {
+        report.table(name, table);
     }
 
     /** Saves {@code <name>.html} and {@code <name>.png} into the report folder and shows the figure. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.text.TextSource;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Axis;
 import tech.tablesaw.plotly.components.ColorBar;
@@ -96,8 +97,8 @@ public final class Figures {
      * fit {@code y = x - C_H} dashed and the highest lossless CE dotted.
      */
     public static Figure entropy(String modelId, Collection<RunRecord> records) {
-        List<RunRecord> natural = records.stream().filter(r -> !"random".equals(r.textSource())).toList();
-        List<RunRecord> random = records.stream().filter(r -> "random".equals(r.textSource())).toList();
+        List<RunRecord> natural = records.stream().filter(r -> !TextSource.RANDOM.is(r.textSource())).toList();
+        List<RunRecord> random = records.stream().filter(r -> TextSource.RANDOM.is(r.textSource())).toList();
         List<Trace> traces = new ArrayList<>();
         double maxX = records.stream().mapToDouble(RunRecord::originalCeNats).max().orElse(1);
         if (!natural.isEmpty()) {

@@ -2,6 +2,7 @@ package org.cramlab.report;
 
 import java.util.Collection;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.text.TextSource;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -29,7 +30,7 @@ public final class RecordTable {
             model.append(r.modelId());
             textId.append(r.textId());
             source.append(r.textSource());
-            random.append("random".equals(r.textSource()));
+            random.append(TextSource.RANDOM.is(r.textSource()));
             length.append(r.length());
             nMem.append(r.nMem());
             seed.append((double) r.seed());

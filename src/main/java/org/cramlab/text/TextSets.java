@@ -47,9 +47,9 @@ public final class TextSets {
                         + " fields, no 'text' field (column " + (col + 1) + ")");
             }
             String text = Sentences.secondHalf(row.get(col).strip().replaceAll("\\s+", " "));
-            samples.add(new TextSample(stem + ":" + (r - 1), "csv", text, tok.encode(text, true, maxTokens)));
+            samples.add(new TextSample(stem + ":" + (r - 1), TextSource.CSV, text, tok.encode(text, true, maxTokens)));
         }
-        Map<String, String> d = describe("csv", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.CSV, tok, maxTokens);
         d.put("file", csv.toString());
         d.put("file_sha256", Hashing.sha256(csv));
         d.put("rule", "second half of the chunk's sentences (JDK BreakIterator + abbreviations)");
@@ -75,9 +75,9 @@ public final class TextSets {
             }
             String text = sb.toString();
             int[] ids = tok.encode(text, true, maxTokens);
-            samples.add(new TextSample("random:" + seed + ":" + i, "random", decodeVisible(tok, ids), ids));
+            samples.add(new TextSample("random:" + seed + ":" + i, TextSource.RANDOM, decodeVisible(tok, ids), ids));
         }
-        Map<String, String> d = describe("random", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.RANDOM, tok, maxTokens);
         d.put("vocab", vocab.source());
         d.put("vocab_sha256", vocab.sha256());
         d.put("vocab_size", String.valueOf(vocab.size()));
@@ -125,9 +125,9 @@ public final class TextSets {
                 continue; // too close to the end of the book
             }
             String id = books.get(b).name() + ":s" + first;
-            samples.add(new TextSample(id, "book", decodeVisible(tok, ids), ids));
+            samples.add(new TextSample(id, TextSource.BOOK, decodeVisible(tok, ids), ids));
         }
-        Map<String, String> d = describe("book", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.BOOK, tok, maxTokens);
         d.putAll(corpus.description());
         d.put("split", "held-out");
         d.put("seed", String.valueOf(seed));
@@ -140,11 +140,11 @@ public final class TextSets {
         if (text.isEmpty()) {
             throw new TextException("text file " + file + " holds no text");
         }
-        Map<String, String> d = describe("file", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.FILE, tok, maxTokens);
         d.put("file", file.toString());
         d.put("file_sha256", Hashing.sha256(file));
         int[] ids = tok.encode(text, true, maxTokens);
-        return new TextSet(List.of(new TextSample(stem(file), "file", text, ids)), d);
+        return new TextSet(List.of(new TextSample(stem(file), TextSource.FILE, text, ids)), d);
     }
 
     /** The text the truncated ids stand for (what is actually compressed), without special tokens. */
@@ -152,9 +152,9 @@ public final class TextSets {
         return tok.decode(ids, true);
     }
 
-    private static Map<String, String> describe(String source, TextTokenizer tok, int maxTokens) {
+    private static Map<String, String> describe(TextSource source, TextTokenizer tok, int maxTokens) {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("source", source);
+        d.put("source", source.id());
         d.put("max_tokens", String.valueOf(maxTokens));
         d.put("tokenizer", tok.file().toString());
         d.put("tokenizer_sha256", Hashing.sha256(tok.file()));

@@ -53,7 +53,7 @@ class TextSetsTest {
         // row 2 has a newline inside the quoted cell; whitespace is normalised first
         assertTrue(set.get(2).text().startsWith("Sixteen years had Miss Taylor"), set.get(2).text());
         assertEquals("sample_chunks:1", set.get(1).id());
-        assertEquals("csv", set.get(1).source());
+        assertEquals("csv", set.get(1).source().id());
         assertEquals(tok.bosId(), set.get(0).tokenIds()[0]);
         assertArrayEquals(tok.encode(set.get(0).text()), set.get(0).tokenIds());
         assertTrue(set.description().get("file_sha256").matches("[0-9a-f]{64}"));
