@@ -20,7 +20,7 @@ public final class NotebookProgress {
 
     /**
      * Progress shown in a notebook: {@code display} shows HTML and returns its display id;
-     * {@code update} replaces the output with that id.
+     * {@code update} replaces the output with that id. Each progress started gets its own output.
      */
     public static Progress.Starter starter(Function<String, String> display, BiConsumer<String, String> update) {
         return new Progress.Starter(sink(display, update));
@@ -36,6 +36,9 @@ public final class NotebookProgress {
                     id = display.apply(html(state));
                 } else {
                     update.accept(id, html(state));
+                }
+                if (last) {
+                    id = null; // the next progress started from the same starter gets its own output
                 }
             }
         };

@@ -1,5 +1,13 @@
 package org.cramlab.text;
 
+import com.univocity.parsers.common.TextParsingException;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,25 +37,36 @@ public final class TextSets {
      * the chunk's sentences ({@link Sentences#secondHalf}), truncated to {@code maxTokens}.
      */
     public static TextSet chunkCsv(Path csv, TextTokenizer tok, int maxTokens, int limit) {
-        List<List<String>> rows = Csv.read(csv);
-        if (rows.isEmpty()) {
-            throw new TextException("CSV file " + csv + " is empty: expected a header with a 'text' column");
-        }
-        int col = rows.get(0).indexOf("text");
-        if (col < 0) {
-            throw new TextException("CSV file " + csv + " has no 'text' column (header: " + rows.get(0)
-                    + "); expected the paper's chunk format, e.g. pg19_valid_1k_chunks.csv");
-        }
         String stem = stem(csv);
         List<TextSample> samples = new ArrayList<>();
-        for (int r = 1; r < rows.size() && samples.size() < limit; r++) {
-            List<String> row = rows.get(r);
-            if (row.size() <= col) {
-                throw new TextException("CSV file " + csv + " row " + r + " has " + row.size()
-                        + " fields, no 'text' field (column " + (col + 1) + ")");
+        CsvParser parser = new CsvParser(csvSettings());
+        try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            parser.beginParsing(in);
+            String[] header = parser.parseNext();
+            if (header == null) {
+                throw new TextException("CSV file " + csv + " is empty: expected a header with a 'text' column");
             }
-            String text = Sentences.secondHalf(row.get(col).strip().replaceAll("\\s+", " "));
-            samples.add(new TextSample(stem + ":" + (r - 1), TextSource.CSV, text, tok.encode(text, true, maxTokens)));
+            int col = List.of(header).indexOf("text");
+            if (col < 0) {
+                throw new TextException("CSV file " + csv + " has no 'text' column (header: " + List.of(header)
+                        + "); expected the paper's chunk format, e.g. pg19_valid_1k_chunks.csv");
+            }
+            String[] row;
+            for (int r = 1; samples.size() < limit && (row = parser.parseNext()) != null; r++) {
+                if (row.length <= col) {
+                    throw new TextException("CSV file " + csv + " row " + r + " has " + row.length
+                            + " fields, no 'text' field (column " + (col + 1) + ")");
+                }
+                String text = Sentences.secondHalf(row[col].strip().replaceAll("\\s+", " "));
+                samples.add(new TextSample(stem + ":" + (r - 1), TextSource.CSV, text, tok.encode(text, true, maxTokens)));
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new TextException("cannot read CSV file " + csv + ": " + e.getMessage(), e);
+        } catch (TextParsingException e) {
+            throw new TextException("CSV file " + csv + " is not valid CSV near line " + (e.getLineIndex() + 1) + ": "
+                    + e.getMessage().lines().findFirst().orElse(""), e);
+        } finally {
+            parser.stopParsing();
         }
         Map<String, String> d = describe(TextSource.CSV, tok, maxTokens);
         d.put("file", csv.toString());
@@ -150,6 +169,23 @@ public final class TextSets {
     /** The text the truncated ids stand for (what is actually compressed), without special tokens. */
     private static String decodeVisible(TextTokenizer tok, int[] ids) {
         return tok.decode(ids, true);
+    }
+
+    /**
+     * RFC 4180 as pandas writes it: quoted fields may hold commas, doubled quotes and newlines; fields
+     * kept verbatim (no trimming, empty stays empty), any length, blank lines skipped. Rows end as the
+     * header line does (\n or \r\n).
+     */
+    private static CsvParserSettings csvSettings() {
+        CsvParserSettings s = new CsvParserSettings();
+        s.setMaxCharsPerColumn(-1); // a paper chunk is ~1k tokens, longer than univocity's 4096-char default
+        s.setIgnoreLeadingWhitespaces(false);
+        s.setIgnoreTrailingWhitespaces(false);
+        s.setNullValue("");
+        s.setEmptyValue("");
+        s.setSkipEmptyLines(true);
+        s.setLineSeparatorDetectionEnabled(true); // \n or \r\n, as the file's first line ends
+        return s;
     }
 
     private static Map<String, String> describe(TextSource source, TextTokenizer tok, int maxTokens) {

@@ -59,6 +59,11 @@ class LabTest {
         }
         assertEquals(2, shown.size(), "the progress display is shown once");
         assertEquals(List.of("out-2", "out-2"), replaced, "then updated in place");
+        try (Progress p = lab.progress().start("more runs", 1)) {
+            p.advance();
+        }
+        assertEquals(3, shown.size(), "a second progress gets its own output");
+        assertEquals(List.of("out-2", "out-2", "out-3", "out-3"), replaced);
     }
 
     @Test
