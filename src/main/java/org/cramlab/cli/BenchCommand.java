@@ -11,8 +11,6 @@ import org.cramlab.bench.BenchException;
 import org.cramlab.bench.BenchOptions;
 import org.cramlab.bench.Flops;
 import org.cramlab.bench.Report;
-import org.cramlab.checkpoint.CheckpointException;
-import org.cramlab.cram.CramException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -119,36 +117,30 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
-            boolean gpuDevice = switch (device) {
-                case "cpu" -> false;
-                case "gpu" -> true;
-                default -> throw new BenchException("--device must be cpu or gpu, got '" + device + "'");
-            };
-            int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-            // read by DJL when libtorch starts: both sides get the same number of threads
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
-            BenchOptions options = BenchOptions.builder()
-                    .optModelDir(model == null ? org.cramlab.train.DefaultModel.directory() : model)
-                    .optLengths(lengths).optGpu(gpuDevice).optThreads(n)
-                    .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
-                    .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
-                    .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
-                    .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed).optCountOps(countOps)
-                    .build();
-            Report report = Bench.run(options, err);
-            out.print(report.text());
-            out.flush();
-            if (csv != null) {
-                report.writeCsv(csv);
-                err.println("wrote " + csv);
-            }
-            return 0;
-        } catch (BenchException | CramException | CheckpointException | org.cramlab.text.TextException e) {
-            err.println("bench: " + e.getMessage());
-            err.flush();
-            return 2;
+        boolean gpuDevice = switch (device) {
+            case "cpu" -> false;
+            case "gpu" -> true;
+            default -> throw new BenchException("--device must be cpu or gpu, got '" + device + "'");
+        };
+        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        // read by DJL when libtorch starts: both sides get the same number of threads
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+        BenchOptions options = BenchOptions.builder()
+                .optModelDir(model == null ? org.cramlab.train.DefaultModel.directory() : model)
+                .optLengths(lengths).optGpu(gpuDevice).optThreads(n)
+                .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
+                .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
+                .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
+                .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed).optCountOps(countOps)
+                .build();
+        Report report = Bench.run(options, err);
+        out.print(report.text());
+        out.flush();
+        if (csv != null) {
+            report.writeCsv(csv);
+            err.println("wrote " + csv);
         }
+        return 0;
     }
 
     private Path script() {

@@ -3,7 +3,7 @@ package org.cramlab.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cramlab.text.BookCorpus;
-import org.cramlab.text.CramlabHome;
+import org.cramlab.core.CramlabHome;
 import org.cramlab.text.WordList;
 import org.cramlab.train.DefaultModel;
 import org.cramlab.train.DefaultModelEval;

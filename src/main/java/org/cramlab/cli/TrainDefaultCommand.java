@@ -3,7 +3,7 @@ package org.cramlab.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cramlab.model.TorchThreads;
-import org.cramlab.text.CramlabHome;
+import org.cramlab.core.CramlabHome;
 import org.cramlab.train.DefaultModelTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -47,7 +47,7 @@ public interface RunListener {
 
             @Override
             public void onFinished(CramResult result) {
-                progress.update(result.record().steps(), progress.state().current());
+                progress.update(result.record().trajectory().steps(), progress.state().current());
             }
         };
     }

@@ -79,8 +79,9 @@ public final class Quickstart implements AutoCloseable {
             RunRecord r = record;
             return String.format(Locale.ROOT, "L = %d, K = %d: %s after %d steps, accuracy %.3f (without memory %.3f),"
                             + " cross-entropy %.1f -> %.1f nats; greedy decode: %s, correct prefix %d of %d tokens",
-                    r.length(), k, r.stopReason(), r.steps(), r.bestAccuracy(), r.originalAccuracy(), r.originalCeNats(),
-                    r.bestCeNats(), greedy.exactMatch() ? "exact" : "not exact", greedy.prefixLength(), r.length() - 1);
+                    r.text().length(), k, r.trajectory().stopReason(), r.trajectory().steps(), r.metrics().bestAccuracy(),
+                    r.metrics().originalAccuracy(), r.metrics().originalCeNats(), r.metrics().bestCeNats(),
+                    greedy.exactMatch() ? "exact" : "not exact", greedy.prefixLength(), r.text().length() - 1);
         }
     }
 
@@ -123,8 +124,8 @@ public final class Quickstart implements AutoCloseable {
         return String.format(Locale.ROOT, "Capacity follows the information gain, not the length: the %d-token passage"
                         + " carries %.1f nats of cross-entropy and K = %d vectors removed %.1f of them, while the %d-token"
                         + " passage carries %.1f nats, more than the %.1f nats the same number of vectors removed.",
-                a.length(), a.originalCeNats(), fits.k(), a.informationGainNats(), b.length(), b.originalCeNats(),
-                b.informationGainNats());
+                a.text().length(), a.metrics().originalCeNats(), fits.k(), a.metrics().informationGainNats(),
+                b.text().length(), b.metrics().originalCeNats(), b.metrics().informationGainNats());
     }
 
     @Override

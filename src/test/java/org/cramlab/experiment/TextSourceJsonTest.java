@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.cramlab.core.Json;
 import org.cramlab.text.TextException;
 import org.cramlab.text.TextSource;
 import org.junit.jupiter.api.Test;

@@ -90,7 +90,8 @@ class TrainDefaultModelTest {
         assertTrue(resumed.losses().get(5)[1] < resumed.losses().get(0)[1]);
         assertTrue(Files.isRegularFile(tmp.resolve("resumed").resolve("model.safetensors")));
         // a run with other options refuses the checkpoint directory
-        assertEquals(1, Main.commandLine().execute("train-default", "--corpus", corpus.toString(), "--out",
+        // (exit code 2: a cramlab error, reported in one line by the command line's error handler)
+        assertEquals(2, Main.commandLine().execute("train-default", "--corpus", corpus.toString(), "--out",
                 tmp.resolve("resumed").toString(), "--steps", "10", "--hidden", "64"));
     }
 
