@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * Progress of long work: units done out of total, the item being worked on, elapsed time and an
  * ETA. Where it is shown is a {@link Sink}: on the command line one line on stderr rewritten with
  * {@code \r} ({@link #onConsole()}); in a notebook one output updated in place
- * ({@code org.cramlab.notebook.NotebookProgress}).
+ * (the notebook package's {@code NotebookProgress}).
  *
  * <pre>{@code
  * try (Progress p = Progress.onConsole().start("cramming", texts.size())) {
