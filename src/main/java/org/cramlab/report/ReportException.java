@@ -1,7 +1,9 @@
 package org.cramlab.report;
 
+import org.cramlab.core.CramlabException;
+
 /** A table, figure or its file could not be made (missing plotly.js, unwritable output file, bad argument). */
-public class ReportException extends RuntimeException {
+public class ReportException extends CramlabException {
 
     private static final long serialVersionUID = 1L;
 
