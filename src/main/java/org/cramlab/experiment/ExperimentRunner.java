@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.Progress;
 import org.cramlab.cram.BatchedCrammer;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
@@ -18,7 +19,6 @@ import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
-import org.cramlab.core.Progress;
 
 /**
  * Runs the missing runs of a plan into a run folder: finished runs (read back from the folder's
