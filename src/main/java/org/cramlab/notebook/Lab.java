@@ -129,7 +129,12 @@ public final class Lab {
 
     /** Shows a table (at most 60 rows) without saving it. */
     public void show(Table table) {
-        show(Html.table(table, 60));
+        show(table, 60);
+    }
+
+    /** Shows a table, at most {@code maxRows} rows of it, without saving it. */
+    public void show(Table table, int maxRows) {
+        show(Html.table(table, maxRows));
     }
 
     /** Replaces the output {@code id} with {@code html}. */
