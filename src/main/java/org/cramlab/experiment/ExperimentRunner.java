@@ -19,6 +19,7 @@ import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
+import org.cramlab.model.TorchThreads;
 
 /**
  * Runs the missing runs of a plan into a run folder: finished runs (read back from the folder's
@@ -82,6 +83,9 @@ public final class ExperimentRunner {
 
     /** Runs what is missing of {@code plan} in {@code folder}; writes params.json and plan.json. */
     public Result run(ExperimentPlan plan, RunFolder folder) {
+        // Before anything starts the engine (params.json records the libtorch version): PyTorch reads its
+        // thread count once, and two threads made steps many times slower on a busy machine.
+        TorchThreads.configureFromEnvironment();
         RecordStore before = folder.records();
         List<RunSpec> missing = plan.missing(before.ids());
         int reused = plan.runs().size() - missing.size();

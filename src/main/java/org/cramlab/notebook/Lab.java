@@ -14,6 +14,7 @@ import org.cramlab.experiment.ExperimentRunner;
 import org.cramlab.experiment.Profile;
 import org.cramlab.experiment.RecordStore;
 import org.cramlab.experiment.RunFolder;
+import org.cramlab.model.TorchThreads;
 import org.cramlab.report.Figures;
 import org.cramlab.report.Html;
 import org.cramlab.report.Report;
@@ -74,6 +75,7 @@ public final class Lab {
         if (runFolder == null || runFolder.isBlank() || runFolder.contains("/") || runFolder.contains("\\")) {
             throw new NotebookException("run folder must be a plain folder name, got '" + runFolder + "'");
         }
+        TorchThreads.configureFromEnvironment(); // before any cell starts the engine (see TorchThreads)
         Profile profile = Profile.fromEnv(env, defaultModel);
         Path out = Profile.outDir(env, runFolder);
         Lab lab = new Lab(profile, out, display, update, Report.in(out));
