@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference timing of one cramming optimisation step (issue 7's reference side).
+"""PyTorch reference timing of one cramming optimisation step (the bench command's reference side).
 
 Runs inside the Debian sid tree with transformers + torch (see src/test/python/README.md for the
 tree). Builds the paper's MemoryCell set-up on a local Hugging Face model directory: frozen model,

@@ -409,7 +409,7 @@ HUB_NAMES = ("gpt2_hub_names", "gpt2", "transformer.")
 
 
 # ---------------------------------------------------------------------------------------------------
-# AdamW trace (issue 4)
+# AdamW trace
 
 ADAMW = dict(lr=1e-2, betas=(0.9, 0.9), weight_decay=0.01, eps=1e-8)
 TRACE_STEPS = 5

@@ -10,14 +10,18 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramException;
+import org.cramlab.core.Progress;
 import org.cramlab.cram.CramResult;
+import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
+import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.experiment.OutputFolder;
 import org.cramlab.model.CausalLM;
 import org.cramlab.text.TextFilePrefix;
+import org.cramlab.text.TextSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,9 +82,11 @@ public final class CramCommand implements Callable<Integer> {
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
-            Progress progress = new Progress(err);
-            CramResult result = new Crammer(model, optimOptions.settings().build()).run(task, progress);
-            progress.done();
+            CramSettings settings = optimOptions.settings().build();
+            CramResult result;
+            try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
+                result = new Crammer(model, settings).run(task, RunListener.showing(progress));
+            }
             RunRecord record = result.record();
             if (saveMemory != null) {
                 Memory.save(saveMemory, result.bestMemory(), task.nMem(), model.info().hiddenSize(), metadata(record));
@@ -103,7 +109,7 @@ public final class CramCommand implements Callable<Integer> {
         String textId;
         if (input.ids != null) {
             ids = Arrays.copyOf(input.ids, Math.min(input.ids.length, max));
-            source = "literal";
+            source = TextSource.LITERAL.id();
             textId = "ids";
         } else {
             if (input.text != null && input.text.isBlank()) {
@@ -120,7 +126,7 @@ public final class CramCommand implements Callable<Integer> {
                 ids = file != null ? file.tokenIds() : tok.encode(text, true, max);
                 text = tok.decode(ids, true); // the part actually compressed
             }
-            source = input.text != null ? "literal" : "file";
+            source = (input.text != null ? TextSource.LITERAL : TextSource.FILE).id();
             textId = input.text != null ? "text" : input.textFile.getFileName().toString();
         }
         float[] initMemory = null;

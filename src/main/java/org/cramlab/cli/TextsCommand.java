@@ -17,6 +17,7 @@ import org.cramlab.core.CramlabHome;
 import org.cramlab.text.TextException;
 import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSet;
+import org.cramlab.text.TextSource;
 import org.cramlab.text.TextSets;
 import org.cramlab.text.WordList;
 import org.cramlab.train.DefaultModel;
@@ -76,14 +77,14 @@ public final class TextsCommand implements Callable<Integer> {
         }
         Path modelDir = model != null ? model : DefaultModel.directory();
         try (TextTokenizer tok = TextTokenizer.load(modelDir)) {
-            TextSet set = switch (source) {
-                case "csv" -> TextSets.chunkCsv(requireFile(), tok, tokens, count);
-                case "random" -> TextSets.randomWords(
+            TextSet set = switch (TextSource.of(source)) {
+                case CSV -> TextSets.chunkCsv(requireFile(), tok, tokens, count);
+                case RANDOM -> TextSets.randomWords(
                         WordList.read(vocab != null ? vocab : modelDir.resolve(WordList.FILE)), tok, tokens, count, seed);
-                case "book" -> TextSets.bookChunks(
+                case BOOK -> TextSets.bookChunks(
                         BookCorpus.load(corpus != null ? corpus : CramlabHome.corpusDir()), tok, tokens, count, seed);
-                case "file" -> TextSets.plainText(requireFile(), tok, tokens);
-                default -> throw new TextException("--source must be csv, random, book or file, got '" + source + "'");
+                case FILE -> TextSets.plainText(requireFile(), tok, tokens);
+                case LITERAL, LINES -> throw new TextException("--source must be csv, random, book or file, got '" + source + "'");
             };
             write(set);
         }
@@ -103,7 +104,7 @@ public final class TextsCommand implements Callable<Integer> {
         for (TextSample s : set) {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("id", s.id());
-            line.put("source", s.source());
+            line.put("source", s.source().id());
             line.put("text", s.text());
             line.put("n_tokens", s.length());
             jsonl.append(gson.toJson(line)).append('\n');

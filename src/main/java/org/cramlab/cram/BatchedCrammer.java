@@ -161,7 +161,7 @@ public final class BatchedCrammer {
                     Run r = runs.get(i);
                     goOn[i] = r.observe(loss[i], acc[i]);
                     any |= goOn[i];
-                    listener.onStep(new RunListener.Progress(
+                    listener.onStep(new RunListener.Step(
                             r.task, r.losses.size(), loss[i], acc[i], r.bestAccuracySoFar(), r.elapsedSeconds()));
                 }
                 if (any) {

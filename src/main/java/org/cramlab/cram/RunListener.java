@@ -1,6 +1,8 @@
 package org.cramlab.cram;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Locale;
+import org.cramlab.core.Progress;
 
 /**
  * Progress and completion callbacks of the cramming engine. Called on the engine's thread; keep
@@ -22,11 +24,36 @@ public interface RunListener {
      * @param bestAccuracy best accuracy so far, this step included
      * @param elapsedSeconds time since the run started
      */
-    record Progress(
+    record Step(
             CramTask task, int step, double loss, double accuracy, double bestAccuracy, double elapsedSeconds) {}
 
+    /**
+     * Shows the steps of one run on {@code progress} (one unit per step; loss and accuracies as the
+     * current item), at most four updates a second and the last step when the run finishes.
+     */
+    static RunListener showing(Progress progress) {
+        return new RunListener() {
+            private long lastShown;
+
+            @Override
+            public void onStep(Step s) {
+                long now = System.nanoTime();
+                if (now - lastShown >= 250_000_000L || s.step() == 1) {
+                    lastShown = now;
+                    progress.update(s.step(), String.format(Locale.ROOT, "loss %.4f acc %.4f best %.4f", s.loss(),
+                            s.accuracy(), s.bestAccuracy()));
+                }
+            }
+
+            @Override
+            public void onFinished(CramResult result) {
+                progress.update(result.record().trajectory().steps(), progress.state().current());
+            }
+        };
+    }
+
     /** After every step of every active run. */
-    default void onStep(Progress progress) {}
+    default void onStep(Step step) {}
 
     /**
      * After the AdamW update of {@code step}: {@code memory} [K, d] is the run's live parameter,

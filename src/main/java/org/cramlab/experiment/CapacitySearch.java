@@ -3,6 +3,7 @@ package org.cramlab.experiment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.cramlab.text.TextSource;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.Metrics;
 import org.cramlab.cram.OptimiserSettings;
@@ -136,7 +137,7 @@ public record CapacitySearch(
             if (set.get(i).text().isBlank()) {
                 throw new ExperimentException("texts file " + file + " text " + set.get(i).id() + " is empty: expected a non-empty 'text'");
             }
-            out.add(new Candidate(new TextSpec(csv ? "csv" : "lines", path, i, 0), set.get(i).tokenIds().length));
+            out.add(new Candidate(new TextSpec(csv ? TextSource.CSV : TextSource.LINES, path, i, 0), set.get(i).tokenIds().length));
         }
         if (out.isEmpty()) throw new ExperimentException("texts file " + file + " holds no texts");
         return out;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.text.TextSource;
 import org.cramlab.report.Aggregates;
 import org.cramlab.report.PaperNumbers;
 import tech.tablesaw.api.DoubleColumn;
@@ -39,8 +40,8 @@ public record CapacityUtilisation(Profile profile) {
                 .collect(Collectors.groupingBy(rec -> rec.settings().modelId(), TreeMap::new, Collectors.toList()));
         byModel.forEach((m, rs) -> {
             RunRecord first = rs.get(0);
-            double natural = Aggregates.tokenGain(rs.stream().filter(r -> !"random".equals(r.text().textSource())).toList()).mean();
-            double random = Aggregates.tokenGain(rs.stream().filter(r -> "random".equals(r.text().textSource())).toList()).mean();
+            double natural = Aggregates.tokenGain(rs.stream().filter(r -> !TextSource.RANDOM.is(r.text().textSource())).toList()).mean();
+            double random = Aggregates.tokenGain(rs.stream().filter(r -> TextSource.RANDOM.is(r.text().textSource())).toList()).mean();
             model.append(m);
             d.append(first.environment().hiddenSize());
             v.append(first.environment().vocabSize());

@@ -25,6 +25,23 @@ public record CapacityVsLength(Profile profile) {
         return new ExperimentPlan("capacity-vs-length", Plans.natural(profile, List.of(1), k -> profile.lengths()));
     }
 
+    /** Lengths and texts of {@link #sweepDemoPlan()} in the smoke profile. */
+    static final int SWEEP_DEMO_MAX_LENGTH = 16, SWEEP_DEMO_TEXTS = 2;
+
+    /**
+     * The plan the Slurm notebook runs: {@link #plan()}, cut in the smoke profile to the first two texts
+     * and lengths up to 16 tokens (that notebook is about running a plan, not about its numbers); the
+     * whole plan in any other profile.
+     */
+    public ExperimentPlan sweepDemoPlan() {
+        ExperimentPlan full = plan();
+        if (!profile.name().equals("smoke")) {
+            return full;
+        }
+        return new ExperimentPlan(full.name(), full.runs().stream()
+                .filter(r -> r.length() <= SWEEP_DEMO_MAX_LENGTH && r.text().index() < SWEEP_DEMO_TEXTS).toList());
+    }
+
     /** Mean ± std of best accuracy per (model, length): model_id, length, mean_accuracy, std_accuracy, texts. */
     public static Table accuracyByLength(Collection<RunRecord> records) {
         StringColumn model = StringColumn.create("model_id");

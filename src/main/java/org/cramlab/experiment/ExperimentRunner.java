@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.Progress;
 import org.cramlab.cram.BatchedCrammer;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
@@ -18,7 +19,7 @@ import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
-import org.cramlab.notebook.Progress;
+import org.cramlab.model.TorchThreads;
 
 /**
  * Runs the missing runs of a plan into a run folder: finished runs (read back from the folder's
@@ -86,6 +87,9 @@ public final class ExperimentRunner {
 
     /** Runs what is missing of {@code plan} in {@code folder}; writes params.json and plan.json. */
     public Result run(ExperimentPlan plan, RunFolder folder) {
+        // Before anything starts the engine (params.json records the libtorch version): PyTorch reads its
+        // thread count once, and two threads made steps many times slower on a busy machine.
+        TorchThreads.configureFromEnvironment();
         if (exact) plan = plan.exact();
         RecordStore before = folder.records();
         List<RunSpec> missing = plan.missing(before.ids());
@@ -123,7 +127,7 @@ public final class ExperimentRunner {
                                 + " tokens, run " + s.runId() + " needs L = " + s.length());
                     }
                     // the plan's run id travels with the task: the engine records it as is
-                    tasks.add(new CramTask(s.text().id(), s.text().source(), t.text(), t.tokenIds(), s.nMem(), null)
+                    tasks.add(new CramTask(s.text().id(), s.text().source().id(), t.text(), t.tokenIds(), s.nMem(), null)
                             .withSeed(s.seed()).withRunId(s.runId()));
                 }
                 CramSettings settings = CramSettings.builder().optOptimiser(e.getKey().settings())
@@ -141,16 +145,16 @@ public final class ExperimentRunner {
     /** Appends each finished run at once and keeps the progress display current (at most 4 updates/s). */
     private static final class Listener implements RunListener {
         private final RunFolder folder;
-        private final org.cramlab.notebook.Progress bar; // RunListener.Progress shadows the name here
+        private final Progress bar;
         private long lastShown;
 
-        Listener(RunFolder folder, org.cramlab.notebook.Progress bar) {
+        Listener(RunFolder folder, Progress bar) {
             this.folder = folder;
             this.bar = bar;
         }
 
         @Override
-        public void onStep(RunListener.Progress progress) {
+        public void onStep(RunListener.Step progress) {
             long now = System.nanoTime();
             if (now - lastShown > 250_000_000L) {
                 lastShown = now;

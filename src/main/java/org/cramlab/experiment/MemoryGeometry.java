@@ -10,6 +10,8 @@ import org.cramlab.cram.Evaluator;
 import org.cramlab.model.CausalLM;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.report.Aggregates;
+import tech.tablesaw.aggregate.AggregateFunctions;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -203,5 +205,16 @@ public record MemoryGeometry(Profile profile) {
             pairs.append(accs.size());
         }));
         return Table.create("accuracy along interpolations, mean / min / max over pairs", model, alpha, mean, min, max, pairs);
+    }
+
+    /** Runs whose best accuracy reaches the paper's lossless threshold ({@link Aggregates#LOSSLESS}). */
+    public static long solved(List<RunRecord> records) {
+        return records.stream().filter(r -> r.metrics().bestAccuracy() >= Aggregates.LOSSLESS).count();
+    }
+
+    /** Mean, std and count of the cosine similarities per kind (intra-text, inter-text). */
+    public static Table cosineSummary(Table cosine) {
+        return cosine.summarize("cosine", AggregateFunctions.mean, AggregateFunctions.stdDev, AggregateFunctions.count)
+                .by("kind");
     }
 }

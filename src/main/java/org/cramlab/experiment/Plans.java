@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
+import org.cramlab.text.TextSource;
 
 /** The loops every experiment's plan is made of, so the experiments only say which grid they use. */
 final class Plans {
@@ -34,7 +35,7 @@ final class Plans {
             SplittableRandom rng = new SplittableRandom(p.seed());
             for (int j = 0; j < p.randomTexts(); j++) {
                 int len = 2 + rng.nextInt(p.randomMaxLength() - 1);
-                runs.add(new RunSpec(dir, Profile.modelId(dir), new TextSpec("random", p.randomVocab(), j, p.seed()), len, 1,
+                runs.add(new RunSpec(dir, Profile.modelId(dir), new TextSpec(TextSource.RANDOM, p.randomVocab(), j, p.seed()), len, 1,
                         p.seed(), p.settings()));
             }
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.cramlab.core.Json;
 import org.cramlab.cram.OptimiserSettings;
+import org.cramlab.text.TextSource;
 
 /**
  * How big an experiment is: which models, how many texts, which grids, how many steps.
@@ -15,8 +16,8 @@ import org.cramlab.cram.OptimiserSettings;
  *
  * @param name profile name
  * @param modelDirs model directories (Hugging Face layout)
- * @param naturalSource text source of natural texts: "book" (default corpus, held-out part) or "csv"
- * @param naturalPath chunk CSV for "csv" (e.g. the paper's pg19_valid_1k_chunks.csv); null for "book"
+ * @param naturalSource source of natural texts: book (default corpus, held-out part) or csv
+ * @param naturalPath chunk CSV for csv (e.g. the paper's pg19_valid_1k_chunks.csv); null for book
  * @param textsPerSource natural texts per length
  * @param randomTexts random word sequences (each with its own random length, as the paper)
  * @param randomMaxLength random sequence lengths are drawn uniformly from 2..randomMaxLength
@@ -36,7 +37,7 @@ import org.cramlab.cram.OptimiserSettings;
 public record Profile(
         String name,
         List<String> modelDirs,
-        String naturalSource,
+        TextSource naturalSource,
         String naturalPath,
         int textsPerSource,
         int randomTexts,
@@ -72,10 +73,10 @@ public record Profile(
         require(geometrySeeds >= 2, "geometry_seeds", geometrySeeds, ">= 2 (pairs of solutions)");
         require(geometryTexts >= 2, "geometry_texts", geometryTexts, ">= 2 (pairs across texts)");
         require(interpolationPoints >= 2, "interpolation_points", interpolationPoints, ">= 2");
-        if (!naturalSource.equals("book") && !naturalSource.equals("csv")) {
+        if (naturalSource != TextSource.BOOK && naturalSource != TextSource.CSV) {
             throw new ExperimentException("profile '" + name + "': natural_source must be book or csv, got '" + naturalSource + "'");
         }
-        if (naturalSource.equals("csv") && naturalPath == null) {
+        if (naturalSource == TextSource.CSV && naturalPath == null) {
             throw new ExperimentException("profile '" + name + "': natural_source csv needs natural_path (set " + ENV_TEXTS + ")");
         }
     }
@@ -94,7 +95,7 @@ public record Profile(
      * a plateau for 100+ steps before its last tokens flip, and the paper's patience is 2000.
      */
     public static Profile smoke() {
-        return new Profile("smoke", List.of(), "book", null, 3, 6, 48, null, List.of(2, 3, 4, 6, 8, 16, 32),
+        return new Profile("smoke", List.of(), TextSource.BOOK, null, 3, 6, 48, null, List.of(2, 3, 4, 6, 8, 16, 32),
                 List.of(1, 2, 4), 300, 300, 16, 0, 3, 3, 12, 11);
     }
 
@@ -103,7 +104,7 @@ public record Profile(
      * patience 2000. Memory geometry as in its Figure 8 (32 solutions per text).
      */
     public static Profile paper() {
-        return new Profile("paper", List.of(), "book", null, 50, 100, 1024, null,
+        return new Profile("paper", List.of(), TextSource.BOOK, null, 50, 100, 1024, null,
                 List.of(8, 16, 32, 64, 80, 96, 128, 160, 192, 256, 384, 512, 768, 1024, 1280, 1568, 2048, 2560, 3072),
                 List.of(1, 2, 4, 8, 16, 32), 5000, 2000, 16, 0, 8, 32, 128, 11);
     }
@@ -151,7 +152,7 @@ public record Profile(
             }
         }
         String texts = env.get(ENV_TEXTS);
-        if (texts != null && !texts.isBlank()) p = p.withNaturalTexts("csv", texts.strip());
+        if (texts != null && !texts.isBlank()) p = p.withNaturalTexts(TextSource.CSV, texts.strip());
         String exact = env.get(ENV_EXACT);
         if (exact != null && !exact.isBlank()) {
             switch (exact.strip().toLowerCase(java.util.Locale.ROOT)) {
@@ -227,7 +228,7 @@ public record Profile(
                 interpolationPoints);
     }
 
-        public Profile withNaturalTexts(String source, String path) {
+    public Profile withNaturalTexts(TextSource source, String path) {
         return new Profile(name, modelDirs, source, path, textsPerSource, randomTexts, randomMaxLength, randomVocab, lengths,
                 memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
                 interpolationPoints);

@@ -1,24 +1,38 @@
 package org.cramlab.experiment;
 
+import org.cramlab.text.TextException;
+import org.cramlab.text.TextSource;
+
 /**
  * Which text a run compresses, described so that any machine can rebuild it (the text itself and its
  * token ids are stored in the run record).
  *
- * @param source "book" (held-out chunks of the default corpus), "csv" (a paper-format chunk file),
- *     "random" (random word sequences), "lines" (one text per line of a file), "file" (a plain text file)
- *     or "literal"
+ * @param source where the text comes from (plan files carry its id: book, csv, random, file, literal)
  * @param path the chunk file, vocabulary file or text file; null for the built-in default
  * @param index which chunk or sample of the source (0-based)
  * @param seed seed of the source's sampling (random words; chunk choice)
  */
-public record TextSpec(String source, String path, int index, long seed) {
+public record TextSpec(TextSource source, String path, int index, long seed) {
 
     public TextSpec {
-        if (source == null || source.isBlank()) {
-            throw new ExperimentException("text source must be one of book, csv, random, lines, file, literal; got '" + source + "'");
+        if (source == null) {
+            throw new ExperimentException("text source must be one of " + TextSource.ids() + "; got none");
         }
         if (index < 0) {
             throw new ExperimentException("text index must be >= 0, got " + index + " for source " + source);
+        }
+    }
+
+    /** A spec whose source is given by its id ({@code book}, {@code random}, ...), as in plan files. */
+    public TextSpec(String source, String path, int index, long seed) {
+        this(parse(source), path, index, seed);
+    }
+
+    private static TextSource parse(String source) {
+        try {
+            return TextSource.of(source);
+        } catch (TextException e) {
+            throw new ExperimentException(e.getMessage(), e);
         }
     }
 
@@ -29,6 +43,6 @@ public record TextSpec(String source, String path, int index, long seed) {
 
     /** True for random word sequences (the paper's black dots). */
     public boolean isRandom() {
-        return source.equals("random");
+        return source == TextSource.RANDOM;
     }
 }

@@ -60,12 +60,12 @@ public final class Texts implements TextResolver {
             throw new ExperimentException("text " + spec.id() + ": the model directory has no tokenizer.json");
         }
         TextSample s = switch (spec.source()) {
-            case "book" -> indexed(spec, length, tokenizer, n -> TextSets.bookChunks(corpus(), tokenizer, length, n, spec.seed()));
-            case "csv" -> indexed(spec, length, tokenizer, n -> TextSets.chunkCsv(Path.of(spec.path()), tokenizer, length, n));
-            case "lines" -> indexed(spec, length, tokenizer, n -> TextSets.lines(Path.of(spec.path()), tokenizer, length, n));
-            case "random" -> TextSets.randomWords(words(spec), tokenizer, length, 1, spec.seed() * 1_000_003L + spec.index()).get(0);
+            case BOOK -> indexed(spec, length, tokenizer, n -> TextSets.bookChunks(corpus(), tokenizer, length, n, spec.seed()));
+            case CSV -> indexed(spec, length, tokenizer, n -> TextSets.chunkCsv(Path.of(spec.path()), tokenizer, length, n));
+            case LINES -> indexed(spec, length, tokenizer, n -> TextSets.lines(Path.of(spec.path()), tokenizer, length, n));
+            case RANDOM -> TextSets.randomWords(words(spec), tokenizer, length, 1, spec.seed() * 1_000_003L + spec.index()).get(0);
             default -> throw new ExperimentException("text source '" + spec.source() + "' of " + spec.id()
-                    + " is not one of book, csv, lines, random");
+                    + " is not one of book, csv, lines, random (the sources a plan can resolve)");
         };
         if (s.tokenIds().length != length) {
             throw new ExperimentException("text " + spec.id() + " has only " + s.tokenIds().length + " tokens, L = " + length

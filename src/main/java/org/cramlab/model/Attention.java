@@ -53,7 +53,7 @@ final class Attention {
         // Scale q [.., T, hd] rather than the scores [.., T, S] (as torch's sdpa does): one elementwise op
         // (and its backward) on an array hd/S times the size; equal to transformers' eager order within float
         // rounding (the golden-model tolerances).
-        q = Layers.mul(q, scale);
+        q = Ops.mul(q, scale);
         if (kv == h) {
             NDArray scores = q.matMul(kT);
             NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);

@@ -58,7 +58,7 @@ abstract class DecoderModel implements CausalLM {
     @Override
     public NDArray embed(NDArray tokenIds) {
         NDArray ids = tokenIds.toType(DataType.INT64, false);
-        return Layers.lookup(embedding, ids).toType(DataType.FLOAT32, false);
+        return Ops.lookup(embedding, ids).toType(DataType.FLOAT32, false);
     }
 
     @Override

@@ -48,13 +48,13 @@ final class Gpt2 extends DecoderModel {
         this.lnfW = lnfW;
         this.lnfB = lnfB;
         this.head = head;
-        this.act = Layers.activation(src.config(), "activation_function", "gelu_new");
+        this.act = Ops.activation(src.config(), "activation_function", "gelu_new");
     }
 
     /** Loads a gpt2 checkpoint. */
     static Gpt2 load(Source src) {
         Config c = Config.parse(src.config());
-        Layers.activation(src.config(), "activation_function", "gelu_new");
+        Ops.activation(src.config(), "activation_function", "gelu_new");
         Weights w = src.weights().withPrefixOf("wte.weight", "transformer.", "");
         long d = c.hidden();
         long f = c.inner();
@@ -86,7 +86,7 @@ final class Gpt2 extends DecoderModel {
     protected NDArray run(NDArray h, Step step) {
         int t = (int) h.getShape().get(1);
         NDArray pos = h.getManager().arange(step.past(), step.past() + t, 1, DataType.INT64).reshape(1, t);
-        h = h.add(Layers.lookup(wpe, pos));
+        h = h.add(Ops.lookup(wpe, pos));
         long d = cfg.hidden();
         long hd = d / cfg.heads();
         for (int i = 0; i < layers.length; i++) {
@@ -95,15 +95,15 @@ final class Gpt2 extends DecoderModel {
             if (cfg.scaleByLayer()) {
                 scale /= i + 1;
             }
-            NDArray qkv = conv1d(Layers.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.attnW(), l.attnB());
+            NDArray qkv = conv1d(Ops.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.attnW(), l.attnB());
             NDArray q = Attention.splitHeads(qkv.get(new NDIndex("..., :{}", d)), cfg.heads(), hd);
             NDArray k = Attention.splitHeads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), cfg.heads(), hd);
             NDArray v = Attention.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * d)), cfg.heads(), hd);
             NDArray[] kv = step.keysValues(i, k, v);
             h = h.add(conv1d(Attention.attend(q, kv[0], kv[1], step.mask(), scale), l.projW(), l.projB()));
-            NDArray x = Layers.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps());
+            NDArray x = Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps());
             h = h.add(conv1d(act.apply(conv1d(x, l.fcW(), l.fcB())), l.outW(), l.outB()));
         }
-        return Layers.linear(Layers.layerNorm(h, lnfW, lnfB, cfg.eps()), head, null);
+        return Ops.linear(Ops.layerNorm(h, lnfW, lnfB, cfg.eps()), head, null);
     }
 }

@@ -51,13 +51,13 @@ final class GptNeoX extends DecoderModel {
         this.finalB = finalB;
         this.head = head;
         this.rotary = new Rotary(cfg.rope(), cfg.maxPositions(), src.manager());
-        this.act = Layers.activation(src.config(), "hidden_act", "gelu");
+        this.act = Ops.activation(src.config(), "hidden_act", "gelu");
     }
 
     /** Loads a gpt_neox checkpoint. */
     static GptNeoX load(Source src) {
         Config c = Config.parse(src.config());
-        Layers.activation(src.config(), "hidden_act", "gelu"); // fail before loading on an unknown one
+        Ops.activation(src.config(), "hidden_act", "gelu"); // fail before loading on an unknown one
         Weights w = src.weights();
         long d = c.hidden();
         long f = c.intermediate();
@@ -89,25 +89,25 @@ final class GptNeoX extends DecoderModel {
             Layer l = layers[i];
             // qkv is laid out per head: [B, T, H, 3 * hd] -> q, k, v chunks of the last axis
             NDArray qkv = Attention.splitHeads(
-                    Layers.linear(Layers.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.qkvW(), l.qkvB()),
+                    Ops.linear(Ops.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.qkvW(), l.qkvB()),
                     cfg.heads(), 3 * hd);
             NDList qkvParts = qkv.split(3, 3); // q, k, v in one op
             NDArray q = rope.apply(qkvParts.get(0));
             NDArray k = rope.apply(qkvParts.get(1));
             NDArray v = qkvParts.get(2);
             NDArray[] kv = step.keysValues(i, k, v);
-            NDArray attn = Layers.linear(Attention.attend(q, kv[0], kv[1], step.mask(), scale), l.denseW(), l.denseB());
+            NDArray attn = Ops.linear(Attention.attend(q, kv[0], kv[1], step.mask(), scale), l.denseW(), l.denseB());
             if (cfg.parallelResidual()) {
-                h = h.add(attn).add(mlp(Layers.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
+                h = h.add(attn).add(mlp(Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
             } else {
                 h = h.add(attn);
-                h = h.add(mlp(Layers.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
+                h = h.add(mlp(Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
             }
         }
-        return Layers.linear(Layers.layerNorm(h, finalW, finalB, cfg.eps()), head, null);
+        return Ops.linear(Ops.layerNorm(h, finalW, finalB, cfg.eps()), head, null);
     }
 
     private NDArray mlp(NDArray x, Layer l) {
-        return Layers.linear(act.apply(Layers.linear(x, l.upW(), l.upB())), l.downW(), l.downB());
+        return Ops.linear(act.apply(Ops.linear(x, l.upW(), l.upB())), l.downW(), l.downB());
     }
 }

@@ -101,9 +101,9 @@ final class Llama extends DecoderModel {
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
             NDArray x = norm(h, l.inputNorm());
-            NDArray q = clip(Layers.linear(x, l.wq(), l.bq()));
-            NDArray k = clip(Layers.linear(x, l.wk(), l.bk()));
-            NDArray v = clip(Layers.linear(x, l.wv(), l.bv()));
+            NDArray q = clip(Ops.linear(x, l.wq(), l.bq()));
+            NDArray k = clip(Ops.linear(x, l.wk(), l.bk()));
+            NDArray v = clip(Ops.linear(x, l.wv(), l.bv()));
             q = Attention.splitHeads(q, cfg.heads(), cfg.headDim());
             k = Attention.splitHeads(k, cfg.kvHeads(), cfg.headDim());
             v = Attention.splitHeads(v, cfg.kvHeads(), cfg.headDim());
@@ -111,17 +111,17 @@ final class Llama extends DecoderModel {
             k = rope.apply(k);
             NDArray[] kv = step.keysValues(i, k, v);
             NDArray a = Attention.attend(q, kv[0], kv[1], step.mask(), scale);
-            h = h.add(Layers.linear(a, l.wo(), l.bo()));
+            h = h.add(Ops.linear(a, l.wo(), l.bo()));
             x = norm(h, l.postNorm());
-            NDArray mlp = Layers.silu(Layers.linear(x, l.gate(), null)).mul(Layers.linear(x, l.up(), null));
-            h = h.add(Layers.linear(mlp, l.down(), null));
+            NDArray mlp = Ops.silu(Ops.linear(x, l.gate(), null)).mul(Ops.linear(x, l.up(), null));
+            h = h.add(Ops.linear(mlp, l.down(), null));
         }
-        return Layers.linear(norm(h, norm), lmHead, null);
+        return Ops.linear(norm(h, norm), lmHead, null);
     }
 
     /** RMSNorm for Llama; OLMo's LayerNorm without weight or bias (eps 1e-5 fixed, as transformers). */
     private NDArray norm(NDArray h, NDArray weight) {
-        return cfg.olmo() ? Layers.layerNormPlain(h, 1e-5f) : Layers.rmsNorm(h, weight, cfg.rmsEps());
+        return cfg.olmo() ? Ops.layerNormPlain(h, 1e-5f) : Ops.rmsNorm(h, weight, cfg.rmsEps());
     }
 
     /** OLMo's clip_qkv: clamp projections to [-c, c]. */

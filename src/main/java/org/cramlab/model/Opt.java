@@ -62,13 +62,13 @@ final class Opt extends DecoderModel {
         this.finalW = finalW;
         this.finalB = finalB;
         this.head = head;
-        this.act = Layers.activation(src.config(), "activation_function", "relu");
+        this.act = Ops.activation(src.config(), "activation_function", "relu");
     }
 
     /** Loads an opt checkpoint. */
     static Opt load(Source src) {
         Config c = Config.parse(src.config());
-        Layers.activation(src.config(), "activation_function", "relu");
+        Ops.activation(src.config(), "activation_function", "relu");
         Weights w = src.weights().withPrefixOf("decoder.embed_tokens.weight", "model.", "");
         long d = c.hidden();
         long e = c.embedDim();
@@ -103,35 +103,35 @@ final class Opt extends DecoderModel {
         NDArray mask = step.attentionMask();
         NDArray pos = mask.cumSum(1).mul(mask).sub(1).get(new NDIndex(":, {}:", step.past())).add(POSITION_OFFSET);
         if (projectIn != null) {
-            h = Layers.linear(h, projectIn, null);
+            h = Ops.linear(h, projectIn, null);
         }
-        h = h.add(Layers.lookup(positions, pos));
+        h = h.add(Ops.lookup(positions, pos));
         long hd = cfg.hidden() / cfg.heads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            NDArray x = cfg.normBefore() ? Layers.layerNorm(h, l.ln1w(), l.ln1b(), EPS) : h;
+            NDArray x = cfg.normBefore() ? Ops.layerNorm(h, l.ln1w(), l.ln1b(), EPS) : h;
             // OPT scales q before q k^T (the original order), so attend() gets scale 1
-            NDArray q = Attention.splitHeads(Layers.mul(Layers.linear(x, l.wq(), l.bq()), scale), cfg.heads(), hd);
-            NDArray k = Attention.splitHeads(Layers.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
-            NDArray v = Attention.splitHeads(Layers.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
+            NDArray q = Attention.splitHeads(Ops.mul(Ops.linear(x, l.wq(), l.bq()), scale), cfg.heads(), hd);
+            NDArray k = Attention.splitHeads(Ops.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
+            NDArray v = Attention.splitHeads(Ops.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
             NDArray[] kv = step.keysValues(i, k, v);
-            h = h.add(Layers.linear(Attention.attend(q, kv[0], kv[1], step.mask(), 1f), l.wo(), l.bo()));
+            h = h.add(Ops.linear(Attention.attend(q, kv[0], kv[1], step.mask(), 1f), l.wo(), l.bo()));
             if (!cfg.normBefore()) {
-                h = Layers.layerNorm(h, l.ln1w(), l.ln1b(), EPS);
+                h = Ops.layerNorm(h, l.ln1w(), l.ln1b(), EPS);
             }
-            x = cfg.normBefore() ? Layers.layerNorm(h, l.ln2w(), l.ln2b(), EPS) : h;
-            h = h.add(Layers.linear(act.apply(Layers.linear(x, l.fc1W(), l.fc1B())), l.fc2W(), l.fc2B()));
+            x = cfg.normBefore() ? Ops.layerNorm(h, l.ln2w(), l.ln2b(), EPS) : h;
+            h = h.add(Ops.linear(act.apply(Ops.linear(x, l.fc1W(), l.fc1B())), l.fc2W(), l.fc2B()));
             if (!cfg.normBefore()) {
-                h = Layers.layerNorm(h, l.ln2w(), l.ln2b(), EPS);
+                h = Ops.layerNorm(h, l.ln2w(), l.ln2b(), EPS);
             }
         }
         if (finalW != null) {
-            h = Layers.layerNorm(h, finalW, finalB, EPS);
+            h = Ops.layerNorm(h, finalW, finalB, EPS);
         }
         if (projectOut != null) {
-            h = Layers.linear(h, projectOut, null);
+            h = Ops.linear(h, projectOut, null);
         }
-        return Layers.linear(h, head, null);
+        return Ops.linear(h, head, null);
     }
 }

@@ -2,7 +2,7 @@ package org.cramlab.notebook;
 
 import org.cramlab.core.CramlabException;
 
-/** A notebook helper could not do its job (missing plotly.js, unwritable output file, bad argument). */
+/** A notebook helper could not do its job (bad run folder name, bad parameter). */
 public class NotebookException extends CramlabException {
     private static final long serialVersionUID = 1L;
     public NotebookException(String message) { super(message); }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.cramlab.notebook.Html;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.text.TextSource;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Axis;
 import tech.tablesaw.plotly.components.ColorBar;
@@ -25,7 +26,7 @@ import tech.tablesaw.plotly.traces.Trace;
 /**
  * The paper's figures as Tablesaw plotly figures, drawn from the experiments' summary tables. Axis
  * titles carry units (tokens, nats); lengths and K use log axes as the paper does. Show them with
- * {@code org.cramlab.notebook.Html}, save them with {@link FigureFiles}.
+ * {@link Html}, save them with {@link FigureFiles}.
  */
 public final class Figures {
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
@@ -96,8 +97,8 @@ public final class Figures {
      * fit {@code y = x - C_H} dashed and the highest lossless CE dotted.
      */
     public static Figure entropy(String modelId, Collection<RunRecord> records) {
-        List<RunRecord> natural = records.stream().filter(r -> !"random".equals(r.text().textSource())).toList();
-        List<RunRecord> random = records.stream().filter(r -> "random".equals(r.text().textSource())).toList();
+        List<RunRecord> natural = records.stream().filter(r -> !TextSource.RANDOM.is(r.text().textSource())).toList();
+        List<RunRecord> random = records.stream().filter(r -> TextSource.RANDOM.is(r.text().textSource())).toList();
         List<Trace> traces = new ArrayList<>();
         double maxX = records.stream().mapToDouble(rec -> rec.metrics().originalCeNats()).max().orElse(1);
         if (!natural.isEmpty()) {

@@ -2,6 +2,7 @@ package org.cramlab.report;
 
 import java.util.Collection;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.text.TextSource;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -29,7 +30,7 @@ public final class RecordTable {
             model.append(r.settings().modelId());
             textId.append(r.text().textId());
             source.append(r.text().textSource());
-            random.append("random".equals(r.text().textSource()));
+            random.append(TextSource.RANDOM.is(r.text().textSource()));
             length.append(r.text().length());
             nMem.append(r.settings().nMem());
             seed.append((double) r.settings().seed());

@@ -1,7 +1,6 @@
 package org.cramlab.report;
 
 import java.nio.file.Path;
-import org.cramlab.notebook.Html;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;
 

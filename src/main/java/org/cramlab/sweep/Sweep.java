@@ -164,13 +164,13 @@ public final class Sweep {
     public static SweepStatus status(ExperimentPlan plan, Path runDir, int shards, String jobId) {
         RecordStore store = RecordStore.read(runDir);
         Set<String> done = store.ids();
-        List<ShardProgress> progress = new ArrayList<>();
+        List<ShardStatus> progress = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
             Shard s = new Shard(i, shards);
             List<RunSpec> runs = plan.shard(i, shards);
-            progress.add(new ShardProgress(s, runs.size(), (int) runs.stream().filter(r -> done.contains(r.runId())).count()));
+            progress.add(new ShardStatus(s, runs.size(), (int) runs.stream().filter(r -> done.contains(r.runId())).count()));
         }
-        int doneInPlan = progress.stream().mapToInt(ShardProgress::done).sum();
+        int doneInPlan = progress.stream().mapToInt(ShardStatus::done).sum();
         Map<String, Integer> queue = Slurm.queue(jobId);
         return new SweepStatus(plan.name(), plan.runs().size(), doneInPlan, progress, jobId, queue, store.warnings());
     }

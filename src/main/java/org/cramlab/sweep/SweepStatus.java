@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * @param warnings unreadable record lines skipped (runs interrupted while writing)
  */
 public record SweepStatus(
-        String plan, int total, int done, List<ShardProgress> shards, String jobId, Map<String, Integer> queue,
+        String plan, int total, int done, List<ShardStatus> shards, String jobId, Map<String, Integer> queue,
         List<String> warnings) {
 
     public SweepStatus {
@@ -33,14 +33,14 @@ public record SweepStatus(
 
     /** Shards with runs still missing. */
     public List<Shard> incompleteShards() {
-        return shards.stream().filter(s -> s.missing() > 0).map(ShardProgress::shard).toList();
+        return shards.stream().filter(s -> s.missing() > 0).map(ShardStatus::shard).toList();
     }
 
     /** A few lines for a terminal or a notebook cell. */
     public String render() {
         StringBuilder b = new StringBuilder();
         b.append(String.format("%s: %d/%d runs done (%.0f%%)%n", plan, done, total, total == 0 ? 100.0 : 100.0 * done / total));
-        for (ShardProgress s : shards) {
+        for (ShardStatus s : shards) {
             b.append(String.format("  shard %-7s %d/%d%s%n", s.shard(), s.done(), s.total(), s.missing() == 0 ? "  done" : ""));
         }
         if (jobId != null) {

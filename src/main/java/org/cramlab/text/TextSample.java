@@ -5,11 +5,11 @@ package org.cramlab.text;
  * truncated to the set's length L).
  *
  * @param id stable id within its set, e.g. {@code pg19_valid_1k_chunks:3}, {@code random:7:12}, {@code emma:812345}
- * @param source source kind: {@code csv}, {@code random}, {@code book}, {@code file}
+ * @param source where the text comes from
  * @param text the text (before truncation to L tokens)
  * @param tokenIds token ids as the model sees them (BOS first for Llama), at most L of them
  */
-public record TextSample(String id, String source, String text, int[] tokenIds) {
+public record TextSample(String id, TextSource source, String text, int[] tokenIds) {
 
     /** Number of tokens (special tokens included). */
     public int length() {

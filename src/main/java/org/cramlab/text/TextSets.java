@@ -1,5 +1,13 @@
 package org.cramlab.text;
 
+import com.univocity.parsers.common.TextParsingException;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,27 +38,38 @@ public final class TextSets {
      * the chunk's sentences ({@link Sentences#secondHalf}), truncated to {@code maxTokens}.
      */
     public static TextSet chunkCsv(Path csv, TextTokenizer tok, int maxTokens, int limit) {
-        List<List<String>> rows = Csv.read(csv);
-        if (rows.isEmpty()) {
-            throw new TextException("CSV file " + csv + " is empty: expected a header with a 'text' column");
-        }
-        int col = rows.get(0).indexOf("text");
-        if (col < 0) {
-            throw new TextException("CSV file " + csv + " has no 'text' column (header: " + rows.get(0)
-                    + "); expected the paper's chunk format, e.g. pg19_valid_1k_chunks.csv");
-        }
         String stem = stem(csv);
         List<TextSample> samples = new ArrayList<>();
-        for (int r = 1; r < rows.size() && samples.size() < limit; r++) {
-            List<String> row = rows.get(r);
-            if (row.size() <= col) {
-                throw new TextException("CSV file " + csv + " row " + r + " has " + row.size()
-                        + " fields, no 'text' field (column " + (col + 1) + ")");
+        CsvParser parser = new CsvParser(csvSettings());
+        try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            parser.beginParsing(in);
+            String[] header = parser.parseNext();
+            if (header == null) {
+                throw new TextException("CSV file " + csv + " is empty: expected a header with a 'text' column");
             }
-            String text = Sentences.secondHalf(row.get(col).strip().replaceAll("\\s+", " "));
-            samples.add(new TextSample(stem + ":" + (r - 1), "csv", text, tok.encode(text, true, maxTokens)));
+            int col = List.of(header).indexOf("text");
+            if (col < 0) {
+                throw new TextException("CSV file " + csv + " has no 'text' column (header: " + List.of(header)
+                        + "); expected the paper's chunk format, e.g. pg19_valid_1k_chunks.csv");
+            }
+            String[] row;
+            for (int r = 1; samples.size() < limit && (row = parser.parseNext()) != null; r++) {
+                if (row.length <= col) {
+                    throw new TextException("CSV file " + csv + " row " + r + " has " + row.length
+                            + " fields, no 'text' field (column " + (col + 1) + ")");
+                }
+                String text = Sentences.secondHalf(row[col].strip().replaceAll("\\s+", " "));
+                samples.add(new TextSample(stem + ":" + (r - 1), TextSource.CSV, text, tok.encode(text, true, maxTokens)));
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new TextException("cannot read CSV file " + csv + ": " + e.getMessage(), e);
+        } catch (TextParsingException e) {
+            throw new TextException("CSV file " + csv + " is not valid CSV near line " + (e.getLineIndex() + 1) + ": "
+                    + e.getMessage().lines().findFirst().orElse(""), e);
+        } finally {
+            parser.stopParsing();
         }
-        Map<String, String> d = describe("csv", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.CSV, tok, maxTokens);
         d.put("file", csv.toString());
         d.put("file_sha256", Hashing.sha256(csv));
         d.put("rule", "second half of the chunk's sentences (JDK BreakIterator + abbreviations)");
@@ -76,9 +95,9 @@ public final class TextSets {
             }
             String text = sb.toString();
             int[] ids = tok.encode(text, true, maxTokens);
-            samples.add(new TextSample("random:" + seed + ":" + i, "random", decodeVisible(tok, ids), ids));
+            samples.add(new TextSample("random:" + seed + ":" + i, TextSource.RANDOM, decodeVisible(tok, ids), ids));
         }
-        Map<String, String> d = describe("random", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.RANDOM, tok, maxTokens);
         d.put("vocab", vocab.source());
         d.put("vocab_sha256", vocab.sha256());
         d.put("vocab_size", String.valueOf(vocab.size()));
@@ -126,9 +145,9 @@ public final class TextSets {
                 continue; // too close to the end of the book
             }
             String id = books.get(b).name() + ":s" + first;
-            samples.add(new TextSample(id, "book", decodeVisible(tok, ids), ids));
+            samples.add(new TextSample(id, TextSource.BOOK, decodeVisible(tok, ids), ids));
         }
-        Map<String, String> d = describe("book", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.BOOK, tok, maxTokens);
         d.putAll(corpus.description());
         d.put("split", "held-out");
         d.put("seed", String.valueOf(seed));
@@ -141,11 +160,11 @@ public final class TextSets {
         if (text.isEmpty()) {
             throw new TextException("text file " + file + " holds no text");
         }
-        Map<String, String> d = describe("file", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.FILE, tok, maxTokens);
         d.put("file", file.toString());
         d.put("file_sha256", Hashing.sha256(file));
         int[] ids = tok.encode(text, true, maxTokens);
-        return new TextSet(List.of(new TextSample(stem(file), "file", text, ids)), d);
+        return new TextSet(List.of(new TextSample(stem(file), TextSource.FILE, text, ids)), d);
     }
 
     /**
@@ -181,9 +200,9 @@ public final class TextSets {
                 text = o.get("text").getAsString();
                 if (o.has("id")) id = o.get("id").getAsString();
             }
-            samples.add(new TextSample(id, "file", text, tok.encode(text, true, maxTokens)));
+            samples.add(new TextSample(id, TextSource.FILE, text, tok.encode(text, true, maxTokens)));
         }
-        Map<String, String> d = describe("lines", tok, maxTokens);
+        Map<String, String> d = describe(TextSource.LINES, tok, maxTokens);
         d.put("file", file.toString());
         d.put("file_sha256", Hashing.sha256(file));
         return new TextSet(samples, d);
@@ -194,9 +213,26 @@ public final class TextSets {
         return tok.decode(ids, true);
     }
 
-    private static Map<String, String> describe(String source, TextTokenizer tok, int maxTokens) {
+    /**
+     * RFC 4180 as pandas writes it: quoted fields may hold commas, doubled quotes and newlines; fields
+     * kept verbatim (no trimming, empty stays empty), any length, blank lines skipped. Rows end as the
+     * header line does (\n or \r\n).
+     */
+    private static CsvParserSettings csvSettings() {
+        CsvParserSettings s = new CsvParserSettings();
+        s.setMaxCharsPerColumn(-1); // a paper chunk is ~1k tokens, longer than univocity's 4096-char default
+        s.setIgnoreLeadingWhitespaces(false);
+        s.setIgnoreTrailingWhitespaces(false);
+        s.setNullValue("");
+        s.setEmptyValue("");
+        s.setSkipEmptyLines(true);
+        s.setLineSeparatorDetectionEnabled(true); // \n or \r\n, as the file's first line ends
+        return s;
+    }
+
+    private static Map<String, String> describe(TextSource source, TextTokenizer tok, int maxTokens) {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("source", source);
+        d.put("source", source.id());
         d.put("max_tokens", String.valueOf(maxTokens));
         d.put("tokenizer", tok.file().toString());
         d.put("tokenizer_sha256", Hashing.sha256(tok.file()));

@@ -89,7 +89,7 @@ final class ModelCard {
                         eval.unigramEntropy(), eval.unigramEntropy() / Math.log(2)))
                 .append(String.format("| random words from `%s` | %,d | %.4f | %.4f |%n%n", WordList.FILE,
                         eval.randomTokens(), eval.randomCe(), eval.randomCe() / Math.log(2)))
-                .append(String.format("Held-out CE is **%.1f%%** below the unigram entropy (issue target: at least 30%%: %s). ",
+                .append(String.format("Held-out CE is **%.1f%%** below the unigram entropy (target: at least 30%%: %s). ",
                         100 * eval.reductionVsUnigram(), eval.reductionVsUnigram() >= 0.30 ? "met" : "NOT met"))
                 .append(String.format("Random-word text costs %.2fx the book text's CE per token.%n%n", eval.randomCe() / eval.heldOutCe()))
                 .append("Windows of ").append(eval.window()).append(" tokens (BOS + ").append(eval.window() - 1)

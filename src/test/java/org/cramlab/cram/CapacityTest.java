@@ -11,7 +11,7 @@ import org.cramlab.experiment.ExperimentRunner;
 import org.cramlab.experiment.RunFolder;
 import org.cramlab.experiment.TextResolver;
 import org.cramlab.experiment.TextSpec;
-import org.cramlab.notebook.Progress;
+import org.cramlab.core.Progress;
 import org.cramlab.report.Aggregates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -57,7 +57,7 @@ class EngineTest {
         int[] widest = new int[1];
         List<CramResult> batched = new BatchedCrammer(model, s).run(tasks, new RunListener() {
             @Override
-            public void onStep(Progress p) {
+            public void onStep(Step p) {
                 if (p.step() == 1) {
                     widest[0] = Math.max(widest[0], ++live[0]);
                 }
@@ -110,7 +110,7 @@ class EngineTest {
         RunRecord mine = new Crammer(model, fewSteps(3).optModelId("named").build()).run(task.withRunId("plan-run-7"),
                 new RunListener() {
                     @Override
-                    public void onStep(Progress p) {
+                    public void onStep(Step p) {
                         seen.add(p.task().runId());
                     }
                 }).record();
@@ -176,7 +176,7 @@ class EngineTest {
         int[] counts = new int[201];
         RunListener probe = new RunListener() {
             @Override
-            public void onStep(Progress p) {
+            public void onStep(Step p) {
                 counts[p.step()] = model.manager().getManagedArrays().size();
             }
         };

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * {@link RunListener#onStep} exactly there, so a listener that collects garbage frees every direct
  * buffer no live Java object refers to; a tensor autograd still needs for backward must not live in
  * such a buffer (it did: DJL's {@code x.mul(number)} for the attention scale, see
- * {@code Layers.constant}). The trajectory must then be bit-identical to one without GC.
+ * {@code Ops.constant}). The trajectory must then be bit-identical to one without GC.
  */
 class GcDuringStepTest {
 
@@ -42,7 +42,7 @@ class GcDuringStepTest {
         List<CramResult> plain = new BatchedCrammer(model, s).run(tasks, RunListener.NONE);
         RunListener collector = new RunListener() {
             @Override
-            public void onStep(Progress p) {
+            public void onStep(Step p) {
                 collectGarbage();
             }
         };

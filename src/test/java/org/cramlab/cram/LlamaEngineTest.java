@@ -53,7 +53,7 @@ class LlamaEngineTest {
         int[] counts = new int[31];
         RunListener probe = new RunListener() {
             @Override
-            public void onStep(Progress p) {
+            public void onStep(Step p) {
                 counts[p.step()] = model.manager().getManagedArrays().size();
             }
         };
@@ -66,7 +66,7 @@ class LlamaEngineTest {
     }
 
     /**
-     * Issue 7's step-loop memory: nothing a step allocates outlives it in any DJL manager (counted
+     * The benchmark's step-loop memory: nothing a step allocates outlives it in any DJL manager (counted
      * from the root manager, so arrays parked outside the model's tree count too), across the
      * engine's per-step scope, the gradients, AdamW's temporaries and the best-memory copies. Two
      * runs with different K and L (the padded, ragged path), counted after every update.

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.cramlab.cram.RunRecord;
-import org.cramlab.notebook.Progress;
+import org.cramlab.core.Progress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -13,7 +13,7 @@ import org.cramlab.cram.Memory;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
 import org.cramlab.cram.RunRecord;
-import org.cramlab.notebook.Progress;
+import org.cramlab.core.Progress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.cramlab.cram.OptimiserSettings;

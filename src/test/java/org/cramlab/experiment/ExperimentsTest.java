@@ -41,6 +41,28 @@ class ExperimentsTest {
         assertEquals(g.runs().size(), g.runs().stream().map(RunSpec::seed).distinct().count(), "no two runs share an init");
     }
 
+    /** The Slurm notebook's plan: cut in the smoke profile, whole in the paper profile. */
+    @Test
+    void sweepDemoPlanIsTheSmokeSubsetOfCapacityVsLength() {
+        ExperimentPlan full = new CapacityVsLength(SMOKE).plan();
+        ExperimentPlan demo = new CapacityVsLength(SMOKE).sweepDemoPlan();
+        assertEquals(full.name(), demo.name());
+        assertFalse(demo.runs().isEmpty());
+        assertTrue(demo.runs().size() < full.runs().size());
+        assertTrue(demo.runs().stream().allMatch(r -> r.length() <= 16 && r.text().index() < 2), demo.runs().toString());
+        assertEquals(full.runs().stream().filter(r -> r.length() <= 16 && r.text().index() < 2).toList(), demo.runs());
+        Profile paper = Profile.paper().withModelDirs(List.of("/models/tiny"));
+        assertEquals(new CapacityVsLength(paper).plan(), new CapacityVsLength(paper).sweepDemoPlan());
+    }
+
+    /** Notebook 06 counts solutions with the library's lossless threshold, not a literal. */
+    @Test
+    void solvedCountsRunsAtTheLosslessThreshold() {
+        List<RunRecord> rs = List.of(record("a", "m", "book:0", 8, 1, 0.3, Aggregates.LOSSLESS, 30, 1),
+                record("b", "m", "book:1", 8, 1, 0.3, 0.98, 30, 1), record("c", "m", "book:2", 8, 1, 0.3, 1.0, 30, 1));
+        assertEquals(2, MemoryGeometry.solved(rs));
+    }
+
     @Test
     void capacityTablePerModelWithMissingWhenNonePasses() {
         List<RunRecord> rs = new ArrayList<>();

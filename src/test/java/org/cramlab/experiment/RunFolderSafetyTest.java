@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.cramlab.core.Json;
 import org.cramlab.cram.RunRecord;
-import org.cramlab.notebook.Progress;
+import org.cramlab.core.Progress;
 import org.cramlab.sweep.RunnerExecutor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

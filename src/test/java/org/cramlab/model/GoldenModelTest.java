@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every architecture against transformers 5.12 (float32, eager attention) on the golden fixtures.
- * Tolerances (from the issue): logits max abs diff <= 1e-4; memory loss relative diff <= 1e-5;
+ * Tolerances: logits max abs diff <= 1e-4; memory loss relative diff <= 1e-5;
  * memory gradient max abs diff <= 1e-4 * max|grad|; padded batch logits on real positions <= 1e-4.
  */
 class GoldenModelTest {

@@ -15,7 +15,7 @@ import org.cramlab.experiment.RecordStore;
 import org.cramlab.experiment.RunSpec;
 import org.cramlab.experiment.TextResolver;
 import org.cramlab.experiment.TextSpec;
-import org.cramlab.notebook.Progress;
+import org.cramlab.core.Progress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -43,6 +43,40 @@ class TextSetsTest {
         return Path.of(TextSetsTest.class.getResource("/text/" + name).toURI());
     }
 
+    /** Quoted fields with commas, doubled quotes and newlines (a \r\n inside one), a blank line, an empty text. */
+    static final String TRICKY = "id,text,n_words\n"
+            + "a,\"First sentence, with a comma. Second one says \"\"hi\"\". Third\r\nspans a line. Fourth, last.\",9\n"
+            + "\n"
+            + "b,plain text without quotes. Another sentence here. And a third one. And a fourth.,4\n"
+            + "c,\"  Leading spaces kept. \"\"Quoted\"\" start. Mr. Smith went home. He slept.  \",3\n"
+            + "d,\"\",0\n"
+            + "e,\"One, two.\nThree, four.\n\nFive. Six, seven.\"\n";
+
+    /**
+     * The paper's CSV format read by univocity gives the sentences the hand-written reader it replaced gave
+     * (expected values taken from that reader), with \n and with \r\n line endings.
+     */
+    @Test
+    void chunkCsvReadsQuotedCommasNewlinesAndDoubledQuotes() throws Exception {
+        Path lf = tmp.resolve("tricky.csv");
+        Files.writeString(lf, TRICKY);
+        Path crlf = tmp.resolve("tricky-crlf.csv");
+        Files.writeString(crlf, TRICKY.replace("\n", "\r\n"));
+        List<String> expected = List.of("Third spans a line. Fourth, last.", "And a third one. And a fourth.",
+                "Mr. Smith went home. He slept.", "", "Five. Six, seven.");
+        for (Path p : List.of(lf, crlf)) {
+            TextSet set = TextSets.chunkCsv(p, tok, 1000, 50);
+            assertEquals(expected, set.samples().stream().map(TextSample::text).toList(), p.toString());
+            String stem = p.getFileName().toString().replace(".csv", "");
+            assertEquals(List.of(stem + ":0", stem + ":1", stem + ":2", stem + ":3", stem + ":4"),
+                    set.samples().stream().map(TextSample::id).toList());
+        }
+        assertEquals(2, TextSets.chunkCsv(lf, tok, 1000, 2).size(), "limit: the first rows only");
+        Path longRow = tmp.resolve("long.csv");
+        Files.writeString(longRow, "id,text\n1,\"" + "A sentence, of some words. ".repeat(500) + "\"\n");
+        assertTrue(TextSets.chunkCsv(longRow, tok, 8, 1).get(0).text().length() > 5000, "a 13k-character chunk");
+    }
+
     @Test
     void chunkCsvCompressesTheSecondHalfOfTheSentences() throws Exception {
         TextSet set = TextSets.chunkCsv(fixture("sample_chunks.csv"), tok, 1000, 50);
@@ -53,7 +87,7 @@ class TextSetsTest {
         // row 2 has a newline inside the quoted cell; whitespace is normalised first
         assertTrue(set.get(2).text().startsWith("Sixteen years had Miss Taylor"), set.get(2).text());
         assertEquals("sample_chunks:1", set.get(1).id());
-        assertEquals("csv", set.get(1).source());
+        assertEquals("csv", set.get(1).source().id());
         assertEquals(tok.bosId(), set.get(0).tokenIds()[0]);
         assertArrayEquals(tok.encode(set.get(0).text()), set.get(0).tokenIds());
         assertTrue(set.description().get("file_sha256").matches("[0-9a-f]{64}"));

@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Rich output for library types: Tablesaw tables as HTML tables and figures as offline plotly
- * plots. The HTML comes from {@code org.cramlab.notebook.Html} in the workbench jar, called
+ * plots. The HTML comes from {@code org.cramlab.report.Html} in the workbench jar, called
  * reflectively so the kernel builds without it; types absent from the classpath are skipped.
  */
 final class Renderers {
-    static final String HTML_CLASS = "org.cramlab.notebook.Html";
+    static final String HTML_CLASS = "org.cramlab.report.Html";
 
     private Renderers() {}
 

@@ -1,4 +1,4 @@
-package org.cramlab.notebook;
+package org.cramlab.report;
 
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;

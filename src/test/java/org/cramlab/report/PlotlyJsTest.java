@@ -1,4 +1,4 @@
-package org.cramlab.notebook;
+package org.cramlab.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,9 +26,9 @@ class PlotlyJsTest {
 
     @Test
     void missingFileSaysToRunSetup(@TempDir Path empty) {
-        NotebookException e = assertThrows(NotebookException.class, () -> PlotlyJs.locate(null, " ", empty));
+        ReportException e = assertThrows(ReportException.class, () -> PlotlyJs.locate(null, " ", empty));
         assertTrue(e.getMessage().contains("run environment/setup"), e.getMessage());
-        NotebookException bad = assertThrows(NotebookException.class,
+        ReportException bad = assertThrows(ReportException.class,
                 () -> PlotlyJs.locate(empty.resolve("nope.js").toString(), null, empty));
         assertTrue(bad.getMessage().contains("nope.js"), bad.getMessage());
     }

@@ -1,25 +1,23 @@
-package org.cramlab.notebook;
+package org.cramlab.core;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * Progress of a long cell or command: runs done out of total, the item being worked on, elapsed
- * time and an ETA. In a notebook it is one output updated in place; on the command line one line
- * on stderr rewritten with {@code \r}.
+ * Progress of long work: units done out of total, the item being worked on, elapsed time and an
+ * ETA. Where it is shown is a {@link Sink}: on the command line one line on stderr rewritten with
+ * {@code \r} ({@link #onConsole()}); in a notebook one output updated in place
+ * (the notebook package's {@code NotebookProgress}).
  *
  * <pre>{@code
- * var progress = Progress.inNotebook(h -> display(h, "text/html"), (id, h) -> updateDisplay(id, h, "text/html"))
- *         .start("cramming", texts.size());
- * for (var t : texts) { progress.working(t.name()); ...; progress.advance(); }
- * progress.close();
+ * try (Progress p = Progress.onConsole().start("cramming", texts.size())) {
+ *     for (var t : texts) { p.working(t.name()); ...; p.advance(); }
+ * }
  * }</pre>
- * The callbacks are the kernel's own {@code display}/{@code updateDisplay} (IJava's names), so the
- * same cell runs on upstream IJava.
  */
 public final class Progress implements AutoCloseable {
 
@@ -33,13 +31,13 @@ public final class Progress implements AutoCloseable {
      * One snapshot.
      *
      * @param label what is running
-     * @param done runs finished
-     * @param total runs planned
+     * @param done units finished
+     * @param total units planned
      * @param current the item being worked on, or "" if none
      * @param elapsed time since start
      */
     public record State(String label, int done, int total, String current, Duration elapsed) {
-        /** Estimated time left from the mean time per finished run; null before the first one. */
+        /** Estimated time left from the mean time per finished unit; null before the first one. */
         public Duration eta() {
             if (done == 0) {
                 return null;
@@ -56,13 +54,8 @@ public final class Progress implements AutoCloseable {
                     + " | ETA " + (eta == null ? "?" : clock(eta));
         }
 
-        /** A small HTML block: the line and a progress bar. */
-        public String html() {
-            return "<div class=\"cramlab-progress\"><progress max=\"" + total + "\" value=\"" + done
-                    + "\" style=\"width:20em\"></progress> <code>" + Html.escape(line()) + "</code></div>";
-        }
-
-        private int percent() {
+        /** Whole percent done (100 when there is nothing to do). */
+        public int percent() {
             return total == 0 ? 100 : (int) (100L * done / total);
         }
     }
@@ -78,7 +71,7 @@ public final class Progress implements AutoCloseable {
 
     private Progress(String label, int total, Sink sink, LongSupplier nanoClock) {
         if (total < 0) {
-            throw new NotebookException("progress total must be >= 0, got " + total);
+            throw new IllegalArgumentException("progress total must be >= 0, got " + total);
         }
         this.label = Objects.requireNonNull(label, "label");
         this.total = total;
@@ -88,53 +81,41 @@ public final class Progress implements AutoCloseable {
         sink.show(state(), false);
     }
 
-    /** Starts showing progress of {@code total} runs in the given sink. */
+    /** Starts showing progress of {@code total} units in the given sink. */
     public static Progress start(String label, int total, Sink sink) {
         return new Progress(label, total, sink, System::nanoTime);
     }
 
-    /** {@link #start} with an explicit clock (for tests). */
-    static Progress start(String label, int total, Sink sink, LongSupplier nanoClock) {
+    /** {@link #start} with an explicit clock in nanoseconds (for tests). */
+    public static Progress start(String label, int total, Sink sink, LongSupplier nanoClock) {
         return new Progress(label, total, sink, nanoClock);
     }
 
-    /**
-     * A notebook sink: {@code display} shows HTML and returns its display id; {@code update}
-     * replaces the output with that id. Pass the kernel's {@code display}/{@code updateDisplay}.
-     */
-    public static Starter inNotebook(Function<String, String> display, BiConsumer<String, String> update) {
-        return new Starter(notebookSink(display, update));
-    }
-
-    /** A sink rewriting one line on stderr. */
+    /** The command-line renderer: one line on stderr, rewritten in place. */
     public static Starter onConsole() {
         return new Starter(consoleSink(System.err));
     }
 
+    /** Shows nothing (tests, batch jobs whose log should stay clean). */
+    public static Starter silent() {
+        return new Starter((state, last) -> { });
+    }
+
     /** Binds a sink so {@code start(label, total)} reads as one call. */
     public record Starter(Sink sink) {
-        /** Starts showing progress of {@code total} runs. */
+        /** Starts showing progress of {@code total} units. */
         public Progress start(String label, int total) {
             return Progress.start(label, total, sink);
         }
     }
 
-    static Sink notebookSink(Function<String, String> display, BiConsumer<String, String> update) {
-        return new Sink() {
-            private String id;
-
-            @Override
-            public void show(State state, boolean last) {
-                if (id == null) {
-                    id = display.apply(state.html());
-                } else {
-                    update.accept(id, state.html());
-                }
-            }
-        };
+    /** A sink rewriting one line on {@code out} with {@code \r}, ended with a newline by the last state. */
+    public static Sink consoleSink(PrintStream out) {
+        return consoleSink(new PrintWriter(out));
     }
 
-    static Sink consoleSink(PrintStream out) {
+    /** {@link #consoleSink(PrintStream)} on a writer (a picocli command's error stream). */
+    public static Sink consoleSink(PrintWriter out) {
         return (state, last) -> {
             out.print("\r" + state.line() + (last ? "\n" : ""));
             out.flush();
@@ -147,7 +128,14 @@ public final class Progress implements AutoCloseable {
         sink.show(state(), false);
     }
 
-    /** Marks one more run done. */
+    /** Sets units done and the current item at once (one update shown). */
+    public void update(int done, String item) {
+        this.done = Math.max(0, Math.min(total, done));
+        current = item == null ? "" : item;
+        sink.show(state(), false);
+    }
+
+    /** Marks one more unit done. */
     public void advance() {
         done = Math.min(total, done + 1);
         sink.show(state(), false);
@@ -170,7 +158,7 @@ public final class Progress implements AutoCloseable {
 
     private static String clock(Duration d) {
         long s = d.toSeconds();
-        return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-                : String.format("%d:%02d", s / 60, s % 60);
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 }

@@ -1,4 +1,4 @@
-package org.cramlab.notebook;
+package org.cramlab.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ public final class Html {
      */
     public static String table(Table table, int maxRows) {
         if (maxRows < 2) {
-            throw new NotebookException("maxRows must be at least 2, got " + maxRows);
+            throw new ReportException("maxRows must be at least 2, got " + maxRows);
         }
         int rows = table.rowCount();
         int cols = table.columnCount();
@@ -90,7 +90,7 @@ public final class Html {
             }
             return Files.writeString(file, figurePage(figure, title), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new NotebookException("cannot write figure HTML to " + file + ": " + e.getMessage(), e);
+            throw new ReportException("cannot write figure HTML to " + file + ": " + e.getMessage(), e);
         }
     }
 

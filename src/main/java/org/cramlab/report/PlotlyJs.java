@@ -1,4 +1,4 @@
-package org.cramlab.notebook;
+package org.cramlab.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ public final class PlotlyJs {
 
     private PlotlyJs() {}
 
-    /** The plotly.min.js file, or a {@link NotebookException} saying where it was looked for. */
+    /** The plotly.min.js file, or a {@link ReportException} saying where it was looked for. */
     public static Path locate() {
         return locate(System.getProperty(PROPERTY), System.getenv(ENV), Path.of("").toAbsolutePath());
     }
@@ -41,7 +41,7 @@ public final class PlotlyJs {
             if (named[1] != null && !named[1].isBlank()) {
                 Path p = Path.of(named[1]);
                 if (!Files.isRegularFile(p)) {
-                    throw new NotebookException(named[0] + " points at " + p + ", which is not a file");
+                    throw new ReportException(named[0] + " points at " + p + ", which is not a file");
                 }
                 return p;
             }
@@ -54,7 +54,7 @@ public final class PlotlyJs {
             }
             tried.add(p);
         }
-        throw new NotebookException("plotly.js not found (looked for " + NPM_PATH + " in " + workingDir
+        throw new ReportException("plotly.js not found (looked for " + NPM_PATH + " in " + workingDir
                 + " and its parents, and " + PROPERTY + "/" + ENV + " are unset): run environment/setup,"
                 + " or set " + ENV + " to a plotly.min.js 2.x file");
     }
@@ -67,7 +67,7 @@ public final class PlotlyJs {
             try {
                 c = new Loaded(p, Files.readString(p, StandardCharsets.UTF_8));
             } catch (IOException e) {
-                throw new NotebookException("cannot read plotly.js from " + p + ": " + e.getMessage(), e);
+                throw new ReportException("cannot read plotly.js from " + p + ": " + e.getMessage(), e);
             }
             cached = c;
         }

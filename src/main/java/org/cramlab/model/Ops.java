@@ -13,9 +13,9 @@ import org.cramlab.checkpoint.HfConfig;
  * <p>Multiplying or raising an activation by a number goes through {@link #mul(NDArray, float)} and
  * {@link #pow(NDArray, float)}, never DJL's {@code x.mul(Number)}: see {@link #constant}.
  */
-final class Layers {
+final class Ops {
 
-    private Layers() {}
+    private Ops() {}
 
     /**
      * The number {@code value} as a 0-d float32 array owned by {@code like}'s (per-step) manager, so
@@ -89,9 +89,9 @@ final class Layers {
     static UnaryOperator<NDArray> activation(HfConfig cfg, String field, String dflt) {
         String name = cfg.optString(field, dflt);
         switch (name) {
-            case "silu": case "swish": return Layers::silu;
+            case "silu": case "swish": return Ops::silu;
             case "gelu": return x -> x.getNDArrayInternal().gelu();
-            case "gelu_new": case "gelu_pytorch_tanh": case "gelu_fast": return Layers::geluTanh;
+            case "gelu_new": case "gelu_pytorch_tanh": case "gelu_fast": return Ops::geluTanh;
             case "relu": return x -> x.getNDArrayInternal().relu();
             default:
                 throw cfg.unsupported(field, name, "one of silu, gelu, gelu_new, gelu_pytorch_tanh, relu");

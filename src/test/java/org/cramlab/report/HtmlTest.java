@@ -1,4 +1,4 @@
-package org.cramlab.notebook;
+package org.cramlab.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,7 +50,7 @@ class HtmlTest {
 
     @Test
     void tooSmallRowLimitIsRejectedWithTheValue() {
-        NotebookException e = assertThrows(NotebookException.class, () -> Html.table(numbers(3), 1));
+        ReportException e = assertThrows(ReportException.class, () -> Html.table(numbers(3), 1));
         assertTrue(e.getMessage().contains("got 1"), e.getMessage());
     }
 

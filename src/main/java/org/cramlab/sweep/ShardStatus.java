@@ -7,7 +7,7 @@ package org.cramlab.sweep;
  * @param total runs assigned to it
  * @param done of those, runs recorded in the run folder
  */
-public record ShardProgress(Shard shard, int total, int done) {
+public record ShardStatus(Shard shard, int total, int done) {
     /** Runs still to do. */
     public int missing() {
         return total - done;
