@@ -27,7 +27,7 @@ class TextSourceJsonTest {
     void unknownSourcesAreNamedInTheError() {
         TextException e = assertThrows(TextException.class,
                 () -> Json.COMPACT.fromJson("{\"source\":\"poems\",\"index\":0,\"seed\":0}", TextSpec.class));
-        assertTrue(e.getMessage().contains("'poems'") && e.getMessage().contains("book, csv, random, file, literal"),
+        assertTrue(e.getMessage().contains("'poems'") && e.getMessage().contains("book, csv, random, lines, file, literal"),
                 e.getMessage());
         ExperimentException x = assertThrows(ExperimentException.class, () -> new TextSpec("poems", null, 0, 0));
         assertTrue(x.getMessage().contains("'poems'"), x.getMessage());
