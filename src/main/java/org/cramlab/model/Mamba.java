@@ -189,7 +189,8 @@ final class Mamba extends LoadedModel {
                         : State.copy(state.conv[i], scope);
                 xt = past.concat(xt, 2);
                 if (state != null) {
-                    state.conv[i] = state.keep(state.conv[i], xt.get(new NDIndex(":, :, -{}:", k - 1)));
+                    long end = xt.getShape().get(2);
+                    state.conv[i] = state.keep(state.conv[i], xt.get(new NDIndex(":, :, {}:", end - (k - 1))));
                 }
             }
             NDArray conv = Conv1d.conv1d(xt, l.convW(), l.convB(), new Shape(1), new Shape(0), new Shape(1), e)
@@ -203,8 +204,9 @@ final class Mamba extends LoadedModel {
             NDArray cOut = p.get(new NDIndex("..., {}:", r + n)).toType(DataType.FLOAT32, false);
             NDArray delta = Layers.linear(dt, l.dtW(), l.dtB()).getNDArrayInternal().softPlus()
                     .toType(DataType.FLOAT32, false);
-            NDArray aLog = l.aLog().duplicate(); // a differentiable copy owned by the scope, not the model
-            aLog.attach(scope);
+            // 0 + A_log: an op called on a scope array, so A lands in the scope (not the model's manager)
+            // and a trainable A_log still gets its gradient (duplicate() would cut it)
+            NDArray aLog = scope.zeros(new Shape(1), l.aLog().getDataType()).add(l.aLog());
             NDArray a = aLog.toType(DataType.FLOAT32, false).exp().neg();
             NDArray s0 = state == null || state.ssm[i] == null ? null : State.copy(state.ssm[i], scope);
             SelectiveScan.Result scan = SelectiveScan.scan(x.toType(DataType.FLOAT32, false), delta, a, bIn, cOut, s0);
