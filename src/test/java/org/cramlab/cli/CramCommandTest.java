@@ -1,5 +1,6 @@
 package org.cramlab.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,11 +33,41 @@ class CramCommandTest {
     }
 
     static String llama() {
+        return golden("llama");
+    }
+
+    static String golden(String name) {
         try {
-            return Paths.get(CramCommandTest.class.getResource("/golden/llama").toURI()).toString();
+            return Paths.get(CramCommandTest.class.getResource("/golden/" + name).toURI()).toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void mambaFromTextEndToEnd(@TempDir Path dir) {
+        // the tiny MambaForCausalLM made by transformers, with its (GPT-NeoX style, no BOS) tokenizer
+        Path mem = dir.resolve("m.safetensors");
+        Outcome o = run("cram", "--model", golden("mamba"), "--text", "The miller counted the grain.", "--steps", "4",
+                "--json", "--save-memory", mem.toString());
+        assertEquals(0, o.code(), o.err());
+        RunRecord r = RunRecord.fromJson(o.out().trim());
+        assertEquals("mamba", r.modelId());
+        assertEquals(4, r.steps());
+        assertEquals(4, r.losses().size());
+        assertEquals("max_steps", r.stopReason());
+        // transformers' ids for this sentence (golden/tokenizers/expected.json): no BOS in front
+        assertArrayEquals(new int[] {53, 258, 272, 284, 263, 281, 86, 295, 275, 261, 222, 72, 277, 265, 15},
+                r.tokenIds());
+        assertEquals(32, r.hiddenSize());
+        assertTrue(r.losses().get(3) < r.losses().get(0), "the steps lower the loss: " + r.losses());
+        assertEquals(32, Memory.read(mem).d());
+
+        Outcome summary = run("cram", "--model", golden("mamba"), "--text", "The miller counted the grain.", "--steps",
+                "2", "--init", mem.toString());
+        assertEquals(0, summary.code(), summary.err());
+        assertTrue(summary.out().contains("K=1  L=15  steps=2  stop=max_steps"), summary.out());
+        assertTrue(summary.out().contains("greedy "), summary.out());
     }
 
     @Test
