@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Map;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
@@ -52,15 +53,16 @@ class CramCommandTest {
                 "--json", "--save-memory", mem.toString());
         assertEquals(0, o.code(), o.err());
         RunRecord r = RunRecord.fromJson(o.out().trim());
-        assertEquals("mamba", r.modelId());
-        assertEquals(4, r.steps());
-        assertEquals(4, r.losses().size());
-        assertEquals("max_steps", r.stopReason());
+        assertEquals("mamba", r.settings().modelId());
+        assertEquals(4, r.trajectory().steps());
+        assertEquals(4, r.trajectory().losses().size());
+        assertEquals("max_steps", r.trajectory().stopReason());
         // transformers' ids for this sentence (golden/tokenizers/expected.json): no BOS in front
         assertArrayEquals(new int[] {53, 258, 272, 284, 263, 281, 86, 295, 275, 261, 222, 72, 277, 265, 15},
-                r.tokenIds());
-        assertEquals(32, r.hiddenSize());
-        assertTrue(r.losses().get(3) < r.losses().get(0), "the steps lower the loss: " + r.losses());
+                r.text().tokenIds());
+        assertEquals(32, r.environment().hiddenSize());
+        List<Double> losses = r.trajectory().losses();
+        assertTrue(losses.get(3) < losses.get(0), "the steps lower the loss: " + losses);
         assertEquals(32, Memory.read(mem).d());
 
         Outcome summary = run("cram", "--model", golden("mamba"), "--text", "The miller counted the grain.", "--steps",
@@ -77,10 +79,10 @@ class CramCommandTest {
                 "--save-memory", mem.toString());
         assertEquals(0, o.code(), o.err());
         RunRecord r = RunRecord.fromJson(o.out().trim());
-        assertEquals(3, r.steps());
-        assertEquals(5, r.length());
-        assertEquals(1, r.nMem());
-        assertEquals("max_steps", r.stopReason());
+        assertEquals(3, r.trajectory().steps());
+        assertEquals(5, r.text().length());
+        assertEquals(1, r.settings().nMem());
+        assertEquals("max_steps", r.trajectory().stopReason());
         assertEquals(mem.toString(), r.memoryFile());
         assertTrue(o.out().contains("\"information_gain_nats\":"), o.out());
         assertTrue(o.err().contains("step "), "progress line on stderr: " + o.err());
