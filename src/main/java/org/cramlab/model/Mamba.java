@@ -148,7 +148,7 @@ final class Mamba extends LoadedModel {
         }
         int t = checkIncremental(inputsEmbeds);
         NDArray logits = run(inputsEmbeds, null, s);
-        s.length += t;
+        s.advance(t);
         return logits;
     }
 
@@ -227,17 +227,14 @@ final class Mamba extends LoadedModel {
 
     /**
      * What decoding carries between calls, per layer: the last conv_kernel - 1 inputs of the
-     * convolution [1, E, k-1] (weight dtype) and the SSM state [1, E, N] (float32), in the state's
-     * own manager so each update frees the previous arrays.
+     * convolution [1, E, k-1] (weight dtype) and the SSM state [1, E, N] (float32).
      */
-    static final class State implements DecodeState {
-        private final NDManager manager;
+    static final class State extends CachedState {
         private final NDArray[] conv;
         private final NDArray[] ssm;
-        private int length;
 
         State(NDManager parent, int layers) {
-            this.manager = parent.newSubManager();
+            super(parent);
             this.conv = new NDArray[layers];
             this.ssm = new NDArray[layers];
         }
@@ -249,24 +246,9 @@ final class Mamba extends LoadedModel {
             return c;
         }
 
-        /** A copy of {@code value} owned by the state, replacing (and freeing) {@code old}. */
+        /** A copy of {@code value} (a slice of a scope array) kept by the state in place of {@code old}. */
         private NDArray keep(NDArray old, NDArray value) {
-            NDArray kept = value.duplicate();
-            kept.attach(manager);
-            if (old != null) {
-                old.close();
-            }
-            return kept;
-        }
-
-        @Override
-        public int length() {
-            return length;
-        }
-
-        @Override
-        public void close() {
-            manager.close();
+            return replace(old, value.duplicate());
         }
     }
 }
