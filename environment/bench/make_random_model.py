@@ -6,6 +6,10 @@ benchmark feeds random token ids. Shapes:
   pythia-70m  gpt_neox, d 512, 6 layers, 8 heads, vocab 50304, 2048 positions, rotary_pct 0.25
               (the shape of EleutherAI/pythia-70m; the reference numbers in stack-notes use it)
   llama-small llama, d 256, 4 layers, 4 heads (2 kv), vocab 8192, 2048 positions
+  mamba-130m  mamba, d 768, 24 layers, state 16, expand 2, conv 4, vocab 50280, tied
+              (the shape of state-spaces/mamba-130m-hf, the paper's smallest v2 model)
+  mamba-small mamba, d 256, 4 layers, state 16, expand 2, conv 4, vocab 8192 (where the scan's op count
+              shows: small matmuls)
 
 Example:
   chroot /work/hf-ref python3 /mnt/repo/environment/bench/make_random_model.py pythia-70m /mnt/out/pythia-70m-random
@@ -13,7 +17,8 @@ Example:
 import sys
 
 import torch
-from transformers import GPTNeoXConfig, GPTNeoXForCausalLM, LlamaConfig, LlamaForCausalLM
+from transformers import (GPTNeoXConfig, GPTNeoXForCausalLM, LlamaConfig, LlamaForCausalLM, MambaConfig,
+                          MambaForCausalLM)
 
 SHAPES = {
     "pythia-70m": lambda: GPTNeoXForCausalLM(GPTNeoXConfig(
@@ -23,6 +28,13 @@ SHAPES = {
     "llama-small": lambda: LlamaForCausalLM(LlamaConfig(
         vocab_size=8192, hidden_size=256, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
         intermediate_size=688, max_position_embeddings=2048, tie_word_embeddings=False)),
+    "mamba-130m": lambda: MambaForCausalLM(MambaConfig(
+        vocab_size=50280, hidden_size=768, num_hidden_layers=24, state_size=16, expand=2, conv_kernel=4,
+        time_step_rank="auto", use_bias=False, use_conv_bias=True, residual_in_fp32=True, tie_word_embeddings=True,
+        bos_token_id=0, eos_token_id=0, pad_token_id=0)),
+    "mamba-small": lambda: MambaForCausalLM(MambaConfig(
+        vocab_size=8192, hidden_size=256, num_hidden_layers=4, state_size=16, expand=2, conv_kernel=4,
+        time_step_rank="auto", tie_word_embeddings=True, bos_token_id=0, eos_token_id=0, pad_token_id=0)),
 }
 
 

@@ -7,7 +7,8 @@ K trainable float32 memory vectors = randn * std(input embeddings), inputs_embed
 embed(ids)], logits[:, K:], shifted cross-entropy mean, torch.optim.AdamW(lr 1e-2, betas (0.9, 0.9),
 weight decay 0.01). Times forward + backward + AdamW step for --steps steps after --warmup steps and
 prints one JSON line:
-  {model_dir, L, K, median_ms, p10_ms, p90_ms, torch_version, threads, ...}
+  {model_dir, L, K, median_ms, p10_ms, p90_ms, torch_version, threads, mixer, ...}
+Mamba model directories (model_type mamba) work too: --attn is ignored for them (see load_model).
 
 --ids 1,2,3 times exactly these token ids (the benchmark passes cramlab's ids, so both sides see
 the same input). --serve keeps the model loaded and answers JSON requests on stdin, one per line:
@@ -31,7 +32,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import torch  # noqa: E402
 import transformers  # noqa: E402
-from transformers import AutoModelForCausalLM  # noqa: E402
+from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
 
 
 def parse_args(argv):
@@ -107,8 +108,14 @@ class Cell:
 
 
 def load_model(args):
-    model = AutoModelForCausalLM.from_pretrained(args.model_dir, dtype=torch.float32,
-                                                 attn_implementation=args.attn).eval()
+    """The model frozen, its config and its position limit (None for Mamba: no positions).
+
+    Mamba has no attention, so --attn does not apply: transformers runs MambaMixer's CUDA kernels
+    when mamba_ssm and causal_conv1d are installed and the model is on a GPU, else its pure-torch
+    slow_forward (a sequential loop over time). `mixer` in the output says which one ran."""
+    cfg = AutoConfig.from_pretrained(args.model_dir)
+    kw = {} if cfg.model_type == "mamba" else {"attn_implementation": args.attn}
+    model = AutoModelForCausalLM.from_pretrained(args.model_dir, dtype=torch.float32, **kw).eval()
     for p in model.parameters():
         p.requires_grad_(False)
     cfg = model.config
@@ -116,12 +123,22 @@ def load_model(args):
     return model, cfg, max_pos
 
 
+def mixer(model):
+    """What computes the sequence mixing: the attention implementation, or Mamba's path."""
+    if model.config.model_type != "mamba":
+        return "attention " + model.config._attn_implementation
+    from transformers.models.mamba import modeling_mamba
+    kernels = all((modeling_mamba.selective_scan_fn, modeling_mamba.causal_conv1d_fn, modeling_mamba.mamba_inner_fn))
+    on_gpu = next(model.parameters()).device.type == "cuda"
+    return "mamba cuda kernels" if kernels and on_gpu else "mamba slow_forward (pure torch, sequential scan)"
+
+
 def serve(args, model, max_pos, gen):
     """One JSON request per stdin line, one JSON answer per stdout line."""
     cells = {}
     print(json.dumps({"ready": True, "torch_version": torch.__version__,
                       "transformers_version": transformers.__version__, "threads": torch.get_num_threads(),
-                      "attn_implementation": args.attn}), flush=True)
+                      "attn_implementation": args.attn, "mixer": mixer(model)}), flush=True)
     for line in sys.stdin:
         line = line.strip()
         if not line:
@@ -169,7 +186,7 @@ def main(argv=None):
         "model_dir": args.model_dir, "model_type": cfg.model_type, "L": length, "K": args.mem,
         "median_ms": round(statistics.median(times), 3), "p10_ms": round(deciles[0], 3),
         "p90_ms": round(deciles[-1], 3), "steps": args.steps, "warmup": args.warmup,
-        "attn_implementation": args.attn, "threads": torch.get_num_threads(),
+        "attn_implementation": args.attn, "mixer": mixer(model), "threads": torch.get_num_threads(),
         "torch_version": torch.__version__, "transformers_version": transformers.__version__,
         "first_loss": round(losses[0], 6), "last_loss": round(losses[-1], 6),
     }))

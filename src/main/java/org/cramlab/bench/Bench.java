@@ -44,10 +44,11 @@ public final class Bench {
         if (!o.skipSteps || o.batches.size() > 0) {
             try (CausalLM model = load(o, device)) {
                 Flops.Shape shape = Flops.Shape.of(model.info(), HfConfig.read(o.modelDir));
-                c.report().note(String.format(Locale.ROOT, "model: %s (%s, %,d params, d %d, vocab %d, %d positions),"
+                int positions = model.info().maxPositions();
+                c.report().note(String.format(Locale.ROOT, "model: %s (%s, %,d params, d %d, vocab %d, %s),"
                                 + " K = 1, device %s, %d threads", name, model.info().modelType(),
                         model.info().numParameters(), model.info().hiddenSize(), model.info().vocabSize(),
-                        model.info().maxPositions(), device, o.threads));
+                        positions == Integer.MAX_VALUE ? "no position limit" : positions + " positions", device, o.threads));
                 if (!o.skipSteps) {
                     List<StepBench.Result> results = StepBench.report(c, model, name, shape);
                     if (!results.isEmpty() && o.rssSteps > 0) {

@@ -45,14 +45,14 @@ public final class Flops {
      * The model's matmul weight count and depth.
      *
      * @param matmulParams P_matmul
-     * @param layers decoder layers
+     * @param layers attention layers (0 for Mamba, whose scan costs O(T) like a norm and is left out)
      * @param hidden d
      */
     public record Shape(long matmulParams, int layers, int hidden) {
 
         /** From the loaded model's info and its config.json. */
         public static Shape of(ModelInfo info, HfConfig cfg) {
-            int layers = cfg.optInt("num_hidden_layers", cfg.optInt("n_layer", 0));
+            int layers = cfg.modelType().equals("mamba") ? 0 : cfg.optInt("num_hidden_layers", cfg.optInt("n_layer", 0));
             // gpt2 ties by default; llama and OPT say so in the config; gpt_neox defaults to untied.
             boolean tied = cfg.optBool("tie_word_embeddings", cfg.modelType().equals("gpt2") || cfg.modelType().equals("opt"));
             long table = (long) info.vocabSize() * info.hiddenSize();

@@ -172,8 +172,9 @@ public final class StepBench {
             TorchReference t = new TorchReference(tree, o.torchScript, o.modelDir, o.threads);
             c.report().note("torch reference: transformers " + t.header.get("transformers_version").getAsString()
                     + ", torch " + t.header.get("torch_version").getAsString() + ", "
-                    + t.header.get("threads").getAsInt() + " threads, attn "
-                    + t.header.get("attn_implementation").getAsString()
+                    + t.header.get("threads").getAsInt() + " threads, "
+                    + (t.header.has("mixer") ? t.header.get("mixer").getAsString()
+                            : "attn " + t.header.get("attn_implementation").getAsString())
                     + "; measured interleaved with cramlab in chunks of " + o.chunk + " steps (same load)");
             return t;
         } catch (BenchException e) {

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 /**
  * A decoder-only language model fed with input embeddings, as Hugging Face's {@code inputs_embeds}.
  *
- * <p>Implementations are one file per model family (llama, gpt_neox, gpt2, opt, olmo). Weights live in
+ * <p>Implementations are one file per model family (llama, gpt_neox, gpt2, opt, olmo, mamba). Weights live in
  * {@link #manager()} for the model's lifetime; every array a call creates is attached to the manager
  * of its input, so callers scope temporaries with {@code manager.newSubManager()} per step.
  *
@@ -61,7 +61,7 @@ public interface CausalLM extends AutoCloseable {
     @Override
     void close();
 
-    /** What a model keeps between incremental calls (a KV cache for transformers). */
+    /** What a model keeps between incremental calls (a KV cache for transformers, conv and SSM states for Mamba). */
     interface DecodeState extends AutoCloseable {
         /** Number of positions consumed so far. */
         int length();

@@ -7,11 +7,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * What every decoder family shares: the embedding lookup, dtype policy (float32 in and out, weight
- * dtype inside), masks, length checks, KV-cache plumbing and parameter bookkeeping. A family only
- * writes {@link #run}: hidden states in, logits out, reading like its transformers module.
+ * What every attention decoder family shares besides {@link LoadedModel}: dtype policy (float32 in
+ * and out, weight dtype inside), masks, length checks and KV-cache plumbing. A family only writes
+ * {@link #run}: hidden states in, logits out, reading like its transformers module.
  */
-abstract class DecoderModel implements CausalLM {
+abstract class DecoderModel extends LoadedModel {
 
     /**
      * What one forward call needs besides the hidden states.
@@ -29,42 +29,17 @@ abstract class DecoderModel implements CausalLM {
         }
     }
 
-    protected final NDManager manager;
-    protected final DataType dtype;
-    private final ModelInfo info;
-    private final NDList parameters;
-    private final NDArray embedding;
     private final int layers;
     private final CausalMasks masks;
 
     DecoderModel(ModelInfo info, NDManager manager, DataType dtype, NDList parameters, NDArray embedding, int layers) {
-        this.info = info;
-        this.manager = manager;
-        this.dtype = dtype;
-        this.parameters = parameters;
-        this.embedding = embedding;
+        super(info, manager, dtype, parameters, embedding);
         this.layers = layers;
-        this.masks = new CausalMasks(manager, info.maxPositions());
+        this.masks = new CausalMasks(manager, info().maxPositions());
     }
 
     /** Hidden states in the weight dtype [B, T, d] to logits [B, T, V] (any float dtype). */
     protected abstract NDArray run(NDArray h, Step step);
-
-    @Override
-    public ModelInfo info() {
-        return info;
-    }
-
-    @Override
-    public NDArray embed(NDArray tokenIds) {
-        NDArray ids = tokenIds.toType(DataType.INT64, false);
-        return Ops.lookup(embedding, ids).toType(DataType.FLOAT32, false);
-    }
-
-    @Override
-    public NDArray embeddingMatrix() {
-        return embedding;
-    }
 
     @Override
     public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask) {
@@ -72,12 +47,9 @@ abstract class DecoderModel implements CausalLM {
         int t = (int) inputsEmbeds.getShape().get(1);
         checkLength(t);
         NDManager m = inputsEmbeds.getManager();
+        checkMask(attentionMask, b, t);
         NDArray keyMask = attentionMask == null ? m.ones(new Shape(b, t), DataType.INT64)
                 : attentionMask.toType(DataType.INT64, false);
-        if (attentionMask != null && !attentionMask.getShape().equals(new Shape(b, t))) {
-            throw new IllegalArgumentException(
-                    "attention mask has shape " + attentionMask.getShape() + ", expected [" + b + ", " + t + "]");
-        }
         // Without padding the mask is the same for every row and call: sliced from a cached table.
         NDArray mask = attentionMask == null ? masks.get(0, t, m) : Attention.causalMask(m, b, t, 0, keyMask);
         NDArray h = inputsEmbeds.toType(dtype, false);
@@ -94,11 +66,7 @@ abstract class DecoderModel implements CausalLM {
         if (!(state instanceof KvCache cache)) {
             throw new IllegalArgumentException("decode state was not made by this model's newDecodeState");
         }
-        int b = checkEmbeds(inputsEmbeds);
-        if (b != 1) {
-            throw new IllegalArgumentException("incremental decoding takes a batch of one, got " + b);
-        }
-        int t = (int) inputsEmbeds.getShape().get(1);
+        int t = checkIncremental(inputsEmbeds);
         int past = cache.length();
         checkLength(past + t);
         NDManager m = inputsEmbeds.getManager();
@@ -109,51 +77,11 @@ abstract class DecoderModel implements CausalLM {
         return logits.toType(DataType.FLOAT32, false);
     }
 
-    private int checkEmbeds(NDArray x) {
-        if (x.getShape().dimension() != 3 || x.getShape().get(2) != info.hiddenSize()) {
-            throw new IllegalArgumentException(
-                    "inputs_embeds has shape " + x.getShape() + ", expected [B, T, " + info.hiddenSize() + "] for "
-                            + info.modelId());
-        }
-        return (int) x.getShape().get(0);
-    }
-
     private void checkLength(int n) {
-        if (n > info.maxPositions()) {
+        if (n > info().maxPositions()) {
             throw new ModelException(
-                    "sequence of " + n + " positions is longer than " + info.modelId() + " takes: "
-                            + info.maxPositions() + " (config.json max_position_embeddings)");
+                    "sequence of " + n + " positions is longer than " + info().modelId() + " takes: "
+                            + info().maxPositions() + " (config.json max_position_embeddings)");
         }
-    }
-
-    @Override
-    public NDList parameters() {
-        return parameters;
-    }
-
-    @Override
-    public void setTrainable(boolean trainable) {
-        for (NDArray p : parameters) {
-            p.setRequiresGradient(trainable);
-        }
-    }
-
-    @Override
-    public NDManager manager() {
-        return manager;
-    }
-
-    @Override
-    public void close() {
-        manager.close();
-    }
-
-    /** Number of weights in {@code params}. */
-    static long count(NDList params) {
-        long n = 0;
-        for (NDArray p : params) {
-            n += p.size();
-        }
-        return n;
     }
 }

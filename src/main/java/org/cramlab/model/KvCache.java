@@ -9,15 +9,13 @@ import ai.djl.ndarray.NDManager;
  * Per-layer keys and values seen so far ([1, KV, S, hd] each, after RoPE where the model uses it),
  * kept in the state's own manager so each append frees the previous arrays.
  */
-final class KvCache implements CausalLM.DecodeState {
+final class KvCache extends CachedState {
 
-    private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
-    private int length;
 
     KvCache(NDManager parent, int layers) {
-        this.manager = parent.newSubManager();
+        super(parent);
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
     }
@@ -26,29 +24,8 @@ final class KvCache implements CausalLM.DecodeState {
     NDArray[] append(int layer, NDArray k, NDArray v) {
         NDArray fullK = keys[layer] == null ? k.duplicate() : NDArrays.concat(new NDList(keys[layer], k), 2);
         NDArray fullV = values[layer] == null ? v.duplicate() : NDArrays.concat(new NDList(values[layer], v), 2);
-        fullK.attach(manager);
-        fullV.attach(manager);
-        if (keys[layer] != null) {
-            keys[layer].close();
-            values[layer].close();
-        }
-        keys[layer] = fullK;
-        values[layer] = fullV;
+        keys[layer] = replace(keys[layer], fullK);
+        values[layer] = replace(values[layer], fullV);
         return new NDArray[] {fullK, fullV};
-    }
-
-    /** Called by the model after all layers consumed {@code t} new positions. */
-    void advance(int t) {
-        length += t;
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

@@ -27,7 +27,8 @@ public final class Models {
             "olmo", Olmo::load,
             "gpt_neox", GptNeoX::load,
             "gpt2", Gpt2::load,
-            "opt", Opt::load));
+            "opt", Opt::load,
+            "mamba", Mamba::load));
 
     private Models() {}
 

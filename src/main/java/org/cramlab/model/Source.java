@@ -21,7 +21,7 @@ record Source(HfConfig config, Weights weights, NDManager manager, DataType requ
     /** ModelInfo for a loaded family (call after all weights are loaded). */
     ModelInfo info(int hiddenSize, int vocabSize, int maxPositions) {
         return new ModelInfo(modelId, config.modelType(), hiddenSize, vocabSize, maxPositions,
-                DecoderModel.count(weights.parameters()), requested.toString().toLowerCase(Locale.ROOT),
+                LoadedModel.count(weights.parameters()), requested.toString().toLowerCase(Locale.ROOT),
                 manager.getDevice().toString());
     }
 }

@@ -154,6 +154,17 @@ class BenchLogicTest {
     }
 
     @Test
+    void mambaHasNoAttentionTermAndCountsItsTiedHeadOnce() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Paths.get(getClass().getResource("/golden/mamba/config.json").toURI()).getParent();
+        try (org.cramlab.model.CausalLM model = org.cramlab.model.Models.load(dir)) {
+            Flops.Shape s = Flops.Shape.of(model.info(), org.cramlab.checkpoint.HfConfig.read(dir));
+            assertEquals(0, s.layers());
+            assertEquals(model.info().numParameters(), s.matmulParams());
+            assertEquals(4.0 * s.matmulParams() * 33, Flops.perStep(s, 1, 33), 1e-6);
+        }
+    }
+
+    @Test
     void gpuNamesMapToTheirPeaks() {
         assertEquals(312.0, Flops.peakFor("NVIDIA A100-SXM4-80GB"));
         assertEquals(70.0, Flops.peakFor("NVIDIA A10G"));

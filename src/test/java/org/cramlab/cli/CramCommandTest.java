@@ -1,5 +1,6 @@
 package org.cramlab.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Map;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
@@ -32,11 +34,42 @@ class CramCommandTest {
     }
 
     static String llama() {
+        return golden("llama");
+    }
+
+    static String golden(String name) {
         try {
-            return Paths.get(CramCommandTest.class.getResource("/golden/llama").toURI()).toString();
+            return Paths.get(CramCommandTest.class.getResource("/golden/" + name).toURI()).toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void mambaFromTextEndToEnd(@TempDir Path dir) {
+        // the tiny MambaForCausalLM made by transformers, with its (GPT-NeoX style, no BOS) tokenizer
+        Path mem = dir.resolve("m.safetensors");
+        Outcome o = run("cram", "--model", golden("mamba"), "--text", "The miller counted the grain.", "--steps", "4",
+                "--json", "--save-memory", mem.toString());
+        assertEquals(0, o.code(), o.err());
+        RunRecord r = RunRecord.fromJson(o.out().trim());
+        assertEquals("mamba", r.settings().modelId());
+        assertEquals(4, r.trajectory().steps());
+        assertEquals(4, r.trajectory().losses().size());
+        assertEquals("max_steps", r.trajectory().stopReason());
+        // transformers' ids for this sentence (golden/tokenizers/expected.json): no BOS in front
+        assertArrayEquals(new int[] {53, 258, 272, 284, 263, 281, 86, 295, 275, 261, 222, 72, 277, 265, 15},
+                r.text().tokenIds());
+        assertEquals(32, r.environment().hiddenSize());
+        List<Double> losses = r.trajectory().losses();
+        assertTrue(losses.get(3) < losses.get(0), "the steps lower the loss: " + losses);
+        assertEquals(32, Memory.read(mem).d());
+
+        Outcome summary = run("cram", "--model", golden("mamba"), "--text", "The miller counted the grain.", "--steps",
+                "2", "--init", mem.toString());
+        assertEquals(0, summary.code(), summary.err());
+        assertTrue(summary.out().contains("K=1  L=15  steps=2  stop=max_steps"), summary.out());
+        assertTrue(summary.out().contains("greedy "), summary.out());
     }
 
     @Test

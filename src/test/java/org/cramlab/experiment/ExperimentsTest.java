@@ -81,7 +81,7 @@ class ExperimentsTest {
         assertEquals(0.995, acc8.where(acc8.stringColumn("model_id").isEqualTo("good").and(acc8.intColumn("length").isEqualTo(16)))
                 .doubleColumn("mean_accuracy").get(0), 1e-12);
         Table both = CapacityVsLength.withPaper(cap, PaperNumbers.figure("figure1"));
-        assertEquals(2 + 10, both.rowCount());
+        assertEquals(2 + 10 + 4, both.rowCount()); // the paper's 10 models and v2's 4 Mamba models
         assertEquals(1568, both.where(both.stringColumn("model_id").isEqualTo("Llama-3.1-8B")).intColumn("capacity_tokens").get(0));
     }
 

@@ -117,8 +117,8 @@ class BadInputTest {
 
     @Test
     void unknownModelType() throws IOException {
-        Path dir = llamaWith(c -> c.addProperty("model_type", "mamba"));
-        assertMentions(loadError(dir), "mamba", "llama", "gpt_neox", "gpt2", "opt", "olmo");
+        Path dir = llamaWith(c -> c.addProperty("model_type", "mamba2"));
+        assertMentions(loadError(dir), "mamba2", "llama", "gpt_neox", "gpt2", "opt", "olmo", "mamba");
     }
 
     @Test

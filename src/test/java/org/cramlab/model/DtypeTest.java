@@ -23,7 +23,7 @@ class DtypeTest {
 
     @ParameterizedTest
     @CsvSource({"llama,bfloat16", "llama,float16", "gpt_neox_parallel,bfloat16", "gpt2,float16", "opt_350m_style,bfloat16",
-        "olmo,float16"})
+        "olmo,float16", "mamba,float16", "mamba_untied,bfloat16"})
     void reducedPrecisionStaysCloseToFloat32(String name, String dtype) {
         LoadOptions opts = LoadOptions.builder().optDtype(dtype).optModelId(name + "-" + dtype).build();
         try (CausalLM model = Models.load(Golden.dir(name), opts); NDManager m = NDManager.newBaseManager()) {

@@ -19,7 +19,7 @@ class GenerationTest {
     static final float TOL = 1e-4f;
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "olmo", "gpt_neox_parallel", "gpt2", "opt_350m_style"})
+    @ValueSource(strings = {"llama", "olmo", "gpt_neox_parallel", "gpt2", "opt_350m_style", "mamba", "mamba_untied"})
     void incrementalLogitsEqualFullForward(String name) {
         try (CausalLM model = Models.load(Golden.dir(name)); NDManager m = NDManager.newBaseManager()) {
             NDArray ids = Golden.reference(name, m).get("input_ids");
@@ -42,7 +42,7 @@ class GenerationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "gpt_neox_sequential", "opt_prenorm"})
+    @ValueSource(strings = {"llama", "gpt_neox_sequential", "opt_prenorm", "mamba"})
     void greedyEqualsStepwiseArgmaxOfFullForward(String name) {
         try (CausalLM model = Models.load(Golden.dir(name)); NDManager m = NDManager.newBaseManager()) {
             NDArray ids = Golden.reference(name, m).get("input_ids").get(new NDIndex(":, :6"));

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every architecture against transformers 5.12 (float32, eager attention) on the golden fixtures.
+ * Every architecture against transformers 5.12 (float32, eager attention; Mamba: its pure-torch sequential scan) on the golden fixtures.
  * Tolerances: logits max abs diff <= 1e-4; memory loss relative diff <= 1e-5;
  * memory gradient max abs diff <= 1e-4 * max|grad|; padded batch logits on real positions <= 1e-4.
  */
@@ -28,7 +28,7 @@ class GoldenModelTest {
     static final float GRAD_REL_TOL = 1e-4f;
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "llama_tied", "llama_sharded", "olmo", "gpt_neox_parallel", "gpt_neox_sequential", "gpt2", "gpt2_hub_names", "opt_350m_style", "opt_prenorm"})
+    @ValueSource(strings = {"llama", "llama_tied", "llama_sharded", "olmo", "gpt_neox_parallel", "gpt_neox_sequential", "gpt2", "gpt2_hub_names", "opt_350m_style", "opt_prenorm", "mamba", "mamba_untied"})
     void matchesTransformers(String name) {
         try (CausalLM model = Models.load(Golden.dir(name));
                 NDManager m = NDManager.newBaseManager()) {

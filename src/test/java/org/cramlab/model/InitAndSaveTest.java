@@ -19,7 +19,7 @@ class InitAndSaveTest {
     @TempDir Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama_tied", "llama", "gpt_neox_parallel", "gpt2", "opt_350m_style", "olmo"})
+    @ValueSource(strings = {"llama_tied", "llama", "gpt_neox_parallel", "gpt2", "opt_350m_style", "olmo", "mamba", "mamba_untied"})
     void initialiseTrainSaveLoad(String name) {
         HfConfig cfg = HfConfig.read(Golden.dir(name));
         try (NDManager m = NDManager.newBaseManager();

@@ -43,7 +43,7 @@ class MemoryAndTrainingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "gpt_neox_parallel", "gpt2", "opt_350m_style"})
+    @ValueSource(strings = {"llama", "gpt_neox_parallel", "gpt2", "opt_350m_style", "mamba"})
     void stepsLeaveNoArraysBehind(String name) {
         try (CausalLM model = Models.load(Golden.dir(name)); NDManager m = NDManager.newBaseManager()) {
             NDArray ids = Golden.reference(name, m).get("input_ids");
@@ -73,7 +73,7 @@ class MemoryAndTrainingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama_tied", "gpt_neox_sequential"})
+    @ValueSource(strings = {"llama_tied", "gpt_neox_sequential", "mamba_untied"})
     void trainableModeGivesEveryWeightAGradient(String name) {
         try (CausalLM model = Models.load(Golden.dir(name)); NDManager m = NDManager.newBaseManager()) {
             model.setTrainable(true);
