@@ -44,7 +44,7 @@ final class GptNeoX extends DecoderModel {
     private GptNeoX(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray finalW, NDArray finalB,
             NDArray head) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers());
+                src.weights().parameters(), embed, cfg.layers(), src.attention());
         this.cfg = cfg;
         this.layers = layers;
         this.finalW = finalW;
@@ -96,7 +96,7 @@ final class GptNeoX extends DecoderModel {
             NDArray k = rope.apply(qkvParts.get(1));
             NDArray v = qkvParts.get(2);
             NDArray[] kv = step.keysValues(i, k, v);
-            NDArray attn = Layers.linear(Attention.attend(q, kv[0], kv[1], step.mask(), scale), l.denseW(), l.denseB());
+            NDArray attn = Layers.linear(step.attend(q, kv, scale), l.denseW(), l.denseB());
             if (cfg.parallelResidual()) {
                 h = h.add(attn).add(mlp(Layers.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
             } else {

@@ -53,7 +53,7 @@ final class Llama extends DecoderModel {
 
     private Llama(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray norm, NDArray lmHead) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers());
+                src.weights().parameters(), embed, cfg.layers(), src.attention());
         this.cfg = cfg;
         this.layers = layers;
         this.norm = norm;
@@ -110,7 +110,7 @@ final class Llama extends DecoderModel {
             q = rope.apply(q);
             k = rope.apply(k);
             NDArray[] kv = step.keysValues(i, k, v);
-            NDArray a = Attention.attend(q, kv[0], kv[1], step.mask(), scale);
+            NDArray a = step.attend(q, kv, scale);
             h = h.add(Layers.linear(a, l.wo(), l.bo()));
             x = norm(h, l.postNorm());
             NDArray mlp = Layers.silu(Layers.linear(x, l.gate(), null)).mul(Layers.linear(x, l.up(), null));

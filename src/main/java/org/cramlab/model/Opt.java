@@ -53,7 +53,7 @@ final class Opt extends DecoderModel {
     private Opt(Source src, Config cfg, NDArray embed, NDArray positions, NDArray projectIn, NDArray projectOut,
             Layer[] layers, NDArray finalW, NDArray finalB, NDArray head) {
         super(src.info(cfg.embedDim(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers());
+                src.weights().parameters(), embed, cfg.layers(), src.attention());
         this.cfg = cfg;
         this.layers = layers;
         this.positions = positions;
@@ -116,7 +116,7 @@ final class Opt extends DecoderModel {
             NDArray k = Attention.splitHeads(Layers.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
             NDArray v = Attention.splitHeads(Layers.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
             NDArray[] kv = step.keysValues(i, k, v);
-            h = h.add(Layers.linear(Attention.attend(q, kv[0], kv[1], step.mask(), 1f), l.wo(), l.bo()));
+            h = h.add(Layers.linear(step.attend(q, kv, 1f), l.wo(), l.bo()));
             if (!cfg.normBefore()) {
                 h = Layers.layerNorm(h, l.ln1w(), l.ln1b(), EPS);
             }

@@ -12,12 +12,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every architecture against transformers 5.12 (float32, eager attention) on the golden fixtures.
+ * Every architecture against transformers 5.12 (float32, eager attention) on the golden fixtures, on
+ * both attention paths (explicit and fused sdpa).
  * Tolerances (from the issue): logits max abs diff <= 1e-4; memory loss relative diff <= 1e-5;
  * memory gradient max abs diff <= 1e-4 * max|grad|; padded batch logits on real positions <= 1e-4.
  */
@@ -27,10 +31,19 @@ class GoldenModelTest {
     static final float LOSS_REL_TOL = 1e-5f;
     static final float GRAD_REL_TOL = 1e-4f;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"llama", "llama_tied", "llama_sharded", "olmo", "gpt_neox_parallel", "gpt_neox_sequential", "gpt2", "gpt2_hub_names", "opt_350m_style", "opt_prenorm"})
-    void matchesTransformers(String name) {
-        try (CausalLM model = Models.load(Golden.dir(name));
+    static final String[] CASES = {"llama", "llama_tied", "llama_sharded", "olmo", "gpt_neox_parallel",
+        "gpt_neox_sequential", "gpt2", "gpt2_hub_names", "opt_350m_style", "opt_prenorm"};
+
+    /** Every case on both attention paths, forced (the fixtures are short: AUTO would pick the explicit one). */
+    static Stream<Arguments> casesAndPaths() {
+        return Arrays.stream(CASES).flatMap(c -> Stream.of(Arguments.of(c, AttentionPath.EXPLICIT),
+                Arguments.of(c, AttentionPath.FUSED)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("casesAndPaths")
+    void matchesTransformers(String name, AttentionPath path) {
+        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).build());
                 NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Golden.reference(name, m);
             assertFalse(model.parameters().isEmpty());
@@ -80,8 +93,8 @@ class GoldenModelTest {
             float bDiff = bLogits.sub(ref.get("batch_logits")).abs().mul(real).max().getFloat();
             assertTrue(bDiff <= LOGITS_TOL, name + " batch diff " + bDiff);
 
-            System.out.printf("%s: logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, batch %.2e%n",
-                    name, Golden.maxAbsDiff(logits, ref.get("logits")),
+            System.out.printf("%s %s: logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, batch %.2e%n",
+                    name, path, Golden.maxAbsDiff(logits, ref.get("logits")),
                     Golden.maxAbsDiff(textLogits, ref.get("mem_text_logits")), rel,
                     Golden.maxAbsDiff(grad, refGrad) / scale, bDiff);
             if (ref.containsKey("long_input_ids")) {
@@ -89,7 +102,7 @@ class GoldenModelTest {
                 long n = ref.get("long_logits_last").getShape().get(1);
                 NDArray last = longLogits.get(new NDIndex(":, {}:, :", longLogits.getShape().get(1) - n));
                 float d = Golden.maxAbsDiff(last, ref.get("long_logits_last"));
-                System.out.printf("%s: long input (%d tokens) last %d logits %.2e%n", name,
+                System.out.printf("%s %s: long input (%d tokens) last %d logits %.2e%n", name, path,
                         longLogits.getShape().get(1), n, d);
                 assertTrue(d <= LOGITS_TOL, name + " long diff " + d);
             }
