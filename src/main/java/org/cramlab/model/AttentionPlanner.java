@@ -29,9 +29,16 @@ final class AttentionPlanner {
     private final AttentionPath path;
     private final CausalMasks masks;
     private final int crossover;
+    private final FusedAttention.Archive archive;
 
     AttentionPlanner(AttentionPath path, NDManager manager, int maxPositions) {
+        this(path, manager, maxPositions, FusedAttention.COMMITTED);
+    }
+
+    /** With another archive (tests: a damaged one must fall back or fail clearly). */
+    AttentionPlanner(AttentionPath path, NDManager manager, int maxPositions, FusedAttention.Archive archive) {
         this.path = path;
+        this.archive = archive;
         this.masks = new CausalMasks(manager, maxPositions);
         this.crossover = manager.getDevice().getDeviceType().equals(Device.Type.GPU) ? GPU_CROSSOVER : CPU_CROSSOVER;
     }
@@ -57,7 +64,7 @@ final class AttentionPlanner {
      */
     Attention.Plan plan(NDManager m, int batch, int t, int past, NDArray keyMask) {
         FusedAttention fused = !prefersFused(past + t) ? null
-                : path == AttentionPath.FUSED ? FusedAttention.require() : FusedAttention.orNull();
+                : path == AttentionPath.FUSED ? FusedAttention.require(archive) : FusedAttention.orNull(archive);
         if (fused == null) {
             // without padding the mask is the same for every row and call: sliced from a cached table
             return Attention.Plan.explicit(keyMask == null ? masks.get(past, t, m)

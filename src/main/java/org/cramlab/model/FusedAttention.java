@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -59,9 +60,14 @@ final class FusedAttention {
         }
     }
 
-    private static FusedAttention instance;
-    private static RuntimeException failure;
-    private static boolean warned;
+    /** The committed archive. */
+    static final Archive COMMITTED = new Archive(ARCHIVE, ARCHIVE_SHA256);
+
+    /** A TorchScript archive on the classpath and its expected SHA-256. */
+    record Archive(String resource, String sha256) {}
+
+    /** Each archive is loaded (or fails) once per JVM: a loaded module, or the error to repeat. */
+    private static final Map<Archive, Object> LOADED = new HashMap<>();
 
     private final Model model;
     private final Block block;
@@ -83,31 +89,46 @@ final class FusedAttention {
         }
     }
 
-    /** The loaded module; throws a clear error (the same one every time) when it cannot be loaded. */
-    static synchronized FusedAttention require() {
-        if (instance == null && failure == null) {
-            try {
-                instance = load(ARCHIVE, ARCHIVE_SHA256);
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return instance;
+    /** The committed module; throws a clear error (the same one every time) when it cannot be loaded. */
+    static FusedAttention require() {
+        return require(COMMITTED);
     }
 
-    /** The loaded module, or null (after one warning per JVM) when it cannot be loaded. */
-    static synchronized FusedAttention orNull() {
-        try {
-            return require();
-        } catch (RuntimeException e) {
-            if (!warned) {
-                warned = true;
-                LOG.warn("fused attention unavailable, using the explicit path: {}", e.getMessage());
+    /** {@code archive}'s module; throws a clear error (the same one every time) when it cannot be loaded. */
+    static FusedAttention require(Archive archive) {
+        Object loaded;
+        synchronized (LOADED) {
+            loaded = LOADED.get(archive);
+            if (loaded == null) {
+                try {
+                    loaded = load(archive.resource(), archive.sha256());
+                } catch (RuntimeException e) {
+                    loaded = e;
+                }
+                LOADED.put(archive, loaded);
             }
-            return null;
+        }
+        if (loaded instanceof RuntimeException e) {
+            throw e;
+        }
+        return (FusedAttention) loaded;
+    }
+
+    /**
+     * {@code archive}'s module, or null when it cannot be loaded; the first failure per archive logs one
+     * line (the explicit path is used instead).
+     */
+    static FusedAttention orNull(Archive archive) {
+        synchronized (LOADED) {
+            boolean first = !LOADED.containsKey(archive);
+            try {
+                return require(archive);
+            } catch (RuntimeException e) {
+                if (first) {
+                    LOG.warn("fused attention unavailable, using the explicit attention path: {}", e.getMessage());
+                }
+                return null;
+            }
         }
     }
 
