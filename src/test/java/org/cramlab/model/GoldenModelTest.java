@@ -108,4 +108,63 @@ class GoldenModelTest {
             }
         }
     }
+
+    /**
+     * 1280-token inputs (above the fused path's cross-over) against transformers' sdpa attention, on
+     * every path (AUTO takes the fused one at this length): last logits of a plain forward; [memory;
+     * text] logits, loss and the memory gradient; a right-padded batch at the last real positions of
+     * each row. Same tolerances as the short fixtures.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("longCasesAndPaths")
+    void matchesTransformersSdpaOnLongInputs(String name, AttentionPath path) {
+        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).build());
+                NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> ref = Golden.reference(name, m);
+            NDArray ids = ref.get("input_ids");
+            long n = ref.get("logits_last").getShape().get(1);
+            long t = ids.getShape().get(1);
+            assertTrue(t >= 1024, "long fixture: " + t + " tokens");
+            NDArray logits = model.forward(model.embed(ids), null).get(new NDIndex(":, {}:, :", t - n));
+            float plain = Golden.maxAbsDiff(logits, ref.get("logits_last"));
+            assertTrue(plain <= LOGITS_TOL, name + " " + path + " logits diff " + plain);
+
+            NDArray memory = ref.get("memory").duplicate();
+            int k = (int) memory.getShape().get(0);
+            memory.setRequiresGradient(true);
+            NDArray loss;
+            NDArray textLogits;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray input = NDArrays.concat(new NDList(memory.expandDims(0), model.embed(ids)), 1);
+                textLogits = model.forward(input, null).get(new NDIndex(":, {}:, :", k));
+                loss = Golden.shiftedCrossEntropy(textLogits, ids);
+                gc.backward(loss);
+            }
+            float mem = Golden.maxAbsDiff(textLogits.get(new NDIndex(":, {}:, :", t - n)), ref.get("mem_text_logits_last"));
+            assertTrue(mem <= LOGITS_TOL, name + " " + path + " mem logits diff " + mem);
+            float refLoss = ref.get("mem_loss").getFloat();
+            float rel = Math.abs(loss.getFloat() - refLoss) / Math.abs(refLoss);
+            assertTrue(rel <= LOSS_REL_TOL, name + " " + path + " loss " + loss.getFloat() + " vs " + refLoss);
+            NDArray refGrad = ref.get("mem_grad");
+            float scale = refGrad.abs().max().getFloat();
+            float grad = Golden.maxAbsDiff(memory.getGradient(), refGrad);
+            assertTrue(scale > 0 && grad <= GRAD_REL_TOL * scale, name + " " + path + " grad diff " + grad + " of " + scale);
+
+            NDArray bLogits = model.forward(model.embed(ref.get("batch_input_ids")), ref.get("batch_attention_mask"));
+            NDArray pos = ref.get("batch_positions");
+            float batch = 0;
+            for (int r = 0; r < 2; r++) {
+                NDArray at = bLogits.get(r).get(pos.get(r));
+                batch = Math.max(batch, Golden.maxAbsDiff(at, ref.get("batch_logits_at").get(r)));
+            }
+            assertTrue(batch <= LOGITS_TOL, name + " " + path + " batch diff " + batch);
+            System.out.printf("%s %s (%d tokens): logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, "
+                    + "batch %.2e%n", name, path, t, plain, mem, rel, grad / scale, batch);
+        }
+    }
+
+    static Stream<Arguments> longCasesAndPaths() {
+        return Stream.of("llama_long", "gpt_neox_long").flatMap(c -> Stream.of(AttentionPath.values())
+                .map(p -> Arguments.of(c, p)));
+    }
 }
