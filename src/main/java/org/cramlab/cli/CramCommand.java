@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cramlab.checkpoint.CheckpointException;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramResult;
@@ -19,7 +18,6 @@ import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
-import org.cramlab.text.TextException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,10 +85,6 @@ public final class CramCommand implements Callable<Integer> {
             out.println(json ? record.toJson() : summary(record));
             out.flush();
             return 0;
-        } catch (CramException | CheckpointException | TextException e) {
-            err.println("cram: " + e.getMessage());
-            err.flush();
-            return 2;
         }
     }
 
@@ -143,28 +137,30 @@ public final class CramCommand implements Callable<Integer> {
     private static Map<String, String> metadata(RunRecord r) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("run_id", r.runId());
-        m.put("model_id", r.modelId());
-        m.put("length", String.valueOf(r.length()));
-        m.put("n_mem", String.valueOf(r.nMem()));
-        m.put("best_accuracy", String.valueOf(r.bestAccuracy()));
+        m.put("model_id", r.settings().modelId());
+        m.put("length", String.valueOf(r.text().length()));
+        m.put("n_mem", String.valueOf(r.settings().nMem()));
+        m.put("best_accuracy", String.valueOf(r.metrics().bestAccuracy()));
         return m;
     }
 
     /** A readable multi-line summary of a record. */
     static String summary(RunRecord r) {
+        RunRecord.Metrics m = r.metrics();
+        RunRecord.Trajectory t = r.trajectory();
+        int length = r.text().length();
         List<String> lines = List.of(
                 String.format(Locale.ROOT, "model %s  K=%d  L=%d  steps=%d  stop=%s  %.1fs",
-                        r.modelId(), r.nMem(), r.length(), r.steps(), r.stopReason(), r.wallTimeSeconds()),
+                        r.settings().modelId(), r.settings().nMem(), length, t.steps(), t.stopReason(), t.wallTimeSeconds()),
                 String.format(Locale.ROOT, "accuracy  original %.4f  best %.4f   (token gain %.1f)",
-                        r.originalAccuracy(), r.bestAccuracy(), r.tokenGain()),
-                String.format(Locale.ROOT, "loss      original %.4f  best %.4f nats/token", r.originalLoss(), r.bestLoss()),
+                        m.originalAccuracy(), m.bestAccuracy(), m.tokenGain()),
+                String.format(Locale.ROOT, "loss      original %.4f  best %.4f nats/token", m.originalLoss(), m.bestLoss()),
                 String.format(Locale.ROOT, "text CE   original %.1f  best %.1f nats  (information gain %.1f nats = %.1f bits)",
-                        r.originalCeNats(), r.bestCeNats(), r.informationGainNats(), r.informationGainBits()),
-                r.greedyPrefixLength() < 0
+                        m.originalCeNats(), m.bestCeNats(), m.informationGainNats(), m.informationGainBits()),
+                m.greedyPrefixLength() < 0
                         ? "greedy    not checked"
                         : String.format(Locale.ROOT, "greedy    exact %s  correct prefix %d/%d  token accuracy %.4f",
-                                r.greedyExactMatch() ? "yes" : "no", r.greedyPrefixLength(), r.length() - 1,
-                                r.greedyTokenAccuracy()),
+                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(), length - 1, m.greedyTokenAccuracy()),
                 String.format(Locale.ROOT, "compression %.1f tokens/vector%s", r.compressionRatio(),
                         r.memoryFile() == null ? "" : "  memory " + r.memoryFile()));
         return String.join(System.lineSeparator(), lines);
