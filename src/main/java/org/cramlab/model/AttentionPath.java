@@ -20,12 +20,21 @@ public enum AttentionPath {
     /** Environment variable that sets the default path ({@code auto}, {@code explicit} or {@code fused}). */
     public static final String ENV = "CRAMLAB_ATTENTION";
 
+    /**
+     * The shortest sequence (keys, K + L in a cramming step) for which {@link #AUTO} takes the fused path
+     * on {@code device}.
+     */
+    public static int autoCrossover(ai.djl.Device device) {
+        return device.getDeviceType().equals(ai.djl.Device.Type.GPU) ? AttentionPlanner.GPU_CROSSOVER
+                : AttentionPlanner.CPU_CROSSOVER;
+    }
+
     /** Parses {@code auto}, {@code explicit} or {@code fused} (any case). */
     public static AttentionPath parse(String name) {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("attention path must be auto, explicit or fused, got '" + name + "'");
+            throw new ModelException("attention path must be auto, explicit or fused, got '" + name + "'");
         }
     }
 
@@ -37,8 +46,8 @@ public enum AttentionPath {
         }
         try {
             return parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(ENV + ": " + e.getMessage(), e);
+        } catch (ModelException e) {
+            throw new ModelException(ENV + ": " + e.getMessage(), e);
         }
     }
 }

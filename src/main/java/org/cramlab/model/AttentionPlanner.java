@@ -1,6 +1,5 @@
 package org.cramlab.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
@@ -40,7 +39,7 @@ final class AttentionPlanner {
         this.path = path;
         this.archive = archive;
         this.masks = new CausalMasks(manager, maxPositions);
-        this.crossover = manager.getDevice().getDeviceType().equals(Device.Type.GPU) ? GPU_CROSSOVER : CPU_CROSSOVER;
+        this.crossover = AttentionPath.autoCrossover(manager.getDevice());
     }
 
     /** The configured path. */

@@ -135,22 +135,22 @@ final class FusedAttention {
     /**
      * Loads the archive at {@code resource} after checking its SHA-256.
      *
-     * @throws IllegalStateException naming the archive and what went wrong
+     * @throws ModelException naming the archive and what went wrong
      */
     static FusedAttention load(String resource, String sha256) {
         byte[] bytes;
         try (InputStream in = FusedAttention.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("fused-attention archive " + resource + " is missing from the classpath"
+                throw new ModelException("fused-attention archive " + resource + " is missing from the classpath"
                         + " (generate it with src/main/python/make_fused_attention.py)");
             }
             bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read fused-attention archive " + resource + ": " + e, e);
+            throw new ModelException("cannot read fused-attention archive " + resource + ": " + e, e);
         }
         String actual = sha256(bytes);
         if (!actual.equals(sha256)) {
-            throw new IllegalStateException("fused-attention archive " + resource + " has SHA-256 " + actual
+            throw new ModelException("fused-attention archive " + resource + " has SHA-256 " + actual
                     + ", expected " + sha256 + " (FusedAttention.ARCHIVE_SHA256; regenerated without updating it, or corrupted)");
         }
         Model model = Model.newInstance("cramlab-fused-attention", Device.cpu(), "PyTorch");
@@ -159,7 +159,7 @@ final class FusedAttention {
             return new FusedAttention(model);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            throw new IllegalStateException("libtorch cannot load fused-attention archive " + resource
+            throw new ModelException("libtorch cannot load fused-attention archive " + resource
                     + " (TorchScript saved by torch 2.14): " + e.getMessage(), e);
         }
     }
@@ -187,7 +187,7 @@ final class FusedAttention {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 

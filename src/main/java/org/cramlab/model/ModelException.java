@@ -13,4 +13,12 @@ public class ModelException extends CramlabException {
     public ModelException(String message) {
         super(message);
     }
+
+    /**
+     * @param message names the value and what was expected
+     * @param cause the underlying error
+     */
+    public ModelException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -79,7 +79,7 @@ class AttentionPlannerTest {
     void aDamagedArchiveFailsClearlyWhenForcedAndFallsBackOnAuto() {
         FusedAttention.Archive bad = new FusedAttention.Archive(FusedAttention.ARCHIVE, "0".repeat(64));
         try (NDManager m = NDManager.newBaseManager()) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
+            ModelException e = assertThrows(ModelException.class,
                     () -> new AttentionPlanner(AttentionPath.FUSED, m, MAX, bad).plan(m, 1, 8, 0, null));
             assertTrue(e.getMessage().contains(FusedAttention.ARCHIVE) && e.getMessage().contains("SHA-256")
                     && e.getMessage().contains("0".repeat(64)), e.getMessage());
@@ -91,13 +91,13 @@ class AttentionPlannerTest {
 
     @Test
     void missingOrNonTorchScriptArchivesNameTheArchive() throws Exception {
-        IllegalStateException missing = assertThrows(IllegalStateException.class,
+        ModelException missing = assertThrows(ModelException.class,
                 () -> FusedAttention.load("/cramlab/attention/none.pt", "0".repeat(64)));
         assertTrue(missing.getMessage().contains("/cramlab/attention/none.pt") && missing.getMessage().contains("missing"),
                 missing.getMessage());
         // right checksum, wrong content: libtorch's own error, with the archive named
         String notAModule = "/cramlab/default-model/config.json";
-        IllegalStateException wrong = assertThrows(IllegalStateException.class,
+        ModelException wrong = assertThrows(ModelException.class,
                 () -> FusedAttention.load(notAModule, sha256(notAModule)));
         assertTrue(wrong.getMessage().contains(notAModule) && wrong.getMessage().contains("libtorch cannot load"),
                 wrong.getMessage());
