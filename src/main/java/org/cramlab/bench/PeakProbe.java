@@ -21,6 +21,9 @@ import org.cramlab.model.Models;
  */
 public final class PeakProbe {
 
+    /** Warm-up steps at L = 16 before the measured step. */
+    static final int WARMUP_STEPS = 300;
+
     private PeakProbe() {}
 
     public static void main(String[] args) {
@@ -35,7 +38,11 @@ public final class PeakProbe {
         }
         LoadOptions load = LoadOptions.builder().optAttention(AttentionPath.parse(args[1])).build();
         try (CausalLM model = Models.load(Path.of(args[0]), load)) {
-            step(model, BatchBench.randomIds(model.info().vocabSize(), 16, 1));
+            // the JVM's JIT compiles the step's Java code over its first few hundred steps, and its compiler
+            // arenas are resident memory: warm up at a short length so they are in the baseline
+            int warm = Integer.getInteger("cramlab.peak.warmup", WARMUP_STEPS);
+            new BatchedCrammer(model, StepBench.endless(warm, 1))
+                    .run(List.of(CramTask.ofIds(BatchBench.randomIds(model.info().vocabSize(), 16, 1), 1)), RunListener.NONE);
             System.gc();
             ProcStatus.resetPeak();
             ProcStatus before = ProcStatus.read();

@@ -13,11 +13,12 @@ import ai.djl.ndarray.NDManager;
 final class AttentionPlanner {
 
     /**
-     * Shortest key length S for which {@link AttentionPath#AUTO} takes the fused path on a CPU: below
-     * it the explicit path's few small matmuls beat the TorchScript call. Measured on the step of the
-     * default model and of a Pythia-160M-shaped model (environment/bench/RESULTS.md, "Fused attention").
+     * Shortest key length S (K + L in a cramming step) for which {@link AttentionPath#AUTO} takes the
+     * fused path on a CPU: below it the explicit path's few small matmuls beat the TorchScript call.
+     * Measured on the default model's whole step, fused / explicit time at one thread: 1.02 at S = 257,
+     * 0.83 at 385, 0.75 at 513 (environment/bench/RESULTS.md, "Fused attention").
      */
-    static final int CPU_CROSSOVER = 512;
+    static final int CPU_CROSSOVER = 384;
 
     /**
      * The same on a GPU: the fused kernels win at every length there (and save the T^2 memory); not

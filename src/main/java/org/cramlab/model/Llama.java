@@ -100,21 +100,23 @@ final class Llama extends DecoderModel {
         Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            NDArray x = norm(h, l.inputNorm());
-            NDArray q = clip(Layers.linear(x, l.wq(), l.bq()));
-            NDArray k = clip(Layers.linear(x, l.wk(), l.bk()));
-            NDArray v = clip(Layers.linear(x, l.wv(), l.bv()));
-            q = Attention.splitHeads(q, cfg.heads(), cfg.headDim());
-            k = Attention.splitHeads(k, cfg.kvHeads(), cfg.headDim());
-            v = Attention.splitHeads(v, cfg.kvHeads(), cfg.headDim());
-            q = rope.apply(q);
-            k = rope.apply(k);
-            NDArray[] kv = step.keysValues(i, k, v);
-            NDArray a = step.attend(q, kv, scale);
-            h = h.add(Layers.linear(a, l.wo(), l.bo()));
-            x = norm(h, l.postNorm());
-            NDArray mlp = Layers.silu(Layers.linear(x, l.gate(), null)).mul(Layers.linear(x, l.up(), null));
-            h = h.add(Layers.linear(mlp, l.down(), null));
+            try (LayerScope scope = new LayerScope(h)) {
+                NDArray x = norm(h, l.inputNorm());
+                NDArray q = clip(Layers.linear(x, l.wq(), l.bq()));
+                NDArray k = clip(Layers.linear(x, l.wk(), l.bk()));
+                NDArray v = clip(Layers.linear(x, l.wv(), l.bv()));
+                q = Attention.splitHeads(q, cfg.heads(), cfg.headDim());
+                k = Attention.splitHeads(k, cfg.kvHeads(), cfg.headDim());
+                v = Attention.splitHeads(v, cfg.kvHeads(), cfg.headDim());
+                q = rope.apply(q);
+                k = rope.apply(k);
+                NDArray[] kv = step.keysValues(i, k, v);
+                NDArray a = step.attend(q, kv, scale);
+                h = h.add(Layers.linear(a, l.wo(), l.bo()));
+                x = norm(h, l.postNorm());
+                NDArray mlp = Layers.silu(Layers.linear(x, l.gate(), null)).mul(Layers.linear(x, l.up(), null));
+                h = scope.keep(h.add(Layers.linear(mlp, l.down(), null)));
+            }
         }
         return Layers.linear(norm(h, norm), lmHead, null);
     }

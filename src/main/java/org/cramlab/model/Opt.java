@@ -110,20 +110,23 @@ final class Opt extends DecoderModel {
         float scale = (float) (1.0 / Math.sqrt(hd));
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            NDArray x = cfg.normBefore() ? Layers.layerNorm(h, l.ln1w(), l.ln1b(), EPS) : h;
-            // OPT scales q before q k^T (the original order), so attend() gets scale 1
-            NDArray q = Attention.splitHeads(Layers.mul(Layers.linear(x, l.wq(), l.bq()), scale), cfg.heads(), hd);
-            NDArray k = Attention.splitHeads(Layers.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
-            NDArray v = Attention.splitHeads(Layers.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
-            NDArray[] kv = step.keysValues(i, k, v);
-            h = h.add(Layers.linear(step.attend(q, kv, 1f), l.wo(), l.bo()));
-            if (!cfg.normBefore()) {
-                h = Layers.layerNorm(h, l.ln1w(), l.ln1b(), EPS);
-            }
-            x = cfg.normBefore() ? Layers.layerNorm(h, l.ln2w(), l.ln2b(), EPS) : h;
-            h = h.add(Layers.linear(act.apply(Layers.linear(x, l.fc1W(), l.fc1B())), l.fc2W(), l.fc2B()));
-            if (!cfg.normBefore()) {
-                h = Layers.layerNorm(h, l.ln2w(), l.ln2b(), EPS);
+            try (LayerScope scope = new LayerScope(h)) {
+                NDArray x = cfg.normBefore() ? Layers.layerNorm(h, l.ln1w(), l.ln1b(), EPS) : h;
+                // OPT scales q before q k^T (the original order), so attend() gets scale 1
+                NDArray q = Attention.splitHeads(Layers.mul(Layers.linear(x, l.wq(), l.bq()), scale), cfg.heads(), hd);
+                NDArray k = Attention.splitHeads(Layers.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
+                NDArray v = Attention.splitHeads(Layers.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
+                NDArray[] kv = step.keysValues(i, k, v);
+                h = h.add(Layers.linear(step.attend(q, kv, 1f), l.wo(), l.bo()));
+                if (!cfg.normBefore()) {
+                    h = Layers.layerNorm(h, l.ln1w(), l.ln1b(), EPS);
+                }
+                x = cfg.normBefore() ? Layers.layerNorm(h, l.ln2w(), l.ln2b(), EPS) : h;
+                h = h.add(Layers.linear(act.apply(Layers.linear(x, l.fc1W(), l.fc1B())), l.fc2W(), l.fc2B()));
+                if (!cfg.normBefore()) {
+                    h = Layers.layerNorm(h, l.ln2w(), l.ln2b(), EPS);
+                }
+                h = scope.keep(h);
             }
         }
         if (finalW != null) {

@@ -115,6 +115,7 @@ class FusedAttentionTest {
         assertEquals(1, Engine.getInstance().getEngineName().equals("PyTorch")
                 ? ai.djl.pytorch.jni.JniUtils.getNumThreads() : 1, "test JVM runs with one intra-op thread");
         AtomicReference<Map<String, Long>> before = new AtomicReference<>();
+        AtomicReference<Map<String, Long>> afterRef = new AtomicReference<>();
         AtomicReference<String> self = new AtomicReference<>();
         AtomicReference<Throwable> error = new AtomicReference<>();
         Thread worker = new Thread(() -> {
@@ -133,6 +134,7 @@ class FusedAttentionTest {
                         assertTrue(x.getGradient().abs().sum().getFloat() > 0, "gradient reaches the input");
                     }
                 }
+                afterRef.set(cpuTicksPerThread()); // while this thread still exists
             } catch (Throwable t) {
                 error.set(t);
             }
@@ -142,7 +144,7 @@ class FusedAttentionTest {
         if (error.get() != null) {
             throw new AssertionError(error.get());
         }
-        Map<String, Long> after = cpuTicksPerThread();
+        Map<String, Long> after = afterRef.get();
         long mine = after.get(self.get()) - before.get().getOrDefault(self.get(), 0L);
         long others = 0;
         String busiest = "";
