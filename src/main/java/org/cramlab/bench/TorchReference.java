@@ -95,7 +95,6 @@ public final class TorchReference implements AutoCloseable {
                     "--threads", Integer.toString(threads)));
             cmd.addAll(mode);
             ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().remove("MALLOC_MMAP_THRESHOLD_"); // cramlab's allocator setting, not the reference's
             pb.redirectError(log.toFile());
             process = pb.start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
