@@ -78,7 +78,7 @@ public final class CapacityCommand implements Callable<Integer> {
                 TextTokenizer tokenizer = modelOptions.tokenizer()) {
             List<Capacity.Text> textList = TextsFile.read(texts, limit, tokenizer);
             Path dir = out != null ? out : Path.of("capacity-" + model.info().modelId() + "-K" + mem);
-            Files.createDirectories(dir);
+            org.cramlab.experiment.OutputFolder.requireWritable(dir, "--out");
             CramSettings settings = optimOptions.settings().optBatchSize(batch).optMemoryDir(dir.resolve("memory")).build();
             Capacity capacity = Capacity.builder(model, tokenizer)
                     .optSettings(settings)

@@ -1,8 +1,6 @@
 package org.cramlab.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,7 +15,9 @@ import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.experiment.OutputFolder;
 import org.cramlab.model.CausalLM;
+import org.cramlab.text.TextFilePrefix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +73,10 @@ public final class CramCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (CausalLM model = modelOptions.load()) {
+            if (saveMemory != null) { // before cramming, not after it
+                Path parent = saveMemory.toAbsolutePath().getParent();
+                OutputFolder.requireWritable(parent, "--save-memory folder");
+            }
             CramTask task = task(model.info().hiddenSize());
             Progress progress = new Progress(err);
             CramResult result = new Crammer(model, optimOptions.settings().build()).run(task, progress);
@@ -102,13 +106,18 @@ public final class CramCommand implements Callable<Integer> {
             source = "literal";
             textId = "ids";
         } else {
-            text = input.text != null ? input.text : readText(input.textFile);
-            if (text.isBlank()) {
-                throw new CramException((input.text != null ? "--text" : "--text-file " + input.textFile)
-                        + " is empty: nothing to compress");
+            if (input.text != null && input.text.isBlank()) {
+                throw new CramException("--text is empty: nothing to compress");
             }
             try (TextTokenizer tok = modelOptions.tokenizer()) {
-                ids = tok.encode(text, true, max);
+                // a file is read and tokenised only as far as --length needs (streamed: a huge file is fine)
+                TextFilePrefix file = input.text != null ? null : TextFilePrefix.read(input.textFile, tok, max, "--text-file");
+                text = input.text != null ? input.text : file.text();
+                if (text.isBlank()) {
+                    throw new CramException((input.text != null ? "--text" : "--text-file " + input.textFile)
+                            + " is empty: nothing to compress");
+                }
+                ids = file != null ? file.tokenIds() : tok.encode(text, true, max);
                 text = tok.decode(ids, true); // the part actually compressed
             }
             source = input.text != null ? "literal" : "file";
@@ -124,14 +133,6 @@ public final class CramCommand implements Callable<Integer> {
             initMemory = Memory.load(init, k, d);
         }
         return new CramTask(textId, source, text, ids, k, initMemory);
-    }
-
-    private static String readText(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new CramException("cannot read --text-file " + file + ": " + e.getMessage(), e);
-        }
     }
 
     private static Map<String, String> metadata(RunRecord r) {

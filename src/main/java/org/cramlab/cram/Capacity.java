@@ -155,6 +155,11 @@ public final class Capacity {
         for (int length : grid) {
             records.addAll(runLength(engine, texts, length, listener));
         }
+        if (records.isEmpty()) { // never a capacity (0 with NaN means) from texts too short for every length
+            int longest = texts.stream().mapToInt(t -> tokenizer.encode(t.text(), Integer.MAX_VALUE).length).max().orElse(0);
+            throw new CramException("none of the " + texts.size() + " texts reaches the grid's shortest length "
+                    + grid.get(0) + " tokens (the longest has " + longest + "): nothing to measure a capacity from");
+        }
         int capacity = decodingCapacity(perLength(records), grid);
         int bisected = capacity;
         int above = grid.stream().filter(l -> l > capacity).findFirst().orElse(-1);

@@ -86,7 +86,7 @@ final class RecordBuilder {
         Map<String, String> env = new LinkedHashMap<>(Versions.all());
         env.put("dtype", info.dtype());
         env.put("device", info.device());
-        env.put("threads", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        env.put("threads", String.valueOf(org.cramlab.model.TorchThreads.inUse())); // PyTorch's, not the CPU count
         return env;
     }
 

@@ -147,8 +147,5 @@ class ExperimentsTest {
         ExperimentException e = assertThrows(ExperimentException.class, () -> Profile.named("huge"));
         assertTrue(e.getMessage().contains("huge") && e.getMessage().contains("smoke"));
         assertThrows(ExperimentException.class, () -> Profile.fromEnv(Map.of("CRAMLAB_SEED", "x"), java.nio.file.Path.of("/d")));
-        assertTrue(Profile.outDir(Map.of(), "nb").endsWith(java.nio.file.Path.of("out/runs/nb")));
-        assertEquals(java.nio.file.Path.of("/x/nb"), Profile.outDir(Map.of("CRAMLAB_OUT", "/x"), "nb"));
-        assertEquals(java.nio.file.Path.of("/r/out/runs/nb"), Profile.outDir(Map.of("CRAMLAB_ROOT", "/r"), "nb"));
     }
 }
