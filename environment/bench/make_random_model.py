@@ -5,6 +5,8 @@ Runs inside the Debian sid tree with transformers (see torch_reference_step.py).
 benchmark feeds random token ids. Shapes:
   pythia-70m  gpt_neox, d 512, 6 layers, 8 heads, vocab 50304, 2048 positions, rotary_pct 0.25
               (the shape of EleutherAI/pythia-70m; the reference numbers in stack-notes use it)
+  pythia-160m gpt_neox, d 768, 12 layers, 12 heads, vocab 50304, 2048 positions, rotary_pct 0.25
+              (the shape of EleutherAI/pythia-160m, one of the paper's models)
   llama-small llama, d 256, 4 layers, 4 heads (2 kv), vocab 8192, 2048 positions
   mamba-130m  mamba, d 768, 24 layers, state 16, expand 2, conv 4, vocab 50280, tied
               (the shape of state-spaces/mamba-130m-hf, the paper's smallest v2 model)
@@ -23,6 +25,10 @@ from transformers import (GPTNeoXConfig, GPTNeoXForCausalLM, LlamaConfig, LlamaF
 SHAPES = {
     "pythia-70m": lambda: GPTNeoXForCausalLM(GPTNeoXConfig(
         vocab_size=50304, hidden_size=512, num_hidden_layers=6, num_attention_heads=8, intermediate_size=2048,
+        max_position_embeddings=2048, rotary_pct=0.25, rotary_emb_base=10000, use_parallel_residual=True,
+        tie_word_embeddings=False, bos_token_id=0, eos_token_id=0)),
+    "pythia-160m": lambda: GPTNeoXForCausalLM(GPTNeoXConfig(
+        vocab_size=50304, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
         max_position_embeddings=2048, rotary_pct=0.25, rotary_emb_base=10000, use_parallel_residual=True,
         tie_word_embeddings=False, bos_token_id=0, eos_token_id=0)),
     "llama-small": lambda: LlamaForCausalLM(LlamaConfig(

@@ -21,6 +21,7 @@ Example:
       --model-dir /mnt/repo/src/test/resources/golden/llama --length 64
 """
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -29,6 +30,19 @@ import time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+# Answers go to a private copy of stdout; descriptor 1 itself now points at stderr, so whatever a native
+# library prints there (UCX, cpuinfo or OpenMP warnings, e.g. where the tree has no /proc) lands in the
+# log instead of the JSON channel the benchmark reads.
+ANSWERS = os.fdopen(os.dup(1), "w", buffering=1)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+
+def answer(obj):
+    ANSWERS.write(json.dumps(obj) + "\n")
+    ANSWERS.flush()
+
 
 import torch  # noqa: E402
 import transformers  # noqa: E402
@@ -50,6 +64,9 @@ def parse_args(argv):
     src.add_argument("--text-file", help="tokenize this file's text")
     src.add_argument("--ids", help="comma-separated token ids (L = their count)")
     ap.add_argument("--serve", action="store_true", help="answer timing requests on stdin (see above)")
+    ap.add_argument("--peak", action="store_true",
+                    help="memory of one step instead of timing: VmHWM growth of one step over VmRSS with the model "
+                         "loaded (after one warm-up step at L = 16)")
     return ap.parse_args(argv)
 
 
@@ -136,9 +153,9 @@ def mixer(model):
 def serve(args, model, max_pos, gen):
     """One JSON request per stdin line, one JSON answer per stdout line."""
     cells = {}
-    print(json.dumps({"ready": True, "torch_version": torch.__version__,
-                      "transformers_version": transformers.__version__, "threads": torch.get_num_threads(),
-                      "attn_implementation": args.attn, "mixer": mixer(model)}), flush=True)
+    answer({"ready": True, "torch_version": torch.__version__,
+            "transformers_version": transformers.__version__, "threads": torch.get_num_threads(),
+            "attn_implementation": args.attn, "mixer": mixer(model)})
     for line in sys.stdin:
         line = line.strip()
         if not line:
@@ -148,8 +165,7 @@ def serve(args, model, max_pos, gen):
             break
         key = tuple(req["ids"])
         if max_pos is not None and args.mem + len(key) > max_pos:
-            print(json.dumps({"error": f"K + L = {args.mem + len(key)} exceeds the model's {max_pos} positions"}),
-                  flush=True)
+            answer({"error": f"K + L = {args.mem + len(key)} exceeds the model's {max_pos} positions"})
             continue
         cell = cells.get(key)
         if cell is None:
@@ -157,7 +173,36 @@ def serve(args, model, max_pos, gen):
             for _ in range(int(req.get("warmup", args.warmup))):
                 cell.step()
         times, losses = cell.timed(int(req.get("steps", args.steps)))
-        print(json.dumps({"times_ms": [round(t, 4) for t in times], "loss": round(losses[-1], 6)}), flush=True)
+        answer({"times_ms": [round(t, 4) for t in times], "loss": round(losses[-1], 6)})
+    return 0
+
+
+def proc_status():
+    """VmRSS and VmHWM of this process in kB (/proc/self/status)."""
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0])
+    return out
+
+
+def peak(args, model, ids, gen):
+    """The peak of one step over the loaded model, measured as cramlab's PeakProbe does: one warm-up
+    step at L = 16 (libtorch's kernels, threads and allocator started), then VmHWM reset to VmRSS
+    (clear_refs 5) and one step at the requested length."""
+    warm = torch.randint(0, model.config.vocab_size, (1, 16), generator=gen)
+    Cell(model, warm, args.mem, gen).step()
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    before = proc_status()
+    Cell(model, ids, args.mem, gen).step()
+    after = proc_status()
+    answer({"L": ids.shape[1], "baseline_rss_kb": before["VmRSS"], "baseline_hwm_kb": before["VmHWM"],
+            "peak_hwm_kb": after["VmHWM"], "after_rss_kb": after["VmRSS"], "threads": torch.get_num_threads(),
+            "attn_implementation": args.attn, "torch_version": torch.__version__})
     return 0
 
 
@@ -175,6 +220,8 @@ def main(argv=None):
     length = ids.shape[1]
     if max_pos is not None and args.mem + length > max_pos:
         sys.exit(f"K + L = {args.mem + length} exceeds the model's {max_pos} positions")
+    if args.peak:
+        return peak(args, model, ids, gen)
     cell = Cell(model, ids, args.mem, gen)
     for _ in range(args.warmup):
         cell.step()
@@ -182,14 +229,14 @@ def main(argv=None):
 
     times_sorted = sorted(times)
     deciles = statistics.quantiles(times_sorted, n=10, method="inclusive") if len(times) > 1 else times * 9
-    print(json.dumps({
+    answer({
         "model_dir": args.model_dir, "model_type": cfg.model_type, "L": length, "K": args.mem,
         "median_ms": round(statistics.median(times), 3), "p10_ms": round(deciles[0], 3),
         "p90_ms": round(deciles[-1], 3), "steps": args.steps, "warmup": args.warmup,
         "attn_implementation": args.attn, "mixer": mixer(model), "threads": torch.get_num_threads(),
         "torch_version": torch.__version__, "transformers_version": transformers.__version__,
         "first_loss": round(losses[0], 6), "last_loss": round(losses[-1], 6),
-    }))
+    })
     return 0
 
 

@@ -9,6 +9,7 @@ Writes under <out>/ (default: src/test/resources/golden relative to the repo roo
   (llama_sharded = llama in 3 shards; gpt2_hub_names = gpt2 with Hub-style names lacking `transformer.`)
   tokenizers/{llama_style,pythia_style}/tokenizer.json (+ tokenizer_config.json), expected.json
   adamw_trace/reference.safetensors, meta.json   (the paper's MemoryCell + torch AdamW, 5 steps)
+  llama_long/, gpt_neox_long/   (SDPA_T = 1280-token inputs, references with attn_implementation="sdpa")
 
 Usage: python3 make_golden_fixtures.py [--out DIR] [--only case1,case2,...]
 """
@@ -409,6 +410,112 @@ HUB_NAMES = ("gpt2_hub_names", "gpt2", "transformer.")
 
 
 # ---------------------------------------------------------------------------------------------------
+# Long inputs on transformers' sdpa attention (fused attention in cramlab: T >= 1024)
+
+SDPA_T = 1280        # tokens of the long input (above cramlab's fused-attention cross-over)
+SDPA_LAST = 32       # positions whose logits are stored (the file stays small)
+SDPA_PAD = 300       # right padding of batch row 1
+SDPA_MAX_POS = 2048
+
+SDPA_CASES = {
+    "llama_long": dict(
+        cls=LlamaForCausalLM, layout="hub (rope_theta + rope_scaling)",
+        config=lambda: llama_config(num_key_value_heads=2, tie_word_embeddings=False,
+                                    max_position_embeddings=SDPA_MAX_POS,
+                                    rope_parameters={"rope_type": "default", "rope_theta": 10000.0}),
+        rewrite=lambda c: hub_llama_layout(c, None)),
+    "gpt_neox_long": dict(
+        cls=GPTNeoXForCausalLM, layout="hub (rotary_pct + rotary_emb_base)",
+        config=lambda: neox_config(use_parallel_residual=True, max_position_embeddings=SDPA_MAX_POS,
+                                   rope_parameters={"rope_type": "default", "rope_theta": 10000.0,
+                                                    "partial_rotary_factor": 0.25}),
+        rewrite=hub_neox_layout),
+}
+
+SDPA_TENSOR_DOCS = {
+    "input_ids": "I64 [1,T] random ids, T = SDPA_T",
+    "logits_last": "F32 [1,SDPA_LAST,V] last positions of model(input_ids).logits (sdpa attention)",
+    "memory": "F32 [K,d] randn(K,d) * input_embedding_matrix.std()",
+    "mem_text_logits_last": "F32 [1,SDPA_LAST,V] last positions of model(inputs_embeds=cat([memory, embed(input_ids)],1),"
+                            " attention_mask=ones).logits",
+    "mem_loss": "F32 [] CrossEntropy(text logits[:, K:-1], input_ids[:, 1:]) mean over T-1, nats",
+    "mem_grad": "F32 [K,d] d mem_loss / d memory (model frozen)",
+    "batch_input_ids": "I64 [2,T]; row 1's last SDPA_PAD positions hold token 0",
+    "batch_attention_mask": "I64 [2,T]; row 0 all ones, row 1 right-padded",
+    "batch_positions": "I64 [2,SDPA_LAST] the last SDPA_LAST real positions of each row",
+    "batch_logits_at": "F32 [2,SDPA_LAST,V] model(batch_input_ids, attention_mask).logits at batch_positions",
+}
+
+
+def sdpa_references(model, seed):
+    gen = torch.Generator().manual_seed(seed + 2)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    emb = input_embeddings(model)
+    ref = {}
+    ids = torch.randint(0, VOCAB, (1, SDPA_T), generator=gen)
+    ref["input_ids"] = ids
+    with torch.no_grad():
+        ref["logits_last"] = model(input_ids=ids).logits[:, -SDPA_LAST:]
+    memory = (torch.randn(K, emb.shape[1], generator=gen) * emb.detach().std()).requires_grad_(True)
+    ref["memory"] = memory
+    mem = memory_forward(model, memory, ids)
+    ref["mem_text_logits_last"] = mem["mem_text_logits"][:, -SDPA_LAST:]
+    ref["mem_loss"] = mem["mem_loss"]
+    ref["mem_grad"] = mem["mem_grad"]
+    bids = torch.randint(0, VOCAB, (2, SDPA_T), generator=gen)
+    mask = torch.ones(2, SDPA_T, dtype=torch.long)
+    mask[1, SDPA_T - SDPA_PAD:] = 0
+    bids[1, SDPA_T - SDPA_PAD:] = 0
+    ref["batch_input_ids"] = bids
+    ref["batch_attention_mask"] = mask
+    pos = torch.stack([torch.arange(SDPA_T - SDPA_LAST, SDPA_T),
+                       torch.arange(SDPA_T - SDPA_PAD - SDPA_LAST, SDPA_T - SDPA_PAD)])
+    ref["batch_positions"] = pos
+    with torch.no_grad():
+        logits = model(input_ids=bids, attention_mask=mask).logits
+    ref["batch_logits_at"] = torch.stack([logits[r, pos[r]] for r in range(2)])
+    return {k: v.detach().contiguous().clone() for k, v in ref.items()}
+
+
+def make_sdpa_case(out, name, seed):
+    """A tiny model fed SDPA_T tokens, its references computed with attn_implementation="sdpa"."""
+    spec = SDPA_CASES[name]
+    case_dir = os.path.join(out, name)
+    shutil.rmtree(case_dir, ignore_errors=True)
+    torch.manual_seed(seed)
+    model = spec["cls"]._from_config(spec["config"](), attn_implementation="sdpa", dtype=torch.float32)
+    perturb(model, torch.Generator().manual_seed(seed + 1))
+    model.eval()
+    ref = sdpa_references(model, seed)
+    spread = ref["logits_last"].std().item()
+    if spread < 0.5:
+        raise SystemExit(f"{name}: logits barely spread (std {spread:.3f})")
+    model.save_pretrained(case_dir, safe_serialization=True)
+    rewrite_config(case_dir, spec["rewrite"])
+    save_file(ref, os.path.join(case_dir, "reference.safetensors"), metadata={"case": name})
+    reloaded = AutoModelForCausalLM.from_pretrained(case_dir, attn_implementation="sdpa", dtype=torch.float32).eval()
+    again = sdpa_references(reloaded, seed)
+    for k, v in again.items():
+        if not torch.equal(v, ref[k]):
+            raise SystemExit(f"{case_dir}: reloaded model differs on {k}: max abs {(v - ref[k]).abs().max().item():.3g}")
+    eager = AutoModelForCausalLM.from_pretrained(case_dir, attn_implementation="eager", dtype=torch.float32).eval()
+    with torch.no_grad():
+        eager_diff = (eager(input_ids=ref["input_ids"]).logits[:, -SDPA_LAST:] - ref["logits_last"]).abs().max().item()
+    meta = base_meta(seed)
+    meta.update({"case": name, "model_class": spec["cls"].__name__, "config_layout": spec["layout"],
+                 "attn_implementation": "sdpa", "T": SDPA_T, "SDPA_LAST": SDPA_LAST, "SDPA_PAD": SDPA_PAD,
+                 "logits_std": round(spread, 4), "eager_vs_sdpa_logits_max_abs": eager_diff,
+                 "tensors": {k: SDPA_TENSOR_DOCS[k] for k in ref},
+                 "reload_check": "from_pretrained (sdpa) reproduces every stored tensor bit-exactly"})
+    for k in ("T2", "batch_row1_padding"):
+        meta.pop(k)
+    write_meta(case_dir, meta)
+    print(f"{name}: logits std {spread:.3f}, eager vs sdpa {eager_diff:.2e}  "
+          + ", ".join(f"{k}{list(v.shape)}" for k, v in ref.items()))
+
+
+# ---------------------------------------------------------------------------------------------------
 # AdamW trace
 
 ADAMW = dict(lr=1e-2, betas=(0.9, 0.9), weight_decay=0.01, eps=1e-8)
@@ -572,6 +679,15 @@ def verify(out):
         ref = load_file(os.path.join(case_dir, "reference.safetensors"))
         check_reload(case_dir, ref)
         print(f"verified {name}: {len(ref)} tensors bit-exact")
+    for i, name in enumerate(SDPA_CASES):
+        case_dir = os.path.join(out, name)
+        ref = load_file(os.path.join(case_dir, "reference.safetensors"))
+        model = AutoModelForCausalLM.from_pretrained(case_dir, attn_implementation="sdpa", dtype=torch.float32).eval()
+        again = sdpa_references(model, BASE_SEED + 5000 + 100 * i)
+        for k, v in again.items():
+            if not torch.equal(v, ref[k]):
+                raise SystemExit(f"{case_dir}: differs on {k}: max abs {(v - ref[k]).abs().max().item():.3g}")
+        print(f"verified {name}: {len(ref)} tensors bit-exact")
     return 0
 
 
@@ -581,7 +697,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=default_out)
     ap.add_argument("--only", default="", help="comma-separated subset: case names, llama_sharded, "
-                                               "tokenizers, adamw_trace")
+                                               "tokenizers, adamw_trace, llama_long, gpt_neox_long")
     ap.add_argument("--verify", action="store_true", help="only reload the committed fixtures from disk "
                                                           "and check they reproduce reference.safetensors")
     args = ap.parse_args()
@@ -604,6 +720,9 @@ def main():
             make_sharded(args.out, model, ref, BASE_SEED + 100 * i)
         if name == HUB_NAMES[1]:
             make_hub_names(args.out, HUB_NAMES[1], HUB_NAMES[0], HUB_NAMES[2], ref, BASE_SEED + 100 * i)
+    for i, name in enumerate(SDPA_CASES):
+        if want(name):
+            make_sdpa_case(args.out, name, BASE_SEED + 5000 + 100 * i)
     if want("tokenizers"):
         make_tokenizers(args.out)
     if want("adamw_trace"):

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.cramlab.checkpoint.HfConfig;
+import org.cramlab.model.AttentionPath;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.LoadOptions;
 import org.cramlab.model.Models;
@@ -21,8 +22,11 @@ import org.cramlab.model.Models;
  */
 public final class Bench {
 
-    /** What every benchmark shares: the options, the progress log and the report its tables go into. */
-    record Context(BenchOptions options, PrintWriter log, Report report) {
+    /**
+     * What every benchmark shares: the options, the progress log, the report its tables go into and the
+     * model directory both sides load (the options' one, or a copy with more positions).
+     */
+    record Context(BenchOptions options, PrintWriter log, Report report, Path modelDir) {
 
         /** One progress line on the log, flushed at once. */
         void progress(String format, Object... args) {
@@ -35,20 +39,55 @@ public final class Bench {
 
     /** Runs every benchmark the options ask for; progress goes to {@code log}. */
     public static Report run(BenchOptions options, PrintWriter log) {
-        Context c = new Context(options, log, new Report());
         BenchOptions o = options;
-        c.report().note("machine: " + machine());
-        c.report().note("load average at start: " + loadAverage());
-        Device device = o.gpu ? Device.gpu() : Device.cpu();
+        Report report = new Report();
+        report.note("machine: " + machine());
+        report.note("load average at start: " + loadAverage());
         String name = o.modelDir.getFileName().toString();
+        try (RaisedPositions raised = raisePositions(o, report)) {
+            Context c = new Context(options, log, report, raised == null ? o.modelDir : raised.dir());
+            measure(c, name);
+        }
+        report.note("load average at end: " + loadAverage());
+        return report;
+    }
+
+    /**
+     * A copy with enough positions for the longest length asked for, when the model has fewer and
+     * rotary positions; null when not needed or not possible (those lengths are then skipped).
+     */
+    private static RaisedPositions raisePositions(BenchOptions o, Report report) {
+        int longest = 1 + java.util.stream.Stream.concat(o.lengths.stream(), o.peakLengths.stream())
+                .mapToInt(Integer::intValue).max().orElse(0);
+        HfConfig cfg = HfConfig.read(o.modelDir);
+        int positions = cfg.optInt("max_position_embeddings", Integer.MAX_VALUE);
+        if (longest <= positions) {
+            return null;
+        }
+        RaisedPositions raised = RaisedPositions.of(o.modelDir, longest);
+        if (raised != null) {
+            report.note("positions: " + o.modelDir.getFileName() + " has " + positions + "; both sides load a copy with "
+                    + longest + " (rotary positions: no table to extend, so a step's work at L is that of a model trained"
+                    + " that long; the model's outputs beyond " + positions + " positions mean nothing, its timing does)");
+        }
+        return raised;
+    }
+
+    private static void measure(Context c, String name) {
+        BenchOptions o = c.options();
+        Device device = o.gpu ? Device.gpu() : Device.cpu();
+        int vocab = -1;
+        int positions = -1;
         if (!o.skipSteps || o.batches.size() > 0) {
-            try (CausalLM model = load(o, device)) {
-                Flops.Shape shape = Flops.Shape.of(model.info(), HfConfig.read(o.modelDir));
-                int positions = model.info().maxPositions();
+            try (CausalLM model = load(c, device)) {
+                vocab = model.info().vocabSize();
+                positions = model.info().maxPositions();
+                Flops.Shape shape = Flops.Shape.of(model.info(), HfConfig.read(c.modelDir()));
                 c.report().note(String.format(Locale.ROOT, "model: %s (%s, %,d params, d %d, vocab %d, %s),"
-                                + " K = 1, device %s, %d threads", name, model.info().modelType(),
+                                + " K = 1, device %s, %d threads, attention %s", name, model.info().modelType(),
                         model.info().numParameters(), model.info().hiddenSize(), model.info().vocabSize(),
-                        positions == Integer.MAX_VALUE ? "no position limit" : positions + " positions", device, o.threads));
+                        positions == Integer.MAX_VALUE ? "no position limit" : positions + " positions", device, o.threads,
+                        attention(o, device)));
                 if (!o.skipSteps) {
                     List<StepBench.Result> results = StepBench.report(c, model, name, shape);
                     if (!results.isEmpty() && o.rssSteps > 0) {
@@ -61,16 +100,29 @@ public final class Bench {
                 }
             }
         }
+        if (!o.peakLengths.isEmpty()) {
+            if (vocab < 0) {
+                HfConfig cfg = HfConfig.read(c.modelDir());
+                vocab = cfg.requireInt("vocab_size");
+                positions = cfg.optInt("max_position_embeddings", cfg.optInt("n_positions", Integer.MAX_VALUE));
+            }
+            PeakBench.report(c, vocab, positions, name);
+        }
         if (o.loadShards > 0) {
             LoadBench.report(c);
         }
-        c.report().note("load average at end: " + loadAverage());
-        return c.report();
     }
 
-    private static CausalLM load(BenchOptions o, Device device) {
+    /** The attention path in words, with AUTO's cross-over on this device. */
+    private static String attention(BenchOptions o, Device device) {
+        return o.attention != AttentionPath.AUTO ? o.attention.name().toLowerCase(Locale.ROOT)
+                : "auto (fused sdpa from " + AttentionPath.autoCrossover(device) + " positions, explicit below)";
+    }
+
+    private static CausalLM load(Context c, Device device) {
+        BenchOptions o = c.options();
         try {
-            return Models.load(o.modelDir, LoadOptions.builder().optDevice(device).build());
+            return Models.load(c.modelDir(), LoadOptions.builder().optDevice(device).optAttention(o.attention).build());
         } catch (RuntimeException e) {
             if (!o.gpu || e instanceof org.cramlab.checkpoint.CheckpointException) {
                 throw e;

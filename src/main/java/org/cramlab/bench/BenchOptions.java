@@ -3,6 +3,7 @@ package org.cramlab.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.cramlab.model.AttentionPath;
 
 /**
  * What the benchmark runs. The defaults are defined here once; the {@code bench} command shows them
@@ -10,7 +11,13 @@ import java.util.List;
  */
 public final class BenchOptions {
 
-    public static final List<Integer> DEFAULT_LENGTHS = List.of(64, 256, 1024);
+    /**
+     * Step-time lengths; those beyond a rotary model's positions run on a copy with more positions
+     * ({@link RaisedPositions}), on other models they are skipped.
+     */
+    public static final List<Integer> DEFAULT_LENGTHS = List.of(64, 256, 1024, 2048);
+    /** Lengths of the one-step peak-memory part. */
+    public static final List<Integer> DEFAULT_PEAK_LENGTHS = List.of(1024, 2048);
     /**
      * The JVM's C2 compiler settles the step's Java code only after a few hundred steps (L = 64 ran
      * 21 ms per step after 3 warm-up steps, 13 ms after 400); a cramming run takes thousands of steps.
@@ -44,6 +51,8 @@ public final class BenchOptions {
     Double gpuPeakTflops;
     long seed = DEFAULT_SEED;
     boolean countOps;
+    List<Integer> peakLengths = DEFAULT_PEAK_LENGTHS;
+    AttentionPath attention = AttentionPath.AUTO;
 
     private BenchOptions() {}
 
@@ -77,6 +86,10 @@ public final class BenchOptions {
         public Builder optSeed(long seed) { o.seed = seed; return this; }
         /** Also count libtorch ops per step at each length (libtorch's profiler; a count, not a time). */
         public Builder optCountOps(boolean count) { o.countOps = count; return this; }
+        /** Lengths of the one-step peak-memory part; empty skips it. */
+        public Builder optPeakLengths(List<Integer> lengths) { o.peakLengths = List.copyOf(lengths); return this; }
+        /** cramlab's attention path (default AUTO: fused where it is faster). */
+        public Builder optAttention(AttentionPath attention) { o.attention = attention; return this; }
 
         public BenchOptions build() {
             if (o.modelDir == null || !Files.isDirectory(o.modelDir)) {
@@ -87,7 +100,7 @@ public final class BenchOptions {
                     throw new BenchException("batch sizes must be >= 1, got " + b);
                 }
             }
-            for (int l : o.lengths) {
+            for (int l : java.util.stream.Stream.concat(o.lengths.stream(), o.peakLengths.stream()).toList()) {
                 if (l < 2) {
                     throw new BenchException("lengths must be >= 2 tokens, got " + l);
                 }

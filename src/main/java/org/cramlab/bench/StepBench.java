@@ -169,7 +169,11 @@ public final class StepBench {
             return null;
         }
         try {
-            TorchReference t = new TorchReference(tree, o.torchScript, o.modelDir, o.threads);
+            TorchReference t = new TorchReference(tree, o.torchScript, c.modelDir(), o.threads);
+            if (!t.treeMounts.isEmpty()) {
+                c.report().note("torch reference: mounted " + t.treeMounts + " in " + tree
+                        + " (missing; left mounted, other users of the tree may need them)");
+            }
             c.report().note("torch reference: transformers " + t.header.get("transformers_version").getAsString()
                     + ", torch " + t.header.get("torch_version").getAsString() + ", "
                     + t.header.get("threads").getAsInt() + " threads, "

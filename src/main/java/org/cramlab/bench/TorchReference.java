@@ -1,7 +1,9 @@
 package org.cramlab.bench;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,7 +19,8 @@ import java.util.List;
  * The PyTorch reference step ({@code environment/bench/torch_reference_step.py --serve}) running in the
  * Debian sid tree with transformers. The model directory and the script's folder are bind-mounted
  * into {@code <tree>/mnt/cramlab-bench-<pid>/} for the lifetime of this object and unmounted on close
- * (needs root, as chroot does).
+ * (needs root, as chroot does); the tree's /proc, /sys and /dev are mounted first where missing. Its
+ * answers are read robustly: lines on stdout that are not JSON (native libraries' warnings) are skipped.
  */
 public final class TorchReference implements AutoCloseable {
 
@@ -48,6 +51,8 @@ public final class TorchReference implements AutoCloseable {
     private final Thread cleanup = new Thread(this::release, "torch-reference-cleanup");
     /** The reference's own description (torch/transformers versions, threads, attention kernel). */
     public final JsonObject header;
+    /** The tree's /proc, /sys, /dev that this object found unmounted and mounted (left mounted: shared). */
+    public List<String> treeMounts = List.of();
 
     /**
      * Starts the reference on {@code modelDir}.
@@ -55,6 +60,25 @@ public final class TorchReference implements AutoCloseable {
      * @param threads torch.set_num_threads, use the same as cramlab's
      */
     public TorchReference(Path tree, Path script, Path modelDir, int threads) {
+        this(tree, script, modelDir, threads, List.of("--serve"), "start-up");
+    }
+
+    /**
+     * The reference's memory of one step at {@code ids} in a fresh process ({@code --peak}: VmHWM growth of
+     * one step over VmRSS with the model loaded, after a warm-up step at L = 16; see {@link PeakProbe}).
+     */
+    public static JsonObject peak(Path tree, Path script, Path modelDir, int threads, int[] ids) {
+        StringBuilder list = new StringBuilder();
+        for (int id : ids) {
+            list.append(list.length() == 0 ? "" : ",").append(id);
+        }
+        try (TorchReference once = new TorchReference(tree, script, modelDir, threads,
+                List.of("--peak", "--ids", list.toString()), "the peak of one step at L = " + ids.length)) {
+            return once.header;
+        }
+    }
+
+    private TorchReference(Path tree, Path script, Path modelDir, int threads, List<String> mode, String what) {
         String why = unavailableReason(tree, script);
         if (why != null) {
             throw new BenchException(why);
@@ -62,17 +86,20 @@ public final class TorchReference implements AutoCloseable {
         mountRoot = tree.resolve("mnt").resolve("cramlab-bench-" + ProcessHandle.current().pid());
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
+            treeMounts = mountTreeFilesystems(tree);
             Path model = bind(modelDir.toAbsolutePath(), mountRoot.resolve("model"));
             Path scripts = bind(script.toAbsolutePath().getParent(), mountRoot.resolve("script"));
             log = Files.createTempFile("cramlab-torch-ref", ".log");
-            ProcessBuilder pb = new ProcessBuilder("chroot", tree.toString(), "/usr/bin/python3",
-                    inTree(tree, scripts.resolve(script.getFileName())), "--serve",
-                    "--model-dir", inTree(tree, model), "--threads", Integer.toString(threads));
+            List<String> cmd = new ArrayList<>(List.of("chroot", tree.toString(), "/usr/bin/python3",
+                    inTree(tree, scripts.resolve(script.getFileName())), "--model-dir", inTree(tree, model),
+                    "--threads", Integer.toString(threads)));
+            cmd.addAll(mode);
+            ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.redirectError(log.toFile());
             process = pb.start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            header = answer("start-up");
+            header = answer(what);
         } catch (IOException | RuntimeException e) {
             close();
             throw e instanceof BenchException b ? b : new BenchException("cannot start the torch reference: " + e, e);
@@ -105,12 +132,13 @@ public final class TorchReference implements AutoCloseable {
     }
 
     private JsonObject answer(String what) {
+        List<String> noise = new ArrayList<>();
         try {
-            String line = out.readLine();
-            if (line == null) {
-                throw new BenchException("torch reference exited during " + what + ": " + tail());
+            JsonObject o = readAnswer(out, noise);
+            if (o == null) {
+                throw new BenchException("torch reference exited during " + what + ": " + tail()
+                        + (noise.isEmpty() ? "" : "\nits other output: " + String.join("\n", noise)));
             }
-            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
             if (o.has("error")) {
                 throw new BenchException("torch reference refused " + what + ": " + o.get("error").getAsString());
             }
@@ -119,6 +147,86 @@ public final class TorchReference implements AutoCloseable {
             throw e instanceof BenchException b ? b
                     : new BenchException("bad answer from the torch reference during " + what + ": " + e + "; " + tail(), e);
         }
+    }
+
+    /** Lines of noise kept for an error message. */
+    private static final int MAX_NOISE = 20;
+
+    /**
+     * The next line that is a JSON object, skipping anything else a native library printed on stdout
+     * (UCX, cpuinfo and OpenMP warnings broke the handshake where the tree had no /proc); those lines go
+     * to {@code noise} (the last {@link #MAX_NOISE}). Null at end of stream.
+     */
+    static JsonObject readAnswer(BufferedReader in, List<String> noise) throws IOException {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            String t = line.strip();
+            if (t.startsWith("{") && t.endsWith("}")) {
+                try {
+                    JsonElement e = JsonParser.parseString(t);
+                    if (e.isJsonObject()) {
+                        return e.getAsJsonObject();
+                    }
+                } catch (JsonParseException notJson) {
+                    // a brace-delimited warning: noise like the rest
+                }
+            }
+            if (!t.isEmpty()) {
+                noise.add(line);
+                if (noise.size() > MAX_NOISE) {
+                    noise.remove(0);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Mounts /proc, /sys and /dev into the tree where they are not mounted yet (torch reads /proc and
+     * /sys at start-up; without them UCX and cpuinfo print warnings and CPU detection fails). They stay
+     * mounted: other users of the tree may rely on them.
+     *
+     * @return what was mounted, e.g. ["proc"]
+     * @throws BenchException naming what is missing and the command that mounts it, when mounting fails
+     */
+    static List<String> mountTreeFilesystems(Path tree) {
+        List<String> done = new ArrayList<>();
+        for (String fs : new String[] {"proc", "sys", "dev"}) {
+            Path target = tree.resolve(fs).toAbsolutePath().normalize();
+            if (isMountPoint(target)) {
+                continue;
+            }
+            try {
+                Files.createDirectories(target);
+                run("mount", "--bind", "/" + fs, target.toString());
+            } catch (IOException | BenchException e) {
+                throw new BenchException("the sid tree " + tree + " has no /" + fs + " mounted and mounting it failed ("
+                        + e.getMessage() + "); as root: for d in proc sys dev; do mountpoint -q " + tree
+                        + "/$d || mount --bind /$d " + tree + "/$d; done", e);
+            }
+            done.add(fs);
+        }
+        return done;
+    }
+
+    /** Whether {@code dir} is a mount point (listed in /proc/self/mountinfo). */
+    static boolean isMountPoint(Path dir) {
+        try {
+            String want = dir.toAbsolutePath().normalize().toString();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && unescape(f[4]).equals(want)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as octal. */
+    private static String unescape(String s) {
+        return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }
 
     private String tail() {

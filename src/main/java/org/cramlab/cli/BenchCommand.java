@@ -11,6 +11,7 @@ import org.cramlab.bench.BenchException;
 import org.cramlab.bench.BenchOptions;
 import org.cramlab.bench.Flops;
 import org.cramlab.bench.Report;
+import org.cramlab.model.AttentionPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark the cramming step against the PyTorch reference on the same model and token ids,",
-                "the batched engine's runs/s, step-loop memory and multi-shard checkpoint loading memory.",
+                "the batched engine's runs/s, step-loop memory, the peak memory of one step (vs PyTorch) and",
+                "multi-shard checkpoint loading memory.",
                 "Prints tables; --csv writes the numbers. Not a test: run it on a quiet machine if you can."})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -98,6 +100,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
     long seed = BenchOptions.DEFAULT_SEED;
 
+    @Option(names = "--attention", paramLabel = "auto|explicit|fused",
+            description = "cramlab's attention path: auto (fused sdpa where it is faster), explicit or fused (default: auto).")
+    String attention = "auto";
+
+    @Option(names = "--peak-lengths", split = ",", paramLabel = "L,L",
+            description = "Lengths of the one-step peak-memory part, each side in a fresh process (default: ${DEFAULT-VALUE}).")
+    List<Integer> peakLengths = new ArrayList<>(BenchOptions.DEFAULT_PEAK_LENGTHS);
+
+    @Option(names = "--no-peak", description = "Skip the one-step peak-memory part.")
+    boolean noPeak;
+
     @Option(names = "--count-ops", description = "Also count libtorch ops per step at each length (profiler; a count, not a time).")
     boolean countOps;
 
@@ -132,6 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
                 .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
                 .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed).optCountOps(countOps)
+                .optAttention(AttentionPath.parse(attention)).optPeakLengths(noPeak ? List.of() : peakLengths)
                 .build();
         Report report = Bench.run(options, err);
         out.print(report.text());

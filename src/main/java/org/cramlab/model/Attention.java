@@ -5,21 +5,46 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * Causal multi-head attention with grouped-query heads, as transformers' eager attention: scores in
- * the weight dtype, mask added, softmax in float32, cast back.
+ * Causal multi-head attention with grouped-query heads. The explicit path is transformers' eager
+ * attention (scores in the weight dtype, mask added, softmax in float32, cast back) and the reference;
+ * the fused path is torch's sdpa ({@link FusedAttention}), chosen per call by {@link AttentionPlanner}.
  */
 final class Attention {
 
     private Attention() {}
 
     /**
-     * Additive float32 mask [B, 1, T, S] for T new queries after {@code past} cached positions
-     * (S = past + T): 0 where key s <= query position and key s is a real token, a large negative
-     * value elsewhere. Built from arange comparisons (DJL has no tril).
+     * How every layer of one forward call attends (decided once per call: T, S and the masks are the
+     * same in all layers): the explicit path with its additive mask, or one of the fused module's kinds.
+     *
+     * @param mask additive float32 [B or 1, 1, T, S] for the explicit path, else null
+     * @param fused the fused module, or null for the explicit path
+     * @param kind the fused module's masking
+     * @param allowed boolean [B or 1, 1, T, S] for {@link FusedAttention.Kind#MASKED}, else null
+     */
+    record Plan(NDArray mask, FusedAttention fused, FusedAttention.Kind kind, NDArray allowed) {
+
+        static Plan explicit(NDArray mask) {
+            return new Plan(mask, null, null, null);
+        }
+
+        static Plan fused(FusedAttention fused, FusedAttention.Kind kind, NDArray allowed) {
+            return new Plan(null, fused, kind, allowed);
+        }
+
+        boolean isFused() {
+            return fused != null;
+        }
+    }
+
+    /**
+     * Boolean mask [B, 1, T, S] (B = 1 without a key mask) for T new queries after {@code past}
+     * cached positions (S = past + T): true where key s <= query position and key s is a real
+     * token. Built from arange comparisons (DJL has no tril).
      *
      * @param keyMask [B, S] 1 for real tokens, 0 for right padding; null means all real
      */
-    static NDArray causalMask(NDManager m, int batch, int t, int past, NDArray keyMask) {
+    static NDArray allowed(NDManager m, int batch, int t, int past, NDArray keyMask) {
         int s = past + t;
         NDArray q = m.arange(past, s, 1, DataType.INT64).reshape(t, 1);
         NDArray k = m.arange(0, s, 1, DataType.INT64).reshape(1, s);
@@ -28,8 +53,34 @@ final class Attention {
             NDArray real = keyMask.toType(DataType.BOOLEAN, false).reshape(batch, 1, 1, s);
             allowed = allowed.logicalAnd(real);
         }
+        return allowed;
+    }
+
+    /**
+     * Additive float32 mask [B, 1, T, S]: 0 where {@link #allowed}, a large negative value elsewhere.
+     *
+     * @param keyMask [B, S] 1 for real tokens, 0 for right padding; null means all real
+     */
+    static NDArray causalMask(NDManager m, int batch, int t, int past, NDArray keyMask) {
         // transformers fills with finfo(float32).min; any value that underflows exp() is the same
-        return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
+        return allowed(m, batch, t, past, keyMask).logicalNot().toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
+    }
+
+    /**
+     * softmax(q k^T * scale + mask) v on the plan's path. Both paths scale q first, so they compute
+     * the same math; the fused one never materialises the [B, H, T, S] scores.
+     *
+     * @param q [B, H, T, hd]
+     * @param k [B, KV, S, hd] with H a multiple of KV (grouped-query attention)
+     * @param v [B, KV, S, hd]
+     * @return [B, T, H * hd]
+     */
+    static NDArray attend(NDArray q, NDArray k, NDArray v, Plan plan, float scale) {
+        if (!plan.isFused()) {
+            return attend(q, k, v, plan.mask(), scale);
+        }
+        // the result lands in q's (per-step) manager; cached k and v stay where they are
+        return plan.fused().attend(scaled(q, scale), k, v, plan.kind(), plan.allowed());
     }
 
     /**
@@ -53,7 +104,7 @@ final class Attention {
         // Scale q [.., T, hd] rather than the scores [.., T, S] (as torch's sdpa does): one elementwise op
         // (and its backward) on an array hd/S times the size; equal to transformers' eager order within float
         // rounding (the golden-model tolerances).
-        q = Ops.mul(q, scale);
+        q = scaled(q, scale);
         if (kv == h) {
             NDArray scores = q.matMul(kT);
             NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);
@@ -67,6 +118,11 @@ final class Attention {
         NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask.expandDims(1)).softmax(-1)
                 .toType(q.getDataType(), false).reshape(b, kv, g * t, s);
         return probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, h * hd);
+    }
+
+    /** q * scale; no op for scale 1 (OPT scales q itself), bit-identical either way. */
+    private static NDArray scaled(NDArray q, float scale) {
+        return scale == 1f ? q : Ops.mul(q, scale);
     }
 
     /**

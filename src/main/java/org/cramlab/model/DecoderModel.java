@@ -16,26 +16,32 @@ abstract class DecoderModel extends LoadedModel {
     /**
      * What one forward call needs besides the hidden states.
      *
-     * @param mask additive float32 attention mask [B, 1, T, S]
+     * @param attention how every layer attends in this call (path and mask)
      * @param past positions already in the cache (0 for a full forward)
      * @param attentionMask [B, S] 0/1 mask of real tokens (all ones when none was given)
      * @param cache the KV cache for incremental decoding, null for a full forward
      */
-    record Step(NDArray mask, int past, NDArray attentionMask, KvCache cache) {
+    record Step(Attention.Plan attention, int past, NDArray attentionMask, KvCache cache) {
 
         /** Keys and values to attend over: this call's, appended to the cache when decoding. */
         NDArray[] keysValues(int layer, NDArray k, NDArray v) {
             return cache == null ? new NDArray[] {k, v} : cache.append(layer, k, v);
         }
+
+        /** softmax(q k^T * scale + mask) v over {@code kv} ({@link #keysValues}), [B, T, H * hd]. */
+        NDArray attend(NDArray q, NDArray[] kv, float scale) {
+            return Attention.attend(q, kv[0], kv[1], attention, scale);
+        }
     }
 
     private final int layers;
-    private final CausalMasks masks;
+    private final AttentionPlanner attention;
 
-    DecoderModel(ModelInfo info, NDManager manager, DataType dtype, NDList parameters, NDArray embedding, int layers) {
+    DecoderModel(ModelInfo info, NDManager manager, DataType dtype, NDList parameters, NDArray embedding, int layers,
+            AttentionPath attention) {
         super(info, manager, dtype, parameters, embedding);
         this.layers = layers;
-        this.masks = new CausalMasks(manager, info().maxPositions());
+        this.attention = new AttentionPlanner(attention, manager, info.maxPositions());
     }
 
     /** Hidden states in the weight dtype [B, T, d] to logits [B, T, V] (any float dtype). */
@@ -50,10 +56,9 @@ abstract class DecoderModel extends LoadedModel {
         checkMask(attentionMask, b, t);
         NDArray keyMask = attentionMask == null ? m.ones(new Shape(b, t), DataType.INT64)
                 : attentionMask.toType(DataType.INT64, false);
-        // Without padding the mask is the same for every row and call: sliced from a cached table.
-        NDArray mask = attentionMask == null ? masks.get(0, t, m) : Attention.causalMask(m, b, t, 0, keyMask);
+        Attention.Plan plan = attention.plan(m, b, t, 0, attentionMask == null ? null : keyMask);
         NDArray h = inputsEmbeds.toType(dtype, false);
-        return run(h, new Step(mask, 0, keyMask, null)).toType(DataType.FLOAT32, false);
+        return run(h, new Step(plan, 0, keyMask, null)).toType(DataType.FLOAT32, false);
     }
 
     @Override
@@ -70,9 +75,9 @@ abstract class DecoderModel extends LoadedModel {
         int past = cache.length();
         checkLength(past + t);
         NDManager m = inputsEmbeds.getManager();
-        NDArray mask = masks.get(past, t, m);
+        Attention.Plan plan = attention.plan(m, 1, t, past, null);
         NDArray keyMask = m.ones(new Shape(1, past + t), DataType.INT64);
-        NDArray logits = run(inputsEmbeds.toType(dtype, false), new Step(mask, past, keyMask, cache));
+        NDArray logits = run(inputsEmbeds.toType(dtype, false), new Step(plan, past, keyMask, cache));
         cache.advance(t);
         return logits.toType(DataType.FLOAT32, false);
     }

@@ -41,7 +41,7 @@ final class Gpt2 extends DecoderModel {
     private Gpt2(Source src, Config cfg, NDArray wte, NDArray wpe, Layer[] layers, NDArray lnfW, NDArray lnfB,
             NDArray head) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), wte, cfg.layers());
+                src.weights().parameters(), wte, cfg.layers(), src.attention());
         this.cfg = cfg;
         this.layers = layers;
         this.wpe = wpe;
@@ -95,14 +95,16 @@ final class Gpt2 extends DecoderModel {
             if (cfg.scaleByLayer()) {
                 scale /= i + 1;
             }
-            NDArray qkv = conv1d(Ops.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.attnW(), l.attnB());
-            NDArray q = Attention.splitHeads(qkv.get(new NDIndex("..., :{}", d)), cfg.heads(), hd);
-            NDArray k = Attention.splitHeads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), cfg.heads(), hd);
-            NDArray v = Attention.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * d)), cfg.heads(), hd);
-            NDArray[] kv = step.keysValues(i, k, v);
-            h = h.add(conv1d(Attention.attend(q, kv[0], kv[1], step.mask(), scale), l.projW(), l.projB()));
-            NDArray x = Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps());
-            h = h.add(conv1d(act.apply(conv1d(x, l.fcW(), l.fcB())), l.outW(), l.outB()));
+            try (LayerScope scope = new LayerScope(h)) {
+                NDArray qkv = conv1d(Ops.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.attnW(), l.attnB());
+                NDArray q = Attention.splitHeads(qkv.get(new NDIndex("..., :{}", d)), cfg.heads(), hd);
+                NDArray k = Attention.splitHeads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), cfg.heads(), hd);
+                NDArray v = Attention.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * d)), cfg.heads(), hd);
+                NDArray[] kv = step.keysValues(i, k, v);
+                h = h.add(conv1d(step.attend(q, kv, scale), l.projW(), l.projB()));
+                NDArray x = Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps());
+                h = scope.keep(h.add(conv1d(act.apply(conv1d(x, l.fcW(), l.fcB())), l.outW(), l.outB())));
+            }
         }
         return Ops.linear(Ops.layerNorm(h, lnfW, lnfB, cfg.eps()), head, null);
     }

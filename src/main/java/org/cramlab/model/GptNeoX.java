@@ -44,7 +44,7 @@ final class GptNeoX extends DecoderModel {
     private GptNeoX(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray finalW, NDArray finalB,
             NDArray head) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers());
+                src.weights().parameters(), embed, cfg.layers(), src.attention());
         this.cfg = cfg;
         this.layers = layers;
         this.finalW = finalW;
@@ -87,21 +87,24 @@ final class GptNeoX extends DecoderModel {
         Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            // qkv is laid out per head: [B, T, H, 3 * hd] -> q, k, v chunks of the last axis
-            NDArray qkv = Attention.splitHeads(
-                    Ops.linear(Ops.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.qkvW(), l.qkvB()),
-                    cfg.heads(), 3 * hd);
-            NDList qkvParts = qkv.split(3, 3); // q, k, v in one op
-            NDArray q = rope.apply(qkvParts.get(0));
-            NDArray k = rope.apply(qkvParts.get(1));
-            NDArray v = qkvParts.get(2);
-            NDArray[] kv = step.keysValues(i, k, v);
-            NDArray attn = Ops.linear(Attention.attend(q, kv[0], kv[1], step.mask(), scale), l.denseW(), l.denseB());
-            if (cfg.parallelResidual()) {
-                h = h.add(attn).add(mlp(Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
-            } else {
-                h = h.add(attn);
-                h = h.add(mlp(Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
+            try (LayerScope scope = new LayerScope(h)) {
+                // qkv is laid out per head: [B, T, H, 3 * hd] -> q, k, v chunks of the last axis
+                NDArray qkv = Attention.splitHeads(
+                        Ops.linear(Ops.layerNorm(h, l.ln1w(), l.ln1b(), cfg.eps()), l.qkvW(), l.qkvB()),
+                        cfg.heads(), 3 * hd);
+                NDList qkvParts = qkv.split(3, 3); // q, k, v in one op
+                NDArray q = rope.apply(qkvParts.get(0));
+                NDArray k = rope.apply(qkvParts.get(1));
+                NDArray v = qkvParts.get(2);
+                NDArray[] kv = step.keysValues(i, k, v);
+                NDArray attn = Ops.linear(step.attend(q, kv, scale), l.denseW(), l.denseB());
+                if (cfg.parallelResidual()) {
+                    h = h.add(attn).add(mlp(Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
+                } else {
+                    h = h.add(attn);
+                    h = h.add(mlp(Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
+                }
+                h = scope.keep(h);
             }
         }
         return Ops.linear(Ops.layerNorm(h, finalW, finalB, cfg.eps()), head, null);

@@ -53,7 +53,7 @@ final class Llama extends DecoderModel {
 
     private Llama(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray norm, NDArray lmHead) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers());
+                src.weights().parameters(), embed, cfg.layers(), src.attention());
         this.cfg = cfg;
         this.layers = layers;
         this.norm = norm;
@@ -100,21 +100,23 @@ final class Llama extends DecoderModel {
         Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            NDArray x = norm(h, l.inputNorm());
-            NDArray q = clip(Ops.linear(x, l.wq(), l.bq()));
-            NDArray k = clip(Ops.linear(x, l.wk(), l.bk()));
-            NDArray v = clip(Ops.linear(x, l.wv(), l.bv()));
-            q = Attention.splitHeads(q, cfg.heads(), cfg.headDim());
-            k = Attention.splitHeads(k, cfg.kvHeads(), cfg.headDim());
-            v = Attention.splitHeads(v, cfg.kvHeads(), cfg.headDim());
-            q = rope.apply(q);
-            k = rope.apply(k);
-            NDArray[] kv = step.keysValues(i, k, v);
-            NDArray a = Attention.attend(q, kv[0], kv[1], step.mask(), scale);
-            h = h.add(Ops.linear(a, l.wo(), l.bo()));
-            x = norm(h, l.postNorm());
-            NDArray mlp = Ops.silu(Ops.linear(x, l.gate(), null)).mul(Ops.linear(x, l.up(), null));
-            h = h.add(Ops.linear(mlp, l.down(), null));
+            try (LayerScope scope = new LayerScope(h)) {
+                NDArray x = norm(h, l.inputNorm());
+                NDArray q = clip(Ops.linear(x, l.wq(), l.bq()));
+                NDArray k = clip(Ops.linear(x, l.wk(), l.bk()));
+                NDArray v = clip(Ops.linear(x, l.wv(), l.bv()));
+                q = Attention.splitHeads(q, cfg.heads(), cfg.headDim());
+                k = Attention.splitHeads(k, cfg.kvHeads(), cfg.headDim());
+                v = Attention.splitHeads(v, cfg.kvHeads(), cfg.headDim());
+                q = rope.apply(q);
+                k = rope.apply(k);
+                NDArray[] kv = step.keysValues(i, k, v);
+                NDArray a = step.attend(q, kv, scale);
+                h = h.add(Ops.linear(a, l.wo(), l.bo()));
+                x = norm(h, l.postNorm());
+                NDArray mlp = Ops.silu(Ops.linear(x, l.gate(), null)).mul(Ops.linear(x, l.up(), null));
+                h = scope.keep(h.add(Ops.linear(mlp, l.down(), null)));
+            }
         }
         return Ops.linear(norm(h, norm), lmHead, null);
     }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import org.cramlab.checkpoint.CheckpointException;
 
 /**
- * How to load a model: weight dtype, device and the id recorded in results.
+ * How to load a model: weight dtype, device, attention path and the id recorded in results.
  *
  * <p>bfloat16 is emulated: DJL 0.36's PyTorch JNI has no bfloat16 dtype (it aborts the JVM), so
  * "bfloat16" weights are float32 arrays holding bf16-rounded values and the forward runs in float32.
@@ -16,11 +16,13 @@ public final class LoadOptions {
     private final DataType dtype;
     private final Device device;
     private final String modelId;
+    private final AttentionPath attention;
 
     private LoadOptions(Builder b) {
         this.dtype = b.dtype;
         this.device = b.device;
         this.modelId = b.modelId;
+        this.attention = b.attention == null ? AttentionPath.fromEnvironment() : b.attention;
     }
 
     /** Defaults: float32 on DJL's default device, id = directory name. */
@@ -48,11 +50,17 @@ public final class LoadOptions {
         return modelId;
     }
 
+    /** The attention path (default: {@code CRAMLAB_ATTENTION}, else {@link AttentionPath#AUTO}). */
+    public AttentionPath attention() {
+        return attention;
+    }
+
     /** Builder for {@link LoadOptions}. */
     public static final class Builder {
         private DataType dtype = DataType.FLOAT32;
         private Device device;
         private String modelId;
+        private AttentionPath attention;
 
         private Builder() {}
 
@@ -85,6 +93,15 @@ public final class LoadOptions {
         /** Id recorded in {@link ModelInfo#modelId()} (default: the directory name). */
         public Builder optModelId(String modelId) {
             this.modelId = modelId;
+            return this;
+        }
+
+        /**
+         * Attention kernel: AUTO (default; per call, whichever is faster for its length), EXPLICIT (the
+         * reference, materialises the scores) or FUSED (torch's sdpa through TorchScript).
+         */
+        public Builder optAttention(AttentionPath attention) {
+            this.attention = attention;
             return this;
         }
 

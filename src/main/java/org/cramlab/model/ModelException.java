@@ -8,5 +8,17 @@ import org.cramlab.core.CramlabException;
  */
 public class ModelException extends CramlabException {
     private static final long serialVersionUID = 1L;
-    public ModelException(String message) { super(message); }
+
+    /** @param message names the value and what was expected */
+    public ModelException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message names the value and what was expected
+     * @param cause the underlying error
+     */
+    public ModelException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -26,10 +26,15 @@ final class Ops {
      * the op. Autograd keeps the tensor for backward (d(x*s)/dx = s), but nothing keeps the buffer:
      * once a GC frees it, backward reads freed memory and the gradient becomes garbage or NaN while
      * the forward values stay right. That made cramming runs drift (or diverge) from a step that
-     * depended on GC timing, i.e. on how busy the machine was.
+     * depended on GC timing, i.e. on how busy the machine was. The constant is a copy in libtorch's own
+     * memory, so it stays valid for autograd even when its array is closed before the backward.
      */
     static NDArray constant(NDArray like, float value) {
-        return like.getManager().create(value);
+        // a copy that libtorch owns (not a view of the Java buffer), so freeing it early
+        // ({@link LayerScope}) cannot free what autograd still reads
+        try (NDArray wrapped = like.getManager().create(value)) {
+            return wrapped.duplicate();
+        }
     }
 
     /** {@code x * s}, safe under autograd (see {@link #constant}); same result as {@code x.mul(s)}. */

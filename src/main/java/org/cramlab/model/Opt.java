@@ -53,7 +53,7 @@ final class Opt extends DecoderModel {
     private Opt(Source src, Config cfg, NDArray embed, NDArray positions, NDArray projectIn, NDArray projectOut,
             Layer[] layers, NDArray finalW, NDArray finalB, NDArray head) {
         super(src.info(cfg.embedDim(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers());
+                src.weights().parameters(), embed, cfg.layers(), src.attention());
         this.cfg = cfg;
         this.layers = layers;
         this.positions = positions;
@@ -110,20 +110,23 @@ final class Opt extends DecoderModel {
         float scale = (float) (1.0 / Math.sqrt(hd));
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            NDArray x = cfg.normBefore() ? Ops.layerNorm(h, l.ln1w(), l.ln1b(), EPS) : h;
-            // OPT scales q before q k^T (the original order), so attend() gets scale 1
-            NDArray q = Attention.splitHeads(Ops.mul(Ops.linear(x, l.wq(), l.bq()), scale), cfg.heads(), hd);
-            NDArray k = Attention.splitHeads(Ops.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
-            NDArray v = Attention.splitHeads(Ops.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
-            NDArray[] kv = step.keysValues(i, k, v);
-            h = h.add(Ops.linear(Attention.attend(q, kv[0], kv[1], step.mask(), 1f), l.wo(), l.bo()));
-            if (!cfg.normBefore()) {
-                h = Ops.layerNorm(h, l.ln1w(), l.ln1b(), EPS);
-            }
-            x = cfg.normBefore() ? Ops.layerNorm(h, l.ln2w(), l.ln2b(), EPS) : h;
-            h = h.add(Ops.linear(act.apply(Ops.linear(x, l.fc1W(), l.fc1B())), l.fc2W(), l.fc2B()));
-            if (!cfg.normBefore()) {
-                h = Ops.layerNorm(h, l.ln2w(), l.ln2b(), EPS);
+            try (LayerScope scope = new LayerScope(h)) {
+                NDArray x = cfg.normBefore() ? Ops.layerNorm(h, l.ln1w(), l.ln1b(), EPS) : h;
+                // OPT scales q before q k^T (the original order), so attend() gets scale 1
+                NDArray q = Attention.splitHeads(Ops.mul(Ops.linear(x, l.wq(), l.bq()), scale), cfg.heads(), hd);
+                NDArray k = Attention.splitHeads(Ops.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
+                NDArray v = Attention.splitHeads(Ops.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
+                NDArray[] kv = step.keysValues(i, k, v);
+                h = h.add(Ops.linear(step.attend(q, kv, 1f), l.wo(), l.bo()));
+                if (!cfg.normBefore()) {
+                    h = Ops.layerNorm(h, l.ln1w(), l.ln1b(), EPS);
+                }
+                x = cfg.normBefore() ? Ops.layerNorm(h, l.ln2w(), l.ln2b(), EPS) : h;
+                h = h.add(Ops.linear(act.apply(Ops.linear(x, l.fc1W(), l.fc1B())), l.fc2W(), l.fc2B()));
+                if (!cfg.normBefore()) {
+                    h = Ops.layerNorm(h, l.ln2w(), l.ln2b(), EPS);
+                }
+                h = scope.keep(h);
             }
         }
         if (finalW != null) {

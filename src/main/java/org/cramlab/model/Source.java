@@ -14,9 +14,10 @@ import org.cramlab.checkpoint.HfConfig;
  * @param requested the dtype asked for (bfloat16 is emulated)
  * @param storage the dtype weights are stored and computed in
  * @param modelId id for {@link ModelInfo}
+ * @param attention the attention path of attention-based families
  */
 record Source(HfConfig config, Weights weights, NDManager manager, DataType requested, DataType storage,
-        String modelId) {
+        String modelId, AttentionPath attention) {
 
     /** ModelInfo for a loaded family (call after all weights are loaded). */
     ModelInfo info(int hiddenSize, int vocabSize, int maxPositions) {

@@ -231,4 +231,52 @@ class BenchLogicTest {
         assertTrue(e.getMessage().contains("nope"), e.getMessage());
         assertThrows(BenchException.class, () -> new StepBench.Plan(0, 10, 5, 10, 5));
     }
+
+    /** Native libraries' warnings on the reference's stdout are skipped; a JSON object line is the answer. */
+    @Test
+    void referenceAnswersAreFoundAmongNoise() throws Exception {
+        String out = String.join("\n",
+                "[1733287821.12] [host:7] UCX WARN  unable to read /proc/cpuinfo",
+                "Error in cpuinfo: failed to parse the list of possible processors in /sys/devices/system/cpu/possible",
+                "{not json at all}",
+                "",
+                "{\"ready\": true, \"threads\": 2}",
+                "{\"times_ms\": [1.5]}") + "\n";
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.StringReader(out));
+        List<String> noise = new java.util.ArrayList<>();
+        com.google.gson.JsonObject first = TorchReference.readAnswer(in, noise);
+        assertTrue(first.get("ready").getAsBoolean());
+        assertEquals(3, noise.size(), noise.toString());
+        assertTrue(noise.get(0).contains("UCX"));
+        assertEquals(1.5, TorchReference.readAnswer(in, noise).getAsJsonArray("times_ms").get(0).getAsDouble());
+        assertNull(TorchReference.readAnswer(in, noise), "end of stream");
+    }
+
+    @Test
+    void mountPointsAreReadFromMountinfo() {
+        assertTrue(TorchReference.isMountPoint(Path.of("/proc")));
+        assertFalse(TorchReference.isMountPoint(tmp));
+    }
+
+    /** A copy with more positions for rotary models (weights linked, config rewritten); none for learned positions. */
+    @Test
+    void positionsAreRaisedOnlyForRotaryModels() throws Exception {
+        Path llama = tmp.resolve("llama");
+        Files.createDirectories(llama);
+        Files.writeString(llama.resolve("config.json"), "{\"model_type\": \"llama\", \"max_position_embeddings\": 1024}");
+        Files.writeString(llama.resolve("model.safetensors"), "weights");
+        Path copy;
+        try (RaisedPositions raised = RaisedPositions.of(llama, 2049)) {
+            copy = raised.dir();
+            assertEquals(2049, org.cramlab.checkpoint.HfConfig.read(copy).requireInt("max_position_embeddings"));
+            assertEquals("weights", Files.readString(copy.resolve("model.safetensors")));
+            assertEquals(1024, org.cramlab.checkpoint.HfConfig.read(llama).requireInt("max_position_embeddings"),
+                    "the original stays as it is");
+        }
+        assertFalse(Files.exists(copy), "the copy is deleted on close");
+        Path gpt2 = tmp.resolve("gpt2");
+        Files.createDirectories(gpt2);
+        Files.writeString(gpt2.resolve("config.json"), "{\"model_type\": \"gpt2\", \"n_positions\": 1024}");
+        assertNull(RaisedPositions.of(gpt2, 2049), "learned positions cannot be extended");
+    }
 }

@@ -22,7 +22,9 @@ class BenchCommandTest {
         assertEquals(BenchOptions.DEFAULT_LOAD_SHARDS, cmd.loadShards);
         String help = new CommandLine(new BenchCommand()).getUsageMessage();
         assertTrue(help.contains("(default: " + BenchOptions.DEFAULT_WARMUP + ")"), help);
-        assertTrue(help.contains("64, 256, 1024"), help);
+        assertTrue(help.contains("64, 256, 1024, 2048"), help);
+        assertEquals(BenchOptions.DEFAULT_PEAK_LENGTHS, cmd.peakLengths);
+        assertEquals("auto", cmd.attention);
     }
 
     @Test

@@ -6,30 +6,47 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
+import org.cramlab.model.AttentionPath;
 import org.cramlab.model.CausalLM;
+import org.cramlab.model.LoadOptions;
 import org.cramlab.model.Models;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The engine on the tiny golden Llama (real attention, masks, KV cache). */
 class LlamaEngineTest {
 
     private static CausalLM model;
+    private static CausalLM fused;
 
     @BeforeAll
     static void load() {
         model = Models.load(TorchTraceTest.golden("llama"));
+        fused = Models.load(TorchTraceTest.golden("llama"), LoadOptions.builder().optAttention(AttentionPath.FUSED).build());
     }
 
     @AfterAll
     static void close() {
         model.close();
+        fused.close();
     }
 
-    /** Right padding and the attention mask leave every row's trajectory as in a run on its own (1e-4). */
-    @Test
-    void batchedEqualsSequential() {
+    /** The default (AUTO: explicit at these lengths) model, or the one forced onto the fused attention path. */
+    private static CausalLM model(AttentionPath path) {
+        return path == AttentionPath.FUSED ? fused : model;
+    }
+
+    /**
+     * Right padding and the attention mask leave every row's trajectory as in a run on its own (1e-4),
+     * on both attention paths (fused: one combined causal + padding mask).
+     */
+    @ParameterizedTest
+    @EnumSource(value = AttentionPath.class, names = {"AUTO", "FUSED"})
+    void batchedEqualsSequential(AttentionPath path) {
+        CausalLM model = model(path);
         List<CramTask> tasks = List.of(
                 CramTask.ofIds(new int[] {1, 17, 99, 4, 230, 5, 61, 88, 9, 140, 33, 7}, 1),
                 CramTask.ofIds(new int[] {1, 200, 3, 45, 6, 70, 8}, 2),
@@ -69,10 +86,13 @@ class LlamaEngineTest {
      * The benchmark's step-loop memory: nothing a step allocates outlives it in any DJL manager (counted
      * from the root manager, so arrays parked outside the model's tree count too), across the
      * engine's per-step scope, the gradients, AdamW's temporaries and the best-memory copies. Two
-     * runs with different K and L (the padded, ragged path), counted after every update.
+     * runs with different K and L (the padded, ragged path), counted after every update; on both
+     * attention paths (the fused module's output and mask arrays are per step too).
      */
-    @Test
-    void noArrayOutlivesItsStepInAnyManager() {
+    @ParameterizedTest
+    @EnumSource(value = AttentionPath.class, names = {"AUTO", "FUSED"})
+    void noArrayOutlivesItsStepInAnyManager(AttentionPath path) {
+        CausalLM model = model(path);
         NDManager root = model.manager();
         while (root.getParentManager() != null && root.getParentManager() != root) {
             root = root.getParentManager();

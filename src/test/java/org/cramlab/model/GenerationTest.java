@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** KV-cache decoding against full forwards. Tolerance: incremental vs full logits max abs diff <= 1e-4. */
@@ -18,10 +19,16 @@ class GenerationTest {
 
     static final float TOL = 1e-4f;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"llama", "olmo", "gpt_neox_parallel", "gpt2", "opt_350m_style", "mamba", "mamba_untied"})
-    void incrementalLogitsEqualFullForward(String name) {
-        try (CausalLM model = Models.load(Golden.dir(name)); NDManager m = NDManager.newBaseManager()) {
+    /**
+     * A 5-token prefix, a 3-token chunk, then one token at a time; on both attention paths (fused: sdpa's
+     * is_causal for the prefix, a bottom-right causal mask for the chunk, no mask for single tokens).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"llama, EXPLICIT", "olmo, EXPLICIT", "gpt_neox_parallel, EXPLICIT", "gpt2, EXPLICIT",
+        "opt_350m_style, EXPLICIT", "mamba, EXPLICIT", "mamba_untied, EXPLICIT", "llama, FUSED", "gpt_neox_parallel, FUSED", "gpt2, FUSED", "opt_350m_style, FUSED"})
+    void incrementalLogitsEqualFullForward(String name, AttentionPath path) {
+        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).build());
+                NDManager m = NDManager.newBaseManager()) {
             NDArray ids = Golden.reference(name, m).get("input_ids");
             NDArray x = model.embed(ids);
             NDArray full = model.forward(x, null);
@@ -29,7 +36,8 @@ class GenerationTest {
             NDList parts = new NDList();
             try (CausalLM.DecodeState state = model.newDecodeState(m)) {
                 parts.add(model.forwardIncremental(x.get(new NDIndex(":, :5, :")), state));
-                for (int i = 5; i < t; i++) {
+                parts.add(model.forwardIncremental(x.get(new NDIndex(":, 5:8, :")), state));
+                for (int i = 8; i < t; i++) {
                     parts.add(model.forwardIncremental(x.get(new NDIndex(":, {}:{}, :", i, i + 1)), state));
                 }
                 assertEquals(t, state.length());
@@ -37,7 +45,7 @@ class GenerationTest {
             NDArray inc = NDArrays.concat(parts, 1);
             assertEquals(full.getShape(), inc.getShape());
             float d = Golden.maxAbsDiff(full, inc);
-            assertTrue(d <= TOL, name + " incremental vs full " + d);
+            assertTrue(d <= TOL, name + " " + path + " incremental vs full " + d);
         }
     }
 

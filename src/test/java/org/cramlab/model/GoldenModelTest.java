@@ -12,12 +12,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every architecture against transformers 5.12 (float32, eager attention; Mamba: its pure-torch sequential scan) on the golden fixtures.
+ * Every architecture against transformers 5.12 (float32, eager attention; Mamba: its pure-torch
+ * sequential scan) on the golden fixtures, attention families on both attention paths (explicit and fused sdpa).
  * Tolerances: logits max abs diff <= 1e-4; memory loss relative diff <= 1e-5;
  * memory gradient max abs diff <= 1e-4 * max|grad|; padded batch logits on real positions <= 1e-4.
  */
@@ -27,10 +31,23 @@ class GoldenModelTest {
     static final float LOSS_REL_TOL = 1e-5f;
     static final float GRAD_REL_TOL = 1e-4f;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"llama", "llama_tied", "llama_sharded", "olmo", "gpt_neox_parallel", "gpt_neox_sequential", "gpt2", "gpt2_hub_names", "opt_350m_style", "opt_prenorm", "mamba", "mamba_untied"})
-    void matchesTransformers(String name) {
-        try (CausalLM model = Models.load(Golden.dir(name));
+    static final String[] CASES = {"llama", "llama_tied", "llama_sharded", "olmo", "gpt_neox_parallel",
+        "gpt_neox_sequential", "gpt2", "gpt2_hub_names", "opt_350m_style", "opt_prenorm"};
+
+    /** State-space families: no attention, so one path. */
+    static final String[] NO_ATTENTION_CASES = {"mamba", "mamba_untied"};
+
+    /** Every case on both attention paths, forced (the fixtures are short: AUTO would pick the explicit one). */
+    static Stream<Arguments> casesAndPaths() {
+        return Stream.concat(Arrays.stream(CASES).flatMap(c -> Stream.of(Arguments.of(c, AttentionPath.EXPLICIT),
+                Arguments.of(c, AttentionPath.FUSED))),
+                Arrays.stream(NO_ATTENTION_CASES).map(c -> Arguments.of(c, AttentionPath.EXPLICIT)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("casesAndPaths")
+    void matchesTransformers(String name, AttentionPath path) {
+        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).build());
                 NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Golden.reference(name, m);
             assertFalse(model.parameters().isEmpty());
@@ -80,8 +97,8 @@ class GoldenModelTest {
             float bDiff = bLogits.sub(ref.get("batch_logits")).abs().mul(real).max().getFloat();
             assertTrue(bDiff <= LOGITS_TOL, name + " batch diff " + bDiff);
 
-            System.out.printf("%s: logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, batch %.2e%n",
-                    name, Golden.maxAbsDiff(logits, ref.get("logits")),
+            System.out.printf("%s %s: logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, batch %.2e%n",
+                    name, path, Golden.maxAbsDiff(logits, ref.get("logits")),
                     Golden.maxAbsDiff(textLogits, ref.get("mem_text_logits")), rel,
                     Golden.maxAbsDiff(grad, refGrad) / scale, bDiff);
             if (ref.containsKey("long_input_ids")) {
@@ -89,10 +106,69 @@ class GoldenModelTest {
                 long n = ref.get("long_logits_last").getShape().get(1);
                 NDArray last = longLogits.get(new NDIndex(":, {}:, :", longLogits.getShape().get(1) - n));
                 float d = Golden.maxAbsDiff(last, ref.get("long_logits_last"));
-                System.out.printf("%s: long input (%d tokens) last %d logits %.2e%n", name,
+                System.out.printf("%s %s: long input (%d tokens) last %d logits %.2e%n", name, path,
                         longLogits.getShape().get(1), n, d);
                 assertTrue(d <= LOGITS_TOL, name + " long diff " + d);
             }
         }
+    }
+
+    /**
+     * 1280-token inputs (above the fused path's cross-over) against transformers' sdpa attention, on
+     * every path (AUTO takes the fused one at this length): last logits of a plain forward; [memory;
+     * text] logits, loss and the memory gradient; a right-padded batch at the last real positions of
+     * each row. Same tolerances as the short fixtures.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("longCasesAndPaths")
+    void matchesTransformersSdpaOnLongInputs(String name, AttentionPath path) {
+        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).build());
+                NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> ref = Golden.reference(name, m);
+            NDArray ids = ref.get("input_ids");
+            long n = ref.get("logits_last").getShape().get(1);
+            long t = ids.getShape().get(1);
+            assertTrue(t >= 1024, "long fixture: " + t + " tokens");
+            NDArray logits = model.forward(model.embed(ids), null).get(new NDIndex(":, {}:, :", t - n));
+            float plain = Golden.maxAbsDiff(logits, ref.get("logits_last"));
+            assertTrue(plain <= LOGITS_TOL, name + " " + path + " logits diff " + plain);
+
+            NDArray memory = ref.get("memory").duplicate();
+            int k = (int) memory.getShape().get(0);
+            memory.setRequiresGradient(true);
+            NDArray loss;
+            NDArray textLogits;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray input = NDArrays.concat(new NDList(memory.expandDims(0), model.embed(ids)), 1);
+                textLogits = model.forward(input, null).get(new NDIndex(":, {}:, :", k));
+                loss = Golden.shiftedCrossEntropy(textLogits, ids);
+                gc.backward(loss);
+            }
+            float mem = Golden.maxAbsDiff(textLogits.get(new NDIndex(":, {}:, :", t - n)), ref.get("mem_text_logits_last"));
+            assertTrue(mem <= LOGITS_TOL, name + " " + path + " mem logits diff " + mem);
+            float refLoss = ref.get("mem_loss").getFloat();
+            float rel = Math.abs(loss.getFloat() - refLoss) / Math.abs(refLoss);
+            assertTrue(rel <= LOSS_REL_TOL, name + " " + path + " loss " + loss.getFloat() + " vs " + refLoss);
+            NDArray refGrad = ref.get("mem_grad");
+            float scale = refGrad.abs().max().getFloat();
+            float grad = Golden.maxAbsDiff(memory.getGradient(), refGrad);
+            assertTrue(scale > 0 && grad <= GRAD_REL_TOL * scale, name + " " + path + " grad diff " + grad + " of " + scale);
+
+            NDArray bLogits = model.forward(model.embed(ref.get("batch_input_ids")), ref.get("batch_attention_mask"));
+            NDArray pos = ref.get("batch_positions");
+            float batch = 0;
+            for (int r = 0; r < 2; r++) {
+                NDArray at = bLogits.get(r).get(pos.get(r));
+                batch = Math.max(batch, Golden.maxAbsDiff(at, ref.get("batch_logits_at").get(r)));
+            }
+            assertTrue(batch <= LOGITS_TOL, name + " " + path + " batch diff " + batch);
+            System.out.printf("%s %s (%d tokens): logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, "
+                    + "batch %.2e%n", name, path, t, plain, mem, rel, grad / scale, batch);
+        }
+    }
+
+    static Stream<Arguments> longCasesAndPaths() {
+        return Stream.of("llama_long", "gpt_neox_long").flatMap(c -> Stream.of(AttentionPath.values())
+                .map(p -> Arguments.of(c, p)));
     }
 }
