@@ -1,0 +1,13 @@
+package org.cramlab.bits;
+
+/** A bits/codec failure with a message that names the file, field or value and what was expected. */
+public class BitsException extends RuntimeException {
+
+    public BitsException(String message) {
+        super(message);
+    }
+
+    public BitsException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
