@@ -32,6 +32,8 @@ public final class Main implements Runnable {
         cl.addSubcommand(new org.cramlab.train.EvalDefaultModel());
         cl.addSubcommand(new TextsCommand());
         cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new CompressCommand());
+        cl.addSubcommand(new DecompressCommand());
         return cl;
     }
 
