@@ -150,7 +150,7 @@ public final class Codec implements AutoCloseable {
     public byte[] decompress(byte[] data, String name) {
         Container container = Container.read(data, name);
         Container.Header h = container.header();
-        if (!Arrays.equals(h.model().sha256(), fingerprint.sha256())) {
+        if (!Arrays.equals(h.model().sha256(), 0, Container.HASH_BYTES, fingerprint.sha256(), 0, Container.HASH_BYTES)) {
             throw new BitsException(name + " was compressed with model '" + h.model().modelId() + "' (files sha256 "
                     + Container.hex(h.model().sha256()) + "...), not with the loaded model '" + fingerprint.modelId()
                     + "' (" + Container.hex(fingerprint.sha256()) + "...): pass --model with the model it was made with");
@@ -177,7 +177,8 @@ public final class Codec implements AutoCloseable {
             at += got.length;
         }
         byte[] out = tokenizer.decode(ids, false).getBytes(StandardCharsets.UTF_8);
-        if (out.length != h.originalBytes() || !Arrays.equals(sha256(out), h.sha256())) {
+        if (out.length != h.originalBytes()
+                || !Arrays.equals(sha256(out), 0, Container.HASH_BYTES, h.sha256(), 0, Container.HASH_BYTES)) {
             throw new BitsException(name + ": the decoded text does not match the original's SHA-256 (" + out.length
                     + " bytes decoded, " + h.originalBytes() + " expected). The logits differed from the compressing"
                     + " run's: it used cramlab " + h.cramlabVersion() + " with " + h.model().compute()

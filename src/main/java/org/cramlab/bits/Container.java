@@ -19,12 +19,15 @@ import java.util.zip.CRC32;
  *
  * <pre>
  * magic "CRAM" | u8 format version (1) | u32 file length
- * UTF model id | 32 B SHA-256 of model files | UTF compute (dtype device) | UTF cramlab version
+ * UTF model id | 16 B: SHA-256 of the model files, first half | UTF compute (dtype device) | UTF cramlab version
  * u32 d | u32 vocab | u32 K | u8 precision code | i32 BOS id (-1: none)
- * u64 original bytes | 32 B SHA-256 of the original bytes | u32 tokens | u32 chunks
+ * u64 original bytes | 16 B: SHA-256 of the original bytes, first half | u32 tokens | u32 chunks
  * per chunk: u32 tokens | memory payload (K * (d*b + scales) bits, byte-padded) | u32 n | n coded bytes
  * u32 CRC-32
  * </pre>
+ *
+ * <p>Both hashes keep the first 128 bits of SHA-256: ample to tell models and texts apart, and 32
+ * bytes fewer in a header that matters for short texts.
  *
  * @param header everything before the chunks
  * @param chunks the chunks in order
@@ -33,6 +36,8 @@ public record Container(Header header, List<Chunk> chunks) {
 
     static final byte[] MAGIC = {'C', 'R', 'A', 'M'};
     static final int VERSION = 1;
+    /** Bytes kept of each SHA-256. */
+    public static final int HASH_BYTES = 16;
 
     /**
      * @param model what the container must be decoded with
@@ -43,7 +48,7 @@ public record Container(Header header, List<Chunk> chunks) {
      * @param precision how the memory is stored
      * @param bos BOS id fed after the memory, -1 for none
      * @param originalBytes length of the original file
-     * @param sha256 SHA-256 of the original bytes
+     * @param sha256 SHA-256 of the original bytes (the first {@link #HASH_BYTES} are stored)
      * @param tokens total tokens over all chunks
      */
     public record Header(ModelFingerprint model, String cramlabVersion, int d, int vocab, int k, Precision precision,
@@ -68,7 +73,7 @@ public record Container(Header header, List<Chunk> chunks) {
             out.writeInt(0); // file length, patched below
             Header h = header;
             out.writeUTF(h.model().modelId());
-            out.write(h.model().sha256());
+            out.write(h.model().sha256(), 0, HASH_BYTES);
             out.writeUTF(h.model().compute());
             out.writeUTF(h.cramlabVersion());
             out.writeInt(h.d());
@@ -77,7 +82,7 @@ public record Container(Header header, List<Chunk> chunks) {
             out.writeByte(h.precision().code());
             out.writeInt(h.bos());
             out.writeLong(h.originalBytes());
-            out.write(h.sha256());
+            out.write(h.sha256(), 0, HASH_BYTES);
             out.writeInt(h.tokens());
             out.writeInt(chunks.size());
             for (Chunk c : chunks) {
@@ -150,7 +155,7 @@ public record Container(Header header, List<Chunk> chunks) {
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 9, data.length - 13))) {
             String modelId = in.readUTF();
-            byte[] modelHash = in.readNBytes(32);
+            byte[] modelHash = in.readNBytes(HASH_BYTES);
             String compute = in.readUTF();
             String version = in.readUTF();
             int d = in.readInt();
@@ -163,7 +168,7 @@ public record Container(Header header, List<Chunk> chunks) {
             }
             int bos = in.readInt();
             long originalBytes = in.readLong();
-            byte[] sha = in.readNBytes(32);
+            byte[] sha = in.readNBytes(HASH_BYTES);
             int tokens = in.readInt();
             int n = in.readInt();
             if (d < 1 || vocab < 1 || k < 0 || tokens < 0 || n < 0 || n > tokens + 1 || originalBytes < 0) {

@@ -33,8 +33,8 @@ public final class Frequencies {
         }
         int top = 0;
         for (int i = 0; i < v; i++) {
-            if (Float.isNaN(logits[i])) {
-                throw new BitsException("logit " + i + " is NaN: the model produced no distribution to code with");
+            if (Float.isNaN(logits[i]) || logits[i] == Float.POSITIVE_INFINITY) {
+                throw new BitsException("logit " + i + " is " + logits[i] + ": the model produced no distribution to code with");
             }
             if (logits[i] > logits[top]) {
                 top = i;

@@ -58,7 +58,8 @@ public record Precision(Kind kind, int bits) {
             }
             default -> {
                 String digits = t.startsWith("int") ? t.substring(3) : t.startsWith("u") ? t.substring(1) : null;
-                if (digits != null && digits.matches("\\d{1,2}")) {
+                if (digits != null && digits.matches("\\d{1,2}") && Integer.parseInt(digits) >= 1
+                        && Integer.parseInt(digits) <= 16) {
                     return uniform(Integer.parseInt(digits));
                 }
                 throw new BitsException("precision '" + s + "' not understood: expected float32, bfloat16, float16"

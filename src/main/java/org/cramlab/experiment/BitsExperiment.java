@@ -83,6 +83,20 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
                 curveLength, curveSteps, qatSteps, seed);
     }
 
+    /**
+     * {@code shared/models/<name>} in the first folder above the working directory that has it: the
+     * repository root's {@code ../shared/models} (also from notebooks/ and from git worktrees).
+     */
+    public static java.util.Optional<Path> sharedModel(String name) {
+        for (Path d = Path.of("").toAbsolutePath().getParent(); d != null; d = d.getParent()) {
+            Path p = d.resolve("shared").resolve("models").resolve(name);
+            if (Files.isRegularFile(p.resolve("config.json"))) {
+                return java.util.Optional.of(p);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** One text of the experiment: id, text and the length asked for (0: a whole story). */
     record Text(String id, String text, int length) {}
 
