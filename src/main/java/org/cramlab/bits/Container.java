@@ -20,13 +20,13 @@ import java.util.zip.CRC32;
  * <pre>
  * magic "CRAM" | u8 format version (1) | u32 file length
  * UTF model id | 16 B: SHA-256 of the model files, first half | UTF compute (dtype device) | UTF cramlab version
- * u32 d | u32 vocab | u32 K | u8 precision code | i32 BOS id (-1: none)
- * u64 original bytes | 16 B: SHA-256 of the original bytes, first half | u32 tokens | u32 chunks
- * per chunk: u32 tokens | memory payload (K * (d*b + scales) bits, byte-padded) | u32 n | n coded bytes
+ * var d | var vocab | var K | u8 precision code | var BOS id + 1 (0: none)
+ * var original bytes | 16 B: SHA-256 of the original bytes, first half | var tokens | var chunks
+ * per chunk: var tokens | memory payload (K * (d*b + scales) bits, byte-padded) | var n | n coded bytes
  * u32 CRC-32
  * </pre>
  *
- * <p>Both hashes keep the first 128 bits of SHA-256: ample to tell models and texts apart, and 32
+ * <p>"var" is an unsigned LEB128 varint (7 bits a byte). Both hashes keep the first 128 bits of SHA-256: ample to tell models and texts apart, and 32
  * bytes fewer in a header that matters for short texts.
  *
  * @param header everything before the chunks
@@ -76,21 +76,21 @@ public record Container(Header header, List<Chunk> chunks) {
             out.write(h.model().sha256(), 0, HASH_BYTES);
             out.writeUTF(h.model().compute());
             out.writeUTF(h.cramlabVersion());
-            out.writeInt(h.d());
-            out.writeInt(h.vocab());
-            out.writeInt(h.k());
+            writeVar(out, h.d());
+            writeVar(out, h.vocab());
+            writeVar(out, h.k());
             out.writeByte(h.precision().code());
-            out.writeInt(h.bos());
-            out.writeLong(h.originalBytes());
+            writeVar(out, h.bos() + 1L);
+            writeVar(out, h.originalBytes());
             out.write(h.sha256(), 0, HASH_BYTES);
-            out.writeInt(h.tokens());
-            out.writeInt(chunks.size());
+            writeVar(out, h.tokens());
+            writeVar(out, chunks.size());
             for (Chunk c : chunks) {
-                out.writeInt(c.tokens());
+                writeVar(out, c.tokens());
                 if (h.k() > 0) {
                     out.write(c.memory().payload());
                 }
-                out.writeInt(c.coded().length);
+                writeVar(out, c.coded().length);
                 out.write(c.coded());
             }
         } catch (IOException e) {
@@ -119,7 +119,7 @@ public record Container(Header header, List<Chunk> chunks) {
         int tokens = 0;
         for (Chunk c : chunks) {
             memory += c.memory() == null ? 0 : c.memory().payload().length;
-            tokens += 8 + c.coded().length; // chunk token count + coded length fields
+            tokens += varLength(c.tokens()) + varLength(c.coded().length) + c.coded().length; // with its two length fields
         }
         return new Breakdown(total - memory - tokens, memory, tokens, total);
     }
@@ -158,19 +158,19 @@ public record Container(Header header, List<Chunk> chunks) {
             byte[] modelHash = in.readNBytes(HASH_BYTES);
             String compute = in.readUTF();
             String version = in.readUTF();
-            int d = in.readInt();
-            int vocab = in.readInt();
-            int k = in.readInt();
+            int d = readVarInt(in);
+            int vocab = readVarInt(in);
+            int k = readVarInt(in);
             int code = in.readUnsignedByte();
             Precision precision = Precision.ofCode(code);
             if (precision == null) {
                 throw new BitsException(name + ": unknown precision code " + code);
             }
-            int bos = in.readInt();
-            long originalBytes = in.readLong();
+            int bos = readVarInt(in) - 1;
+            long originalBytes = readVar(in);
             byte[] sha = in.readNBytes(HASH_BYTES);
-            int tokens = in.readInt();
-            int n = in.readInt();
+            int tokens = readVarInt(in);
+            int n = readVarInt(in);
             if (d < 1 || vocab < 1 || k < 0 || tokens < 0 || n < 0 || n > tokens + 1 || originalBytes < 0) {
                 throw new BitsException(name + ": header fields out of range (d " + d + ", vocab " + vocab + ", K " + k
                         + ", tokens " + tokens + ", chunks " + n + ")");
@@ -180,9 +180,9 @@ public record Container(Header header, List<Chunk> chunks) {
             List<Chunk> chunks = new ArrayList<>();
             int memBytes = k == 0 ? 0 : QuantisedMemory.payloadBytes(precision, k, d);
             for (int i = 0; i < n; i++) {
-                int t = in.readInt();
+                int t = readVarInt(in);
                 QuantisedMemory mem = k == 0 ? null : new QuantisedMemory(precision, k, d, readExactly(in, memBytes));
-                int len = in.readInt();
+                int len = readVarInt(in);
                 if (t < 0 || len < 0 || len > in.available()) {
                     throw new BitsException(name + ": chunk " + i + " states " + t + " tokens in " + len
                             + " bytes, which the file does not hold");
@@ -199,6 +199,43 @@ public record Container(Header header, List<Chunk> chunks) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    static void writeVar(DataOutputStream out, long v) throws IOException {
+        while ((v & ~0x7fL) != 0) {
+            out.writeByte((int) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
+    }
+
+    static int varLength(long v) {
+        int n = 1;
+        while ((v & ~0x7fL) != 0) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    static long readVar(DataInputStream in) throws IOException {
+        long v = 0;
+        for (int shift = 0; shift < 63; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new BitsException("a length field runs over 9 bytes: not a cramlab container");
+    }
+
+    private static int readVarInt(DataInputStream in) throws IOException {
+        long v = readVar(in);
+        if (v > Integer.MAX_VALUE) {
+            throw new BitsException("a count field holds " + v + ", more than a container can: corrupted");
+        }
+        return (int) v;
     }
 
     private static byte[] readExactly(DataInputStream in, int n) throws IOException {
