@@ -68,7 +68,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
             return new BitsExperiment("paper", models, List.of(16, 64, 256, 1024, 4096), 3, ShortStories.TEXTS.size(),
                     1, Precision.uniform(8), 300, 5, 4, 2000, 200, profile.seed());
         }
-        return new BitsExperiment(profile.name(), models, List.of(16, 64, 256), 1, 3, 1, Precision.uniform(8), 40, 2, 4,
+        return new BitsExperiment(profile.name(), models, List.of(16, 64, 256), 1, 3, 1, Precision.uniform(8), 30, 2, 4,
                 300, 20, profile.seed());
     }
 
