@@ -4,12 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.cramlab.bits.BitsException;
 import org.cramlab.bits.Codec;
 import org.cramlab.bits.Container;
 import org.cramlab.bits.Precision;
-import org.cramlab.checkpoint.CheckpointException;
-import org.cramlab.cram.CramException;
 import org.cramlab.model.CausalLM;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,10 +76,10 @@ public final class CompressCommand implements Callable<Integer> {
                 spec.commandLine().getOut().flush();
                 return 0;
             }
-        } catch (BitsException | CramException | CheckpointException e) {
-            err.println("\ncompress: " + e.getMessage());
+        } catch (RuntimeException e) {
+            err.print("\r\033[K"); // clear the progress line; cli.ErrorHandler prints the message
             err.flush();
-            return 2;
+            throw e;
         }
     }
 }

@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cramlab.bits.BitsException;
 import org.cramlab.bits.Codec;
-import org.cramlab.checkpoint.CheckpointException;
-import org.cramlab.cram.CramException;
 import org.cramlab.model.CausalLM;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,10 +59,10 @@ public final class DecompressCommand implements Callable<Integer> {
                 spec.commandLine().getOut().flush();
                 return 0;
             }
-        } catch (BitsException | CramException | CheckpointException e) {
-            err.println("\ndecompress: " + e.getMessage());
+        } catch (RuntimeException e) {
+            err.print("\r\033[K"); // clear the progress line; cli.ErrorHandler prints the message
             err.flush();
-            return 2;
+            throw e;
         }
     }
 }

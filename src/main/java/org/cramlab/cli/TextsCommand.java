@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.text.BookCorpus;
-import org.cramlab.text.CramlabHome;
+import org.cramlab.core.CramlabHome;
 import org.cramlab.text.TextException;
 import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSet;
@@ -31,6 +31,9 @@ import picocli.CommandLine.Option;
 @Command(name = "texts", mixinStandardHelpOptions = true,
         description = "Write a text set (paper CSV chunks, random words, held-out book chunks, a text file) as JSONL.")
 public final class TextsCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--source", required = true, paramLabel = "csv|random|book|file",
             description = "csv: second half of each chunk's sentences; random: random words; book: held-out corpus chunks; "
@@ -64,6 +67,13 @@ public final class TextsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (tokens < 2 || count < 1) {
+            spec.commandLine().getErr().println("texts: " + (tokens < 2
+                    ? "--tokens must be >= 2 (the first token is context only; L counts special tokens), got " + tokens
+                    : "--count must be >= 1, got " + count));
+            spec.commandLine().getErr().flush();
+            return 2;
+        }
         Path modelDir = model != null ? model : DefaultModel.directory();
         try (TextTokenizer tok = TextTokenizer.load(modelDir)) {
             TextSet set = switch (source) {

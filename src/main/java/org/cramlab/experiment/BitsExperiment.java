@@ -16,6 +16,7 @@ import org.cramlab.bits.Comparison;
 import org.cramlab.bits.Precision;
 import org.cramlab.bits.PrecisionSweep;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.Json;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
@@ -262,7 +263,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
         CramSettings s = CramSettings.builder().optMaxSteps(curveSteps).optPatience(curveSteps).optSeed(seed + index)
                 .build();
         CramResult solved = new Crammer(model, s).run(new CramTask(t.id(), "bits", t.text(), ids, mem, null));
-        double textBits = solved.record().originalCeNats() / Math.log(2);
+        double textBits = solved.record().metrics().originalCeNats() / Math.log(2);
         List<Map<String, Object>> rows = new ArrayList<>();
         List<PrecisionSweep.Point> points = PrecisionSweep.sweep(model, solved.bestMemory(), mem, ids, Precision.curve());
         for (PrecisionSweep.Point pt : points) {

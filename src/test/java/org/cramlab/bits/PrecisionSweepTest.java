@@ -27,7 +27,7 @@ class PrecisionSweepTest {
             int[] ids = tok.encode("Then, he said, he would endeavour to see her", true, 4);
             CramResult solved = new Crammer(model, CramSettings.builder().optMaxSteps(600).build())
                     .run(CramTask.ofIds(ids, 1));
-            assertEquals(1.0, solved.record().bestAccuracy(), 0, "the text must be solved first");
+            assertEquals(1.0, solved.record().metrics().bestAccuracy(), 0, "the text must be solved first");
             int d = model.info().hiddenSize();
             List<PrecisionSweep.Point> pts = PrecisionSweep.sweep(model, solved.bestMemory(), 1, ids, Precision.curve());
             assertEquals(Precision.curve().size(), pts.size());
