@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.Versions;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
@@ -238,10 +239,9 @@ public final class Codec implements AutoCloseable {
         }
     }
 
-    /** cramlab's version from the jar manifest ("dev" when run from classes). */
+    /** cramlab's version (as every run records it; "dev" when run from classes). */
     public static String version() {
-        String v = Codec.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return Versions.all().get("cramlab");
     }
 
     /** The fingerprint written into containers. */
