@@ -1,22 +1,17 @@
 package org.cramlab.experiment;
 
-import com.google.gson.reflect.TypeToken;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cramlab.bits.BitsException;
 import org.cramlab.bits.Codec;
 import org.cramlab.bits.Comparison;
 import org.cramlab.bits.Precision;
 import org.cramlab.bits.PrecisionSweep;
 import org.cramlab.checkpoint.TextTokenizer;
-import org.cramlab.core.Json;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
@@ -27,10 +22,6 @@ import org.cramlab.notebook.Progress;
 import org.cramlab.text.BookCorpus;
 import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSets;
-import tech.tablesaw.api.BooleanColumn;
-import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
-import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
@@ -125,7 +116,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
     /** The compression table: one row per model, text and method (see {@link Comparison.Row}). */
     public Table compression(Path out, Progress.Starter progress) {
         Path file = out.resolve("compression.jsonl");
-        Map<String, List<Map<String, Object>>> done = readBack(file);
+        Map<String, List<Map<String, Object>>> done = JsonlRows.readBack(file);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String dir : modelDirs) {
             String modelId = Profile.modelId(dir);
@@ -146,7 +137,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
                             for (Comparison.Row r : Comparison.measure(data, alone, List.of(crammed), List.of(label))) {
                                 measured.add(row(key, modelId, t, tokens, r));
                             }
-                            append(file, measured);
+                            JsonlRows.append(file, measured);
                             done.put(key, measured);
                         }
                         rows.addAll(done.get(key));
@@ -155,7 +146,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
                 }
             }
         }
-        return compressionTable(rows);
+        return BitsTables.compression(rows);
     }
 
     private static Map<String, Object> row(String key, String modelId, Text t, int tokens, Comparison.Row r) {
@@ -178,38 +169,6 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
         return m;
     }
 
-    static Table compressionTable(List<Map<String, Object>> rows) {
-        Table t = Table.create("compression",
-                StringColumn.create("model"), StringColumn.create("text"), IntColumn.create("tokens"),
-                IntColumn.create("bytes"), StringColumn.create("method"), IntColumn.create("size_bytes"),
-                DoubleColumn.create("bits_per_byte"), DoubleColumn.create("ratio"), IntColumn.create("header_bytes"),
-                IntColumn.create("memory_bytes"), IntColumn.create("token_bytes"), DoubleColumn.create("memory_share"),
-                DoubleColumn.create("token_share"), StringColumn.create("note"));
-        for (Map<String, Object> r : rows) {
-            t.stringColumn("model").append((String) r.get("model"));
-            t.stringColumn("text").append((String) r.get("text"));
-            t.intColumn("tokens").append(num(r, "tokens").intValue());
-            t.intColumn("bytes").append(num(r, "bytes").intValue());
-            t.stringColumn("method").append((String) r.get("method"));
-            t.intColumn("size_bytes").append(num(r, "size_bytes").intValue());
-            t.doubleColumn("bits_per_byte").append(round(num(r, "bits_per_byte").doubleValue()));
-            t.doubleColumn("ratio").append(round(num(r, "ratio").doubleValue()));
-            t.intColumn("header_bytes").append(num(r, "header_bytes").intValue());
-            t.intColumn("memory_bytes").append(num(r, "memory_bytes").intValue());
-            t.intColumn("token_bytes").append(num(r, "token_bytes").intValue());
-            t.doubleColumn("memory_share").append(round(num(r, "memory_share").doubleValue()));
-            t.doubleColumn("token_share").append(round(num(r, "token_share").doubleValue()));
-            t.stringColumn("note").append((String) r.get("note"));
-        }
-        return t;
-    }
-
-    /** Mean bits per byte per model and method (over texts). */
-    public static Table summary(Table compression) {
-        return compression.summarize("bits_per_byte", "size_bytes", "bytes",
-                tech.tablesaw.aggregate.AggregateFunctions.mean).by("model", "method");
-    }
-
     /**
      * The precision curve: per model, {@link #curveTexts} texts of {@link #curveLength} tokens are
      * crammed into K vectors until solved, then stored at every {@link Precision#curve()} precision and
@@ -217,7 +176,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
      */
     public Table precisionCurve(Path out, Progress.Starter progress) {
         Path file = out.resolve("precision.jsonl");
-        Map<String, List<Map<String, Object>>> done = readBack(file);
+        Map<String, List<Map<String, Object>>> done = JsonlRows.readBack(file);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String dir : modelDirs) {
             String modelId = Profile.modelId(dir);
@@ -231,7 +190,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
                         p.working(t.id());
                         if (!done.containsKey(key)) {
                             List<Map<String, Object>> measured = curveRows(model, tok, t, d, key, modelId, i);
-                            append(file, measured);
+                            JsonlRows.append(file, measured);
                             done.put(key, measured);
                         }
                         rows.addAll(done.get(key));
@@ -240,7 +199,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
                 }
             }
         }
-        return precisionTable(rows);
+        return BitsTables.precision(rows);
     }
 
     private List<Text> curveTexts(String dir, TextTokenizer tok) {
@@ -290,137 +249,5 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
             rows.add(m);
         }
         return rows;
-    }
-
-    static Table precisionTable(List<Map<String, Object>> rows) {
-        Table t = Table.create("precision",
-                StringColumn.create("model"), StringColumn.create("text"), IntColumn.create("tokens"),
-                IntColumn.create("k"), DoubleColumn.create("text_bits"), BooleanColumn.create("solved"),
-                StringColumn.create("precision"), IntColumn.create("bits_per_dim"), IntColumn.create("memory_bits"),
-                BooleanColumn.create("exact"), IntColumn.create("prefix"), BooleanColumn.create("exact_after_qat"),
-                IntColumn.create("qat_steps"));
-        for (Map<String, Object> r : rows) {
-            t.stringColumn("model").append((String) r.get("model"));
-            t.stringColumn("text").append((String) r.get("text"));
-            t.intColumn("tokens").append(num(r, "tokens").intValue());
-            t.intColumn("k").append(num(r, "k").intValue());
-            t.doubleColumn("text_bits").append(round(num(r, "text_bits").doubleValue()));
-            t.booleanColumn("solved").append((Boolean) r.get("solved"));
-            t.stringColumn("precision").append((String) r.get("precision"));
-            t.intColumn("bits_per_dim").append(num(r, "bits_per_dim").intValue());
-            t.intColumn("memory_bits").append(num(r, "memory_bits").intValue());
-            t.booleanColumn("exact").append((Boolean) r.get("exact"));
-            t.intColumn("prefix").append(num(r, "prefix").intValue());
-            t.booleanColumn("exact_after_qat").append((Boolean) r.get("exact_after_qat"));
-            t.intColumn("qat_steps").append(num(r, "qat_steps").intValue());
-        }
-        return t;
-    }
-
-    /**
-     * Per model and text: the fewest uniform bits per dimension with exact greedy decoding (at that b
-     * and every b above it), before and after straight-through re-optimisation, the memory's bits at
-     * that b and the text's own bits (cross-entropy under the model alone).
-     */
-    public static Table fewestBits(Table precision) {
-        Table t = Table.create("fewest-bits", StringColumn.create("model"), StringColumn.create("text"),
-                IntColumn.create("tokens"), DoubleColumn.create("text_bits"), IntColumn.create("fewest_bits"),
-                IntColumn.create("memory_bits"), IntColumn.create("fewest_bits_after_qat"));
-        for (Table g : precision.splitOn("model", "text").asTableList()) {
-            if (!g.booleanColumn("solved").get(0)) {
-                continue;
-            }
-            Integer plain = fewest(g, "exact");
-            Integer qat = fewest(g, "exact_after_qat");
-            t.stringColumn("model").append(g.stringColumn("model").get(0));
-            t.stringColumn("text").append(g.stringColumn("text").get(0));
-            t.intColumn("tokens").append(g.intColumn("tokens").get(0));
-            t.doubleColumn("text_bits").append(g.doubleColumn("text_bits").get(0));
-            appendOrMissing(t.intColumn("fewest_bits"), plain);
-            Integer memBits = null;
-            for (int i = 0; plain != null && i < g.rowCount(); i++) {
-                if (g.stringColumn("precision").get(i).equals("int" + plain)) {
-                    memBits = g.intColumn("memory_bits").get(i);
-                }
-            }
-            appendOrMissing(t.intColumn("memory_bits"), memBits);
-            appendOrMissing(t.intColumn("fewest_bits_after_qat"), qat);
-        }
-        return t;
-    }
-
-    private static Integer fewest(Table g, String column) {
-        Integer fewest = null;
-        for (int b = 16; b >= 1; b--) {
-            for (int i = 0; i < g.rowCount(); i++) {
-                if (g.stringColumn("precision").get(i).equals("int" + b)) {
-                    if (!g.booleanColumn(column).get(i)) {
-                        return fewest;
-                    }
-                    fewest = b;
-                }
-            }
-        }
-        return fewest;
-    }
-
-    private static void appendOrMissing(IntColumn c, Integer v) {
-        if (v == null) {
-            c.appendMissing();
-        } else {
-            c.append(v);
-        }
-    }
-
-    private static Number num(Map<String, Object> r, String key) {
-        Object v = r.get(key);
-        if (!(v instanceof Number n)) {
-            throw new BitsException("row " + r.get("key") + ": field " + key + " is " + v + ", expected a number");
-        }
-        return n;
-    }
-
-    private static double round(double x) {
-        return Math.round(x * 1e4) / 1e4;
-    }
-
-    /** Rows of a jsonl file grouped by their "key" (in file order); empty when the file does not exist. */
-    static Map<String, List<Map<String, Object>>> readBack(Path file) {
-        Map<String, List<Map<String, Object>>> byKey = new LinkedHashMap<>();
-        if (!Files.isRegularFile(file)) {
-            return byKey;
-        }
-        try {
-            int n = 0;
-            for (String line : Files.readAllLines(file)) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    Map<String, Object> row = Json.COMPACT.fromJson(line, new TypeToken<Map<String, Object>>() {}.getType());
-                    byKey.computeIfAbsent((String) row.get("key"), k -> new ArrayList<>()).add(row);
-                } catch (RuntimeException e) {
-                    throw new ExperimentException(file + " line " + n + " is not a JSON row: " + e.getMessage());
-                }
-            }
-        } catch (IOException e) {
-            throw new ExperimentException("cannot read " + file + ": " + e.getMessage());
-        }
-        return byKey;
-    }
-
-    /** Appends one text's rows at once, so a crash loses at most the text in flight. */
-    static void append(Path file, List<Map<String, Object>> rows) {
-        StringBuilder sb = new StringBuilder();
-        for (Map<String, Object> r : rows) {
-            sb.append(Json.COMPACT.toJson(r)).append('\n');
-        }
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, sb, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new ExperimentException("cannot append to " + file + ": " + e.getMessage());
-        }
     }
 }

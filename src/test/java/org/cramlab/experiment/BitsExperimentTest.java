@@ -48,13 +48,13 @@ class BitsExperimentTest {
         Table again = e.compression(out, Progress.onConsole());
         assertEquals(lines, Files.readAllLines(out.resolve("compression.jsonl")));
         assertEquals(t.intColumn("size_bytes").asList(), again.intColumn("size_bytes").asList());
-        assertEquals(5, BitsExperiment.summary(t).rowCount()); // one mean per method
+        assertEquals(5, BitsTables.summary(t).rowCount()); // one mean per method
 
         Table curve = e.precisionCurve(out, Progress.onConsole());
         assertEquals(Precision.curve().size(), curve.rowCount());
         assertTrue(curve.booleanColumn("solved").get(0), "the 4-token text is solved in 400 steps");
         assertTrue(curve.booleanColumn("exact").get(0), "float32 decodes exactly");
-        Table fewest = BitsExperiment.fewestBits(curve);
+        Table fewest = BitsTables.fewestBits(curve);
         assertEquals(1, fewest.rowCount());
         assertTrue(curve.doubleColumn("text_bits").get(0) > 0);
     }
