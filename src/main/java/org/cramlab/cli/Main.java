@@ -32,6 +32,8 @@ public final class Main implements Runnable {
         cl.addSubcommand(new EvalDefaultCommand());
         cl.addSubcommand(new TextsCommand());
         cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new CompressCommand());
+        cl.addSubcommand(new DecompressCommand());
         return cl.setExecutionExceptionHandler(new ErrorHandler()); // after the subcommands: applies to them too
     }
 
