@@ -62,12 +62,21 @@ class ProgressiveCrammerTest {
         List<ProgressiveCrammer.Task> tasks = texts();
         int[] live = {0};
         int[] widest = {0};
+        int[] warmStarts = {0};
         List<ProgressiveRecord.Stage> reported = new ArrayList<>();
         List<ProgressiveRecord> finished = new ArrayList<>();
         List<ProgressiveRecord> batched = grow1(3).run(tasks, new ProgressiveCrammer.Listener() {
             @Override
             public void onStep(Progress p) {
-                if (p.step() == 1) widest[0] = Math.max(widest[0], ++live[0]);
+                if (p.step() == 1) {
+                    widest[0] = Math.max(widest[0], ++live[0]);
+                    int l = p.task().length();
+                    if (p.task().initMemory() != null) {
+                        // warm start from the exact (L-1)-token memory: causal, so its L-2 targets are still right
+                        assertTrue(p.accuracy() >= (l - 2.0) / (l - 1) - 1e-9, "first step of a warm stage at L=" + l);
+                        warmStarts[0]++;
+                    }
+                }
             }
 
             @Override
@@ -126,6 +135,7 @@ class ProgressiveCrammerTest {
             assertEquals(plain.originalLoss() * (l - 1), sum, 1e-3 * Math.max(1, sum));
         }
         assertEquals(totalStages, reported.size());
+        assertEquals(totalStages - tasks.size(), warmStarts[0], "every stage but the first starts warm");
         assertTrue(batched.stream().anyMatch(r -> r.longestPassed() >= 3), "the toy learns a few tokens progressively");
     }
 
