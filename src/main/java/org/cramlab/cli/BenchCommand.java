@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code bench}: step time vs PyTorch, batched throughput, step-loop and loading memory (issue 7). */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = CapacityBenchCommand.class,
         description = {"Benchmark the cramming step against the PyTorch reference on the same model and token ids,",
                 "the batched engine's runs/s, step-loop memory and multi-shard checkpoint loading memory.",
                 "Prints tables; --csv writes the numbers. Not a test: run it on a quiet machine if you can."})
