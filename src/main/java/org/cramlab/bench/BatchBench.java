@@ -2,6 +2,7 @@ package org.cramlab.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.cramlab.cram.BatchedCrammer;
 import org.cramlab.cram.CramTask;
@@ -35,6 +36,40 @@ public final class BatchBench {
     }
 
     private BatchBench() {}
+
+    /** Times every batch size of the options (after an untimed warm-up) and adds the throughput table. */
+    static void report(Bench.Context c, CausalLM model, String name, Flops.Shape shape) {
+        BenchOptions o = c.options();
+        Report report = c.report();
+        int l = Math.min(o.batchLength, model.info().maxPositions() - 1);
+        c.progress("batched engine: L=%d, %d steps per run, B = %s", l, o.batchSteps, o.batches);
+        run(model, 1, l, 3, o.seed); // warm-up: JIT and kernels, not timed
+        List<Result> results = new ArrayList<>();
+        for (int b : o.batches) {
+            results.add(run(model, b, l, o.batchSteps, o.seed));
+        }
+        Result one = results.stream().filter(r -> r.batch() == 1).findFirst().orElse(null);
+        List<List<String>> rows = new ArrayList<>();
+        for (Result r : results) {
+            double speedup = one == null ? Double.NaN : r.runsPerSecond() / one.runsPerSecond();
+            double gflops = Flops.perStep(shape, r.batch(), 1 + l) / (r.msPerStep() / 1000) / 1e9;
+            rows.add(List.of(Integer.toString(r.batch()), Report.fmt(r.msPerStep(), 1), Report.fmt(r.runsPerSecond(), 3),
+                    Report.fmt(r.tokensPerSecond(), 0), Report.fmt(gflops, 1), Report.fmt(speedup, 2)));
+            report.add("batch", name, l, r.batch(), "ms_per_step", r.msPerStep(), "ms");
+            report.add("batch", name, l, r.batch(), "runs_per_s", r.runsPerSecond(), "runs/s");
+            report.add("batch", name, l, r.batch(), "tokens_per_s", r.tokensPerSecond(), "tokens/s");
+            report.add("batch", name, l, r.batch(), "speedup_vs_b1", speedup, "x");
+        }
+        report.add(new Report.Table("Batched engine, " + name + ", L = " + l + ", " + o.batchSteps
+                + " steps per run (patience off, whole engine call timed)",
+                List.of("B", "ms/step", "runs/s", "tokens/s", "GFLOP/s", "speed-up vs B=1"), rows));
+        Result sixteen = results.stream().filter(r -> r.batch() == 16).findFirst().orElse(null);
+        if (one != null && sixteen != null) {
+            double s = sixteen.runsPerSecond() / one.runsPerSecond();
+            report.note(String.format(Locale.ROOT, "B=16 / B=1 throughput: %.2fx (target >= 3x at L = 64): %s", s,
+                    s >= 3 ? "met" : "MISSED"));
+        }
+    }
 
     /** Crams {@code batch} random texts of {@code length} tokens together for {@code steps} steps. */
     public static Result run(CausalLM model, int batch, int length, int steps, long seed) {

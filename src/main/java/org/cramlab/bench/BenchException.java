@@ -1,7 +1,9 @@
 package org.cramlab.bench;
 
+import org.cramlab.core.CramlabException;
+
 /** A benchmark that cannot run as asked: bad option, missing tool, a child process that failed. */
-public class BenchException extends RuntimeException {
+public class BenchException extends CramlabException {
 
     private static final long serialVersionUID = 1L;
 

@@ -139,7 +139,7 @@ public final class CapacityBench {
                 rows));
         report.note(String.format(Locale.ROOT, "grid runs: lr %.0e, at most %d steps, patience %d; stages: at most %d steps, "
                         + "patience %d, greedy criterion, progressive grows by %d from 2 tokens",
-                o.gridSettings().optimizer().lr(), o.gridSettings().maxSteps(), o.gridSettings().patience(),
+                o.gridSettings().optimiser().lr(), o.gridSettings().maxSteps(), o.gridSettings().patience(),
                 o.stageSettings().maxSteps(), o.stageSettings().patience(), o.grow()));
         CapacitySearch.Result best = results.stream().skip(1).filter(r -> within(r.capacity(), ref.capacity(), grid))
                 .min(java.util.Comparator.comparingLong(CapacitySearch.Result::optimisationSteps)).orElse(null);

@@ -2,21 +2,24 @@ package org.cramlab.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cramlab.bench.Bench;
 import org.cramlab.bench.BenchException;
+import org.cramlab.bench.BenchOptions;
 import org.cramlab.bench.Flops;
 import org.cramlab.bench.Report;
-import org.cramlab.checkpoint.CheckpointException;
-import org.cramlab.cram.CramException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code bench}: step time vs PyTorch, batched throughput, step-loop and loading memory (issue 7). */
+/**
+ * {@code bench}: step time vs PyTorch, batched throughput, step-loop and loading memory. The defaults
+ * shown are {@link BenchOptions}'s.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = CapacityBenchCommand.class,
         description = {"Benchmark the cramming step against the PyTorch reference on the same model and token ids,",
                 "the batched engine's runs/s, step-loop memory and multi-shard checkpoint loading memory.",
@@ -29,9 +32,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model directory (default: the embedded default model).")
     Path model;
 
-    @Option(names = "--lengths", split = ",", defaultValue = "64,256,1024", paramLabel = "L,L",
+    @Option(names = "--lengths", split = ",", paramLabel = "L,L",
             description = "Text lengths; those beyond the model's positions are skipped (default: ${DEFAULT-VALUE}).")
-    List<Integer> lengths;
+    List<Integer> lengths = new ArrayList<>(BenchOptions.DEFAULT_LENGTHS);
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
     String device;
@@ -39,43 +42,41 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for both sides (default: all cores).")
     Integer threads;
 
-    // 500: the JVM's C2 compiler settles the step's Java code only after a few hundred steps (L = 64 ran
-    // 21 ms per step after 3 warm-up steps, 13 ms after 400); a cramming run takes thousands of steps.
-    @Option(names = "--warmup", defaultValue = "500",
+    @Option(names = "--warmup",
             description = "Untimed steps per side first, so the JIT has compiled the step (default: ${DEFAULT-VALUE}).")
-    int warmup;
+    int warmup = BenchOptions.DEFAULT_WARMUP;
 
-    @Option(names = "--steps", defaultValue = "20", description = "Timed steps per length and side (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", description = "Timed steps per length and side (default: ${DEFAULT-VALUE}).")
+    int steps = BenchOptions.DEFAULT_STEPS;
 
-    @Option(names = "--chunk", defaultValue = "1",
+    @Option(names = "--chunk",
             description = "Steps per side before switching cramlab/torch; 1 pairs every step (default: ${DEFAULT-VALUE}).")
-    int chunk;
+    int chunk = BenchOptions.DEFAULT_CHUNK;
 
-    @Option(names = "--rss-steps", defaultValue = "2000",
+    @Option(names = "--rss-steps",
             description = "Length of the step loop for the memory figures, at the shortest L; its second half (1000 steps,"
                     + " after the JIT has settled) is judged; 0 skips them (default: ${DEFAULT-VALUE}).")
-    int rssSteps;
+    int rssSteps = BenchOptions.DEFAULT_RSS_STEPS;
 
     @Option(names = "--no-steps", description = "Skip the step-time and step-memory part.")
     boolean noSteps;
 
-    @Option(names = "--batches", split = ",", defaultValue = "1,4,16", paramLabel = "B,B",
+    @Option(names = "--batches", split = ",", paramLabel = "B,B",
             description = "Batch sizes for the runs/s part; empty skips it (default: ${DEFAULT-VALUE}).")
-    List<Integer> batches;
+    List<Integer> batches = new ArrayList<>(BenchOptions.DEFAULT_BATCHES);
 
     @Option(names = "--no-batches", description = "Skip the batched-engine part.")
     boolean noBatches;
 
-    @Option(names = "--batch-length", defaultValue = "64", description = "L of the batched part (default: ${DEFAULT-VALUE}).")
-    int batchLength;
+    @Option(names = "--batch-length", description = "L of the batched part (default: ${DEFAULT-VALUE}).")
+    int batchLength = BenchOptions.DEFAULT_BATCH_LENGTH;
 
-    @Option(names = "--batch-steps", defaultValue = "20", description = "Steps per run in the batched part (default: ${DEFAULT-VALUE}).")
-    int batchSteps;
+    @Option(names = "--batch-steps", description = "Steps per run in the batched part (default: ${DEFAULT-VALUE}).")
+    int batchSteps = BenchOptions.DEFAULT_BATCH_STEPS;
 
-    @Option(names = "--load-shards", defaultValue = "3",
+    @Option(names = "--load-shards",
             description = "Shards of the generated ~340 MB checkpoint for the loading part; 0 skips it (default: ${DEFAULT-VALUE}).")
-    int loadShards;
+    int loadShards = BenchOptions.DEFAULT_LOAD_SHARDS;
 
     @Option(names = "--no-torch", description = "Do not run the PyTorch reference.")
     boolean noTorch;
@@ -94,8 +95,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gpu-peak-tflops", paramLabel = "T", description = "The GPU's dense bf16 peak TFLOPS (overrides --gpu).")
     Double gpuPeakTflops;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
+    long seed = BenchOptions.DEFAULT_SEED;
 
     @Option(names = "--count-ops", description = "Also count libtorch ops per step at each length (profiler; a count, not a time).")
     boolean countOps;
@@ -116,36 +117,30 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
-            boolean gpuDevice = switch (device) {
-                case "cpu" -> false;
-                case "gpu" -> true;
-                default -> throw new BenchException("--device must be cpu or gpu, got '" + device + "'");
-            };
-            int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-            // read by DJL when libtorch starts: both sides get the same number of threads
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
-            Bench.Options options = Bench.Options.builder()
-                    .optModelDir(model == null ? org.cramlab.train.DefaultModel.directory() : model)
-                    .optLengths(lengths).optGpu(gpuDevice).optThreads(n)
-                    .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
-                    .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
-                    .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
-                    .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed).optCountOps(countOps)
-                    .build();
-            Report report = Bench.run(options, err);
-            out.print(report.text());
-            out.flush();
-            if (csv != null) {
-                report.writeCsv(csv);
-                err.println("wrote " + csv);
-            }
-            return 0;
-        } catch (BenchException | CramException | CheckpointException | org.cramlab.text.TextException e) {
-            err.println("bench: " + e.getMessage());
-            err.flush();
-            return 2;
+        boolean gpuDevice = switch (device) {
+            case "cpu" -> false;
+            case "gpu" -> true;
+            default -> throw new BenchException("--device must be cpu or gpu, got '" + device + "'");
+        };
+        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        // read by DJL when libtorch starts: both sides get the same number of threads
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+        BenchOptions options = BenchOptions.builder()
+                .optModelDir(model == null ? org.cramlab.train.DefaultModel.directory() : model)
+                .optLengths(lengths).optGpu(gpuDevice).optThreads(n)
+                .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
+                .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
+                .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
+                .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed).optCountOps(countOps)
+                .build();
+        Report report = Bench.run(options, err);
+        out.print(report.text());
+        out.flush();
+        if (csv != null) {
+            report.writeCsv(csv);
+            err.println("wrote " + csv);
         }
+        return 0;
     }
 
     private Path script() {

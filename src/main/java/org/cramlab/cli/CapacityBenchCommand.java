@@ -4,14 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.cramlab.bench.BenchException;
 import org.cramlab.bench.CapacityBench;
 import org.cramlab.bench.Report;
-import org.cramlab.checkpoint.CheckpointException;
 import org.cramlab.cram.CapacitySearch;
-import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
-import org.cramlab.text.TextException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -75,26 +71,20 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
-            CramSettings gridSettings = CramSettings.builder().optMaxSteps(gridSteps).optPatience(gridPatience)
-                    .optBatchSize(batch).optSeed(seed).build();
-            CramSettings stageSettings = CramSettings.builder().optMaxSteps(stageSteps)
-                    .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed).build();
-            CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
-                    texts, count, grid, mem, gridSettings, stageSettings,
-                    strategies.stream().map(CapacitySearch.Strategy::parse).toList(), grow, seed);
-            Report report = CapacityBench.run(o, err);
-            out.print(report.text());
-            out.flush();
-            if (csv != null) {
-                report.writeCsv(csv);
-                err.println("wrote " + csv);
-            }
-            return 0;
-        } catch (BenchException | CramException | CheckpointException | TextException e) {
-            err.println("bench capacity: " + e.getMessage());
-            err.flush();
-            return 2;
+        CramSettings gridSettings = CramSettings.builder().optMaxSteps(gridSteps).optPatience(gridPatience)
+                .optBatchSize(batch).optSeed(seed).build();
+        CramSettings stageSettings = CramSettings.builder().optMaxSteps(stageSteps)
+                .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed).build();
+        CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
+                texts, count, grid, mem, gridSettings, stageSettings,
+                strategies.stream().map(CapacitySearch.Strategy::parse).toList(), grow, seed);
+        Report report = CapacityBench.run(o, err);
+        out.print(report.text());
+        out.flush();
+        if (csv != null) {
+            report.writeCsv(csv);
+            err.println("wrote " + csv);
         }
+        return 0;
     }
 }

@@ -13,16 +13,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cramlab.checkpoint.CheckpointException;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.Capacity;
+import org.cramlab.core.Versions;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
-import org.cramlab.text.TextException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,14 +64,14 @@ public final class CapacityCommand implements Callable<Integer> {
             description = "Bisection rounds between the last passing and first failing grid length (default: ${DEFAULT-VALUE}).")
     int bisect;
 
-    @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Runs per batched step (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--batch", paramLabel = "B", description = "Runs per batched step (default: ${DEFAULT-VALUE}).")
+    int batch = CramSettings.paper().batchSize();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: capacity-<model>-K<k>).")
     Path out;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (CausalLM model = modelOptions.load();
@@ -97,21 +96,13 @@ public final class CapacityCommand implements Callable<Integer> {
             summary.put("result", result.withoutRecords());
             summary.put("settings", settings.asMap());
             summary.put("texts", texts.toString());
-            summary.put("environment", org.cramlab.cli.Versions.all());
+            summary.put("environment", Versions.all());
             Gson gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
                     .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
             Files.writeString(dir.resolve("summary.json"), gson.toJson(summary));
             stdout.println(table(result));
             stdout.flush();
             return 0;
-        } catch (CramException | CheckpointException | TextException e) {
-            err.println("capacity: " + e.getMessage());
-            err.flush();
-            return 2;
-        } catch (IOException e) {
-            err.println("capacity: cannot write results: " + e.getMessage());
-            err.flush();
-            return 2;
         }
     }
 

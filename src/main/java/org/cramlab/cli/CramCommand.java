@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cramlab.checkpoint.CheckpointException;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramResult;
@@ -19,7 +18,6 @@ import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
-import org.cramlab.text.TextException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,10 +85,6 @@ public final class CramCommand implements Callable<Integer> {
             out.println(json ? record.toJson() : summary(record));
             out.flush();
             return 0;
-        } catch (CramException | CheckpointException | TextException e) {
-            err.println("cram: " + e.getMessage());
-            err.flush();
-            return 2;
         }
     }
 

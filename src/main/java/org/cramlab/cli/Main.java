@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "cramlab",
         mixinStandardHelpOptions = true,
-        versionProvider = Versions.Provider.class,
+        versionProvider = VersionProvider.class,
         description = "Measure how much text fits into a language model's input vectors.",
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -28,11 +28,11 @@ public final class Main implements Runnable {
         cl.addSubcommand(new CapacityCommand());
         cl.addSubcommand(new SweepCommand());
         cl.addSubcommand(new PlanCommand());
-        cl.addSubcommand(new org.cramlab.train.TrainDefaultModel());
-        cl.addSubcommand(new org.cramlab.train.EvalDefaultModel());
+        cl.addSubcommand(new TrainDefaultCommand());
+        cl.addSubcommand(new EvalDefaultCommand());
         cl.addSubcommand(new TextsCommand());
         cl.addSubcommand(new BenchCommand());
-        return cl;
+        return cl.setExecutionExceptionHandler(new ErrorHandler()); // after the subcommands: applies to them too
     }
 
     public static void main(String[] args) {

@@ -1,34 +1,40 @@
 package org.cramlab.cli;
 
 import org.cramlab.cram.CramSettings;
+import org.cramlab.cram.OptimiserSettings;
 import picocli.CommandLine.Option;
 
-/** Optimiser and stopping options; defaults are the paper's. */
+/**
+ * Optimiser and stopping options. Their defaults are the fields' initial values, taken from
+ * {@link OptimiserSettings#paper()} and {@link CramSettings#paper()} (picocli shows them as
+ * ${DEFAULT-VALUE}), so the paper's numbers are written down in one place only.
+ */
 public final class OptimOptions {
+    private static final OptimiserSettings PAPER = OptimiserSettings.paper();
 
-    @Option(names = "--steps", defaultValue = "5000", description = "Most optimisation steps per run (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", description = "Most optimisation steps per run (default: ${DEFAULT-VALUE}).")
+    int steps = PAPER.maxSteps();
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
+    @Option(names = "--lr", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).")
+    double lr = PAPER.lr();
 
-    @Option(names = "--patience", defaultValue = "2000",
+    @Option(names = "--patience",
             description = "Stop after this many steps without a strict accuracy improvement (default: ${DEFAULT-VALUE}).")
-    int patience;
+    int patience = PAPER.patience();
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the memory init (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", description = "Seed of the memory init (default: ${DEFAULT-VALUE}).")
+    long seed = CramSettings.paper().seed();
 
     @Option(names = "--no-greedy", description = "Skip the greedy reconstruction check.")
     boolean noGreedy;
 
-    /** Settings from these options, AdamW betas/weight decay/eps at the paper's values. */
+    /** The optimiser settings: these options, AdamW betas/weight decay/eps at the paper's values. */
+    public OptimiserSettings optimiser() {
+        return PAPER.withLr(lr).withSteps(steps, patience);
+    }
+
+    /** Engine settings from these options. */
     public CramSettings.Builder settings() {
-        return CramSettings.builder()
-                .optMaxSteps(steps)
-                .optLr(lr)
-                .optPatience(patience)
-                .optSeed(seed)
-                .optGreedyCheck(!noGreedy);
+        return CramSettings.builder().optOptimiser(optimiser()).optSeed(seed).optGreedyCheck(!noGreedy);
     }
 }

@@ -74,15 +74,10 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            ExperimentPlan plan = plan(profile());
-            plan.save(out);
-            System.out.println("wrote " + out + ": plan '" + plan.name() + "', " + plan.runs().size() + " runs");
-            return 0;
-        } catch (ExperimentException e) {
-            System.err.println("plan: " + e.getMessage());
-            return 2;
-        }
+        ExperimentPlan plan = plan(profile());
+        plan.save(out);
+        System.out.println("wrote " + out + ": plan '" + plan.name() + "', " + plan.runs().size() + " runs");
+        return 0;
     }
 
     /** The profile from the environment with this command's options on top. */

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.cramlab.cram.CramSettings;
 import org.cramlab.experiment.ExperimentException;
 import org.cramlab.experiment.ExperimentPlan;
 import org.cramlab.experiment.ExperimentRunner;
@@ -97,31 +98,26 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|bfloat16", description = "model weight dtype (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
     String dtype;
 
-    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "B", description = "runs optimised together (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "B", description = "runs optimised together (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
+    int batchSize = CramSettings.paper().batchSize();
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        try {
-            ExperimentPlan p = ExperimentPlan.load(plan);
-            if (status) {
-                out.print(array > 0 ? Sweep.status(p, this.out, array, null).render() : Sweep.status(p, this.out).render());
-                return 0;
-            }
-            if (slurm) {
-                Launcher launcher = jar != null ? Launcher.ofJar(jar) : Launcher.current();
-                Submission s = Sweep.submit(p, this.out, slurmOptions(), launcher);
-                out.println(s.message());
-                return 0;
-            }
-            ShardResult r = Sweep.runShard(p, Shard.parse(shard), this.out, executor(p));
-            out.println(r);
+        ExperimentPlan p = ExperimentPlan.load(plan);
+        if (status) {
+            out.print(array > 0 ? Sweep.status(p, this.out, array, null).render() : Sweep.status(p, this.out).render());
             return 0;
-        } catch (ExperimentException e) {
-            System.err.println("sweep: " + e.getMessage());
-            return 2;
         }
+        if (slurm) {
+            Launcher launcher = jar != null ? Launcher.ofJar(jar) : Launcher.current();
+            Submission s = Sweep.submit(p, this.out, slurmOptions(), launcher);
+            out.println(s.message());
+            return 0;
+        }
+        ShardResult r = Sweep.runShard(p, Shard.parse(shard), this.out, executor(p));
+        out.println(r);
+        return 0;
     }
 
     SlurmOptions slurmOptions() {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.text.BookCorpus;
-import org.cramlab.text.CramlabHome;
+import org.cramlab.core.CramlabHome;
 import org.cramlab.text.TextException;
 import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSet;

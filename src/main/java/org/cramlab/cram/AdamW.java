@@ -22,25 +22,8 @@ import ai.djl.ndarray.index.NDIndex;
  */
 public final class AdamW implements AutoCloseable {
 
-    /**
-     * Hyper-parameters.
-     *
-     * @param lr learning rate
-     * @param beta1 first-moment decay
-     * @param beta2 second-moment decay
-     * @param weightDecay decoupled weight decay (torch multiplies it by lr)
-     * @param eps added to the bias-corrected sqrt(v)
-     */
-    public record Config(double lr, double beta1, double beta2, double weightDecay, double eps) {
-
-        /** The paper's code: lr 1e-2, betas (0.9, 0.9), weight decay 0.01, torch's default eps 1e-8. */
-        public static Config paper() {
-            return new Config(1e-2, 0.9, 0.9, 0.01, 1e-8);
-        }
-    }
-
     private final NDArray param;
-    private final Config config;
+    private final OptimiserSettings config;
     private final NDManager state;
     private final NDArray m;
     private final NDArray v;
@@ -48,9 +31,9 @@ public final class AdamW implements AutoCloseable {
 
     /**
      * @param param the trainable array (gradient attached); updated in place by {@link #step()}
-     * @param config hyper-parameters
+     * @param config hyper-parameters (lr, betas, weight decay, eps; the step budget is not used here)
      */
-    public AdamW(NDArray param, Config config) {
+    public AdamW(NDArray param, OptimiserSettings config) {
         this.param = param;
         this.config = config;
         this.state = param.getManager().newSubManager();
@@ -66,8 +49,8 @@ public final class AdamW implements AutoCloseable {
     /** Applies one update from the parameter's current gradient, then zeroes that gradient. */
     public void step() {
         t++;
-        double bc1 = 1 - Math.pow(config.beta1, t);
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2, t));
+        double bc1 = 1 - Math.pow(config.beta1(), t);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2(), t));
         try (NDManager tmp = state.newSubManager()) {
             m.tempAttach(tmp);
             v.tempAttach(tmp);
@@ -76,11 +59,11 @@ public final class AdamW implements AutoCloseable {
             NDArray p = param.stopGradient(); // shares storage: in-place ops update the parameter
             p.attach(tmp);
 
-            p.muli(1 - config.lr * config.weightDecay);
-            m.addi(g.sub(m).muli(1 - config.beta1));
-            v.muli(config.beta2).addi(g.square().muli(1 - config.beta2));
-            NDArray denom = v.sqrt().divi(bc2Sqrt).addi(config.eps);
-            p.subi(m.div(denom).muli(config.lr / bc1));
+            p.muli(1 - config.lr() * config.weightDecay());
+            m.addi(g.sub(m).muli(1 - config.beta1()));
+            v.muli(config.beta2()).addi(g.square().muli(1 - config.beta2()));
+            NDArray denom = v.sqrt().divi(bc2Sqrt).addi(config.eps());
+            p.subi(m.div(denom).muli(config.lr() / bc1));
             g.set(new NDIndex("..."), 0); // fill, not multiply: a NaN gradient must not survive
         }
     }

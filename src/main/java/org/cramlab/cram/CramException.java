@@ -1,10 +1,12 @@
 package org.cramlab.cram;
 
+import org.cramlab.core.CramlabException;
+
 /**
  * Bad input to a cramming run: an empty text, K &lt; 1, a text longer than the model takes, an
  * unreadable or mis-shaped memory file. The message names the value or file and what was expected.
  */
-public class CramException extends RuntimeException {
+public class CramException extends CramlabException {
 
     private static final long serialVersionUID = 1L;
 

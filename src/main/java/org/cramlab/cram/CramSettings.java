@@ -1,17 +1,14 @@
 package org.cramlab.cram;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Options of a cramming run; the defaults are the paper's code ({@code train.py}): AdamW lr 1e-2,
- * betas (0.9, 0.9), weight decay 0.01, eps 1e-8, no schedule, at most 5000 steps, stop when the
- * accuracy reaches exactly 1.0, stop after 2000 steps without a strict improvement of the accuracy.
+ * Options of a cramming run: the optimiser and its step budget ({@link OptimiserSettings}, the paper's by
+ * default), plus what the engine does around it: stop when the accuracy reaches exactly 1.0, the memory
+ * init seed, the greedy check, the batch size and where best memories go.
  *
- * @param optimizer AdamW hyper-parameters
- * @param maxSteps most forward passes (= recorded steps) per run
- * @param patience stop after this many consecutive steps without a strict accuracy improvement
+ * @param optimiser AdamW hyper-parameters, step cap and patience
  * @param solvedAccuracy stop once the best accuracy reaches this (1.0: every target right)
  * @param seed seed of the memory init (java.util.Random, see {@link Memory#random})
  * @param greedyCheck decode greedily from the best memory after each run
@@ -19,9 +16,7 @@ import java.util.Map;
  * @param memoryDir where best memories are saved as {@code <run_id>.safetensors}; null: not saved
  */
 public record CramSettings(
-        AdamW.Config optimizer,
-        int maxSteps,
-        int patience,
+        OptimiserSettings optimiser,
         double solvedAccuracy,
         long seed,
         boolean greedyCheck,
@@ -29,17 +24,11 @@ public record CramSettings(
         Path memoryDir) {
 
     public CramSettings {
-        if (maxSteps < 1) {
-            throw new CramException("maxSteps must be >= 1, got " + maxSteps);
-        }
-        if (patience < 1) {
-            throw new CramException("patience must be >= 1, got " + patience);
+        if (optimiser == null) {
+            throw new CramException("optimiser settings must be given");
         }
         if (batchSize < 1) {
             throw new CramException("batchSize must be >= 1, got " + batchSize);
-        }
-        if (!(optimizer.lr() > 0)) {
-            throw new CramException("learning rate must be > 0, got " + optimizer.lr());
         }
     }
 
@@ -52,16 +41,20 @@ public record CramSettings(
         return new Builder();
     }
 
+    /** Most forward passes (= recorded steps) per run. */
+    public int maxSteps() {
+        return optimiser.maxSteps();
+    }
+
+    /** Stop after this many consecutive steps without a strict accuracy improvement. */
+    public int patience() {
+        return optimiser.patience();
+    }
+
     /** A builder starting from these settings. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.lr = optimizer.lr();
-        b.beta1 = optimizer.beta1();
-        b.beta2 = optimizer.beta2();
-        b.weightDecay = optimizer.weightDecay();
-        b.eps = optimizer.eps();
-        b.maxSteps = maxSteps;
-        b.patience = patience;
+        b.optimiser = optimiser;
         b.solvedAccuracy = solvedAccuracy;
         b.seed = seed;
         b.greedyCheck = greedyCheck;
@@ -70,63 +63,55 @@ public record CramSettings(
         return b;
     }
 
-    /** The optimisation settings as stored in {@link RunRecord#settings()} (snake_case keys). */
+    /** The optimisation settings as stored in a run record's settings (snake_case keys). */
     public Map<String, Object> asMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("lr", optimizer.lr());
-        m.put("beta1", optimizer.beta1());
-        m.put("beta2", optimizer.beta2());
-        m.put("weight_decay", optimizer.weightDecay());
-        m.put("eps", optimizer.eps());
-        m.put("max_steps", maxSteps);
-        m.put("patience", patience);
+        Map<String, Object> m = optimiser.toMap();
         m.put("solved_accuracy", solvedAccuracy);
         return m;
     }
 
-    /** Builder; every option defaults to the paper's value. */
+    /** Builder; every option defaults to the paper's value ({@link OptimiserSettings#paper()}). */
     public static final class Builder {
-        private double lr = 1e-2;
-        private double beta1 = 0.9;
-        private double beta2 = 0.9;
-        private double weightDecay = 0.01;
-        private double eps = 1e-8;
-        private int maxSteps = 5000;
-        private int patience = 2000;
+        private OptimiserSettings optimiser = OptimiserSettings.paper();
         private double solvedAccuracy = 1.0;
         private long seed = 0;
         private boolean greedyCheck = true;
         private int batchSize = 8;
         private Path memoryDir;
 
+        /** All optimiser settings at once (e.g. a plan's). */
+        public Builder optOptimiser(OptimiserSettings optimiser) {
+            this.optimiser = optimiser;
+            return this;
+        }
+
         public Builder optLr(double lr) {
-            this.lr = lr;
+            optimiser = optimiser.withLr(lr);
             return this;
         }
 
         public Builder optBetas(double beta1, double beta2) {
-            this.beta1 = beta1;
-            this.beta2 = beta2;
+            optimiser = optimiser.withBetas(beta1, beta2);
             return this;
         }
 
         public Builder optWeightDecay(double weightDecay) {
-            this.weightDecay = weightDecay;
+            optimiser = optimiser.withWeightDecay(weightDecay);
             return this;
         }
 
         public Builder optEps(double eps) {
-            this.eps = eps;
+            optimiser = optimiser.withEps(eps);
             return this;
         }
 
         public Builder optMaxSteps(int maxSteps) {
-            this.maxSteps = maxSteps;
+            optimiser = optimiser.withSteps(maxSteps, optimiser.patience());
             return this;
         }
 
         public Builder optPatience(int patience) {
-            this.patience = patience;
+            optimiser = optimiser.withSteps(optimiser.maxSteps(), patience);
             return this;
         }
 
@@ -157,15 +142,7 @@ public record CramSettings(
         }
 
         public CramSettings build() {
-            return new CramSettings(
-                    new AdamW.Config(lr, beta1, beta2, weightDecay, eps),
-                    maxSteps,
-                    patience,
-                    solvedAccuracy,
-                    seed,
-                    greedyCheck,
-                    batchSize,
-                    memoryDir);
+            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir);
         }
     }
 }

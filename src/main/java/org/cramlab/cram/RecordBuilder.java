@@ -1,15 +1,12 @@
 package org.cramlab.cram;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.cramlab.cli.Versions;
+import org.cramlab.core.Hashing;
+import org.cramlab.core.Versions;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.ModelInfo;
 
@@ -121,11 +118,6 @@ final class RecordBuilder {
                 .append(Arrays.toString(task.tokenIds())).append('|').append(task.nMem()).append('|')
                 .append(task.seedOr(settings)).append('|').append(settings.asMap()).append('|')
                 .append(task.initMemory() == null ? "random" : Arrays.hashCode(task.initMemory()));
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return Hashing.sha256(s.toString()).substring(0, 16);
     }
 }

@@ -45,7 +45,7 @@ final class Run implements AutoCloseable {
         this.manager = parent.newSubManager();
         this.memory = manager.create(init, new Shape(task.nMem(), d));
         memory.setRequiresGradient(true);
-        this.optimizer = new AdamW(memory, settings.optimizer());
+        this.optimizer = new AdamW(memory, settings.optimiser());
         this.best = copy(); // a run whose accuracy never rises above 0 still has a memory to report
     }
 

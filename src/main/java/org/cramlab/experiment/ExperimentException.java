@@ -1,7 +1,9 @@
 package org.cramlab.experiment;
 
+import org.cramlab.core.CramlabException;
+
 /** Bad plan, profile or run-folder content; the message names the file or field and what was expected. */
-public class ExperimentException extends RuntimeException {
+public class ExperimentException extends CramlabException {
     public ExperimentException(String message) {
         super(message);
     }

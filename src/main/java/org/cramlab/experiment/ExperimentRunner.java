@@ -20,6 +20,7 @@ import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
 import org.cramlab.notebook.Progress;
+import org.cramlab.cram.OptimiserSettings;
 
 /**
  * Runs the missing runs of a plan into a run folder: finished runs (read back from the folder's
@@ -130,9 +131,7 @@ public final class ExperimentRunner {
     }
 
     private CramSettings settings(OptimiserSettings o) {
-        return CramSettings.builder().optLr(o.lr()).optBetas(o.beta1(), o.beta2()).optWeightDecay(o.weightDecay())
-                .optEps(o.eps()).optMaxSteps(o.maxSteps()).optPatience(o.patience()).optBatchSize(batchSize)
-                .optGreedyCheck(greedyCheck).build();
+        return CramSettings.builder().optOptimiser(o).optBatchSize(batchSize).optGreedyCheck(greedyCheck).build();
     }
 
     private static TextTokenizer tokenizer(Path dir) {
@@ -190,7 +189,7 @@ public final class ExperimentRunner {
     /** Options; {@link #optTexts} is required. */
     public static final class Builder {
         private TextResolver texts;
-        private int batchSize = 8;
+        private int batchSize = CramSettings.paper().batchSize();
         private Function<Path, CausalLM> loader = Models::load;
         private Progress.Starter progress = Progress.onConsole();
         private Map<String, Object> params = Map.of();
@@ -210,7 +209,7 @@ public final class ExperimentRunner {
             return this;
         }
 
-        /** Runs optimised together (default 8). */
+        /** Runs optimised together (default: the engine's, {@link CramSettings#batchSize()}). */
         public Builder optBatchSize(int batchSize) {
             if (batchSize < 1) throw new ExperimentException("batch size must be >= 1, got " + batchSize);
             this.batchSize = batchSize;

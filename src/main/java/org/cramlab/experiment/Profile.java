@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.cramlab.cram.OptimiserSettings;
 
 /**
  * How big an experiment is: which models, how many texts, which grids, how many steps.

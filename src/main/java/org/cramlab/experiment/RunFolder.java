@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.cramlab.cli.Versions;
+import org.cramlab.core.Versions;
 import org.cramlab.cram.RunRecord;
 
 /**

@@ -1,9 +1,7 @@
 package org.cramlab.experiment;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import org.cramlab.core.Hashing;
+import org.cramlab.cram.OptimiserSettings;
 
 /**
  * One cramming run of a plan: one model, one text truncated to {@code length} tokens, {@code nMem}
@@ -34,20 +32,11 @@ public record RunSpec(
      * the result (model id, text, length, K, seed, settings; field order fixed by this record).
      */
     public String runId() {
-        return sha256Hex(canonicalJson()).substring(0, 16);
+        return Hashing.sha256(canonicalJson()).substring(0, 16);
     }
 
     /** The JSON the id is hashed from; {@code modelDir} is left out on purpose (see the record doc). */
     public String canonicalJson() {
         return Json.COMPACT.toJson(new RunSpec(null, modelId, text, length, nMem, seed, settings));
-    }
-
-    private static String sha256Hex(String s) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK ships SHA-256", e);
-        }
     }
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.cramlab.checkpoint.CheckpointException;
 
 /**
  * What every decoder family shares: the embedding lookup, dtype policy (float32 in and out, weight
@@ -121,7 +120,7 @@ abstract class DecoderModel implements CausalLM {
 
     private void checkLength(int n) {
         if (n > info.maxPositions()) {
-            throw new CheckpointException(
+            throw new ModelException(
                     "sequence of " + n + " positions is longer than " + info.modelId() + " takes: "
                             + info.maxPositions() + " (config.json max_position_embeddings)");
         }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cramlab.core.CramlabHome;
+import org.cramlab.core.Hashing;
 
 /**
  * cramlab's book corpus as written by {@code environment/fetch-corpus}: {@code MANIFEST.json} plus one

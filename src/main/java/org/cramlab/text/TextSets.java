@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.Hashing;
 
 /**
  * The text sources of the experiments, each giving a reproducible {@link TextSet} of texts

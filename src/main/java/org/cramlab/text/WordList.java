@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cramlab.core.Hashing;
 
 /**
  * A vocabulary of words for random-word texts, one word per line, like the paper's

@@ -1,5 +1,6 @@
 package org.cramlab.train;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -7,16 +8,13 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
-import org.cramlab.text.CramlabHome;
+import org.cramlab.core.CramlabHome;
+import org.cramlab.core.Hashing;
 import org.cramlab.text.TextException;
 
 /**
- * cramlab's default model (trained by {@link TrainDefaultModel}, see its {@code README.md}), shipped
+ * cramlab's default model (trained by {@link DefaultModelTrainer}, see its {@code README.md}), shipped
  * as resources under {@code cramlab/default-model/}. {@link #directory()} gives a filesystem
  * directory holding it, for {@code Models.load} and everything that takes a model directory.
  */
@@ -63,7 +61,7 @@ public final class DefaultModel {
     }
 
     private static synchronized Path extract(ClassLoader loader) {
-        String sha = HexFormat.of().formatHex(resourceDigest(loader)).substring(0, 12);
+        String sha = resourceSha256(loader).substring(0, 12);
         Path dir = CramlabHome.dir().resolve("default-model-" + sha);
         if (FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)))) {
             return dir;
@@ -90,18 +88,19 @@ public final class DefaultModel {
         }
     }
 
-    private static byte[] resourceDigest(ClassLoader loader) {
+    /** SHA-256 over the resource files, one after another (a few MB, read once per JVM). */
+    private static String resourceSha256(ClassLoader loader) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (String f : FILES) {
-                try (InputStream in = new DigestInputStream(open(loader, f), md)) {
-                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                try (InputStream in = open(loader, f)) {
+                    in.transferTo(all);
                 }
             }
-            return md.digest();
-        } catch (IOException | NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             throw new TextException("cannot read the default model's resources: " + e.getMessage(), e);
         }
+        return Hashing.sha256(all.toByteArray());
     }
 
     private static InputStream open(ClassLoader loader, String file) throws IOException {

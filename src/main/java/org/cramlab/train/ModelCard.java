@@ -28,7 +28,7 @@ final class ModelCard {
         StringBuilder md = new StringBuilder();
         md.append("# cramlab default model\n\n")
                 .append("A small Llama (LlamaForCausalLM layout, float32) trained from scratch by cramlab's own code ")
-                .append("(`org.cramlab.train.TrainDefaultModel`) on public-domain books, so that cramlab's notebooks and ")
+                .append("(`org.cramlab.train.DefaultModelTrainer`) on public-domain books, so that cramlab's notebooks and ")
                 .append("CLI run without downloading a model. It loads through the same code path as real Llama ")
                 .append("checkpoints (`Models.load`). It is a tiny model: good enough to show the paper's effects ")
                 .append("(book text is far more predictable for it than random words), not a useful language model.\n\n");

@@ -76,9 +76,9 @@ class BenchLogicTest {
     @Test
     void flatMeansGrowthWithinTolerance() {
         ProcStatus mid = new ProcStatus(1_000_000, 1_000_000, 0, 0);
-        assertTrue(Bench.flat(mid, new ProcStatus(1_009_000, 1_020_000, 0, 0)));
-        assertTrue(Bench.flat(mid, new ProcStatus(900_000, 1_020_000, 0, 0)));
-        assertFalse(Bench.flat(mid, new ProcStatus(1_011_000, 1_011_000, 0, 0)));
+        assertTrue(MemoryBench.flat(mid, new ProcStatus(1_009_000, 1_020_000, 0, 0)));
+        assertTrue(MemoryBench.flat(mid, new ProcStatus(900_000, 1_020_000, 0, 0)));
+        assertFalse(MemoryBench.flat(mid, new ProcStatus(1_011_000, 1_011_000, 0, 0)));
     }
 
     /** Ops nested in another op of the same thread are not counted; other threads and instant events are apart. */
@@ -107,10 +107,10 @@ class BenchLogicTest {
 
     @Test
     void rssMarkIsStep100OrHalfAShortLoop() {
-        assertEquals(100, Bench.rssMark(1000));
-        assertEquals(100, Bench.rssMark(200));
-        assertEquals(75, Bench.rssMark(150));
-        assertEquals(1, Bench.rssMark(1));
+        assertEquals(100, MemoryBench.rssMark(1000));
+        assertEquals(100, MemoryBench.rssMark(200));
+        assertEquals(75, MemoryBench.rssMark(150));
+        assertEquals(1, MemoryBench.rssMark(1));
     }
 
     @Test
@@ -213,10 +213,10 @@ class BenchLogicTest {
     @Test
     void badOptionsAreRejectedWithTheirValue() {
         BenchException e = assertThrows(BenchException.class,
-                () -> Bench.Options.builder().optModelDir(tmp).optLoadShards(1).build());
+                () -> BenchOptions.builder().optModelDir(tmp).optLoadShards(1).build());
         assertTrue(e.getMessage().contains("--load-shards"), e.getMessage());
         e = assertThrows(BenchException.class,
-                () -> Bench.Options.builder().optModelDir(tmp.resolve("nope")).build());
+                () -> BenchOptions.builder().optModelDir(tmp.resolve("nope")).build());
         assertTrue(e.getMessage().contains("nope"), e.getMessage());
         assertThrows(BenchException.class, () -> new StepBench.Plan(0, 10, 5, 10, 5));
     }

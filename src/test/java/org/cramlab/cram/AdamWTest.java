@@ -16,7 +16,7 @@ class AdamWTest {
     void matchesHandComputedTorchUpdate() {
         double[] p = {0.5, -1.25, 2.0, 1e-3};
         double[] c = {1.0, 0.5, -2.0, 3.0};
-        AdamW.Config cfg = new AdamW.Config(1e-2, 0.9, 0.9, 0.01, 1e-8);
+        OptimiserSettings cfg = new OptimiserSettings(1e-2, 0.9, 0.9, 0.01, 1e-8, 5000, 2000);
         double[] m = new double[p.length];
         double[] v = new double[p.length];
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -60,7 +60,7 @@ class AdamWTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray param = manager.create(new float[] {1f, 2f});
             param.setRequiresGradient(true);
-            try (AdamW opt = new AdamW(param, AdamW.Config.paper())) {
+            try (AdamW opt = new AdamW(param, OptimiserSettings.paper())) {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     gc.backward(param.sum());
                 }

@@ -39,7 +39,7 @@ class DefaultModelCramTest {
             }
             // the paper's optimiser (AdamW lr 1e-2, betas 0.9/0.9, wd 0.01); fewer steps than its 5000 cap
             CramSettings s = CramSettings.builder().optMaxSteps(1000).optBatchSize(3).build();
-            assertEquals(1e-2, s.optimizer().lr(), 0);
+            assertEquals(1e-2, s.optimiser().lr(), 0);
             List<CramResult> results = new BatchedCrammer(model, s).run(tasks, RunListener.NONE);
             for (int i = 0; i < tasks.size(); i++) {
                 RunRecord r = results.get(i).record();

@@ -16,6 +16,7 @@ import org.cramlab.cram.RunRecord;
 import org.cramlab.notebook.Progress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.cram.OptimiserSettings;
 
 /** The runner end to end on the tiny golden Llama (d = 64, vocab 256): records, memories, resume. */
 class ExperimentRunnerTest {

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.experiment.ExperimentPlan;
 import org.cramlab.experiment.ExperimentRunner;
-import org.cramlab.experiment.OptimiserSettings;
+import org.cramlab.cram.OptimiserSettings;
 import org.cramlab.experiment.RecordStore;
 import org.cramlab.experiment.RunSpec;
 import org.cramlab.experiment.TextResolver;

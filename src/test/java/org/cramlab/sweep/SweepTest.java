@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.cramlab.experiment.ExperimentPlan;
-import org.cramlab.experiment.OptimiserSettings;
+import org.cramlab.cram.OptimiserSettings;
 import org.cramlab.experiment.RecordStore;
 import org.cramlab.experiment.RunFolder;
 import org.cramlab.experiment.RunSpec;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.cramlab.core.Hashing;
 
 /** Writes a small corpus in fetch-corpus's layout (MANIFEST.json + one paragraph per line) for tests. */
 public final class TestCorpus {

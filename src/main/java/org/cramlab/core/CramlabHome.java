@@ -1,4 +1,4 @@
-package org.cramlab.text;
+package org.cramlab.core;
 
 import java.nio.file.Path;
 

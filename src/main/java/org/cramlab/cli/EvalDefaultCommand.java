@@ -1,17 +1,19 @@
-package org.cramlab.train;
+package org.cramlab.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cramlab.text.BookCorpus;
-import org.cramlab.text.CramlabHome;
+import org.cramlab.core.CramlabHome;
 import org.cramlab.text.WordList;
+import org.cramlab.train.DefaultModel;
+import org.cramlab.train.DefaultModelEval;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cramlab eval-default}: the model card's numbers ({@link DefaultModelEval}) for a model directory. */
 @Command(name = "eval-default", mixinStandardHelpOptions = true,
         description = "Held-out book-text CE vs unigram entropy, and random-word CE, of a model (default: the default model).")
-public final class EvalDefaultModel implements Callable<Integer> {
+public final class EvalDefaultCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: cramlab's default model).")
     Path model;
