@@ -115,6 +115,16 @@ public final class ProgressiveCrammer {
         return policy;
     }
 
+    /** What determines a text's stages besides the text: schedule, criterion and per-stage settings. */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>(settings.asMap());
+        m.put("policy", policy.name());
+        m.put("policy_params", policy.toString());
+        m.put("criterion", criterion.label());
+        m.put("threshold", threshold);
+        return m;
+    }
+
     /** Crams every text in stages; results in task order. */
     public List<ProgressiveRecord> run(List<Task> tasks, Listener listener) {
         int maxPositions = model.info().maxPositions();
