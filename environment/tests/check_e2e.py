@@ -4,9 +4,10 @@ Part 1 checks the executed notebooks that environment/run-notebooks wrote; part 
 with jupyter_client for what a notebook run cannot show: interrupt, restart, shutdown, completion,
 inspection. Prints one line per check and 'N passed, M failed'.
 
-usage: check_e2e.py OUT_DIR RUNNER_EXIT_STATUS
+usage: check_e2e.py OUT_DIR RUNNER_EXIT_STATUS CLONE_DIR ROOT
 """
 import json
+import os
 import sys
 
 from jupyter_client.manager import start_new_kernel
@@ -36,6 +37,8 @@ def data(outs, mime, types=("execute_result", "display_data")):
 
 
 def notebook_checks(out_dir, runner_status):
+    check("run-notebooks writes into the caller's CRAMLAB_OUT", os.path.isfile(f"{out_dir}/kernel-e2e.ipynb")
+          and os.path.isfile(f"{out_dir}/kernel-e2e.html"), sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else out_dir)
     nb = json.load(open(f"{out_dir}/kernel-e2e.ipynb"))
     bad = json.load(open(f"{out_dir}/kernel-e2e-error.ipynb"))
     check("runner exits non-zero when a notebook fails", runner_status != 0, f"status {runner_status}")
@@ -139,11 +142,27 @@ def interactive_checks():
     check("shutdown ends the kernel process", not km.is_alive())
 
 
+def checkout_checks(clone, root):
+    """A kernel started in another checkout's notebooks/ folder (as Jupyter starts it for a notebook there)
+    puts its run folder in that checkout, whichever clone installed the kernel and whatever CRAMLAB_ROOT says."""
+    env = {k: v for k, v in os.environ.items() if k != "CRAMLAB_OUT"}
+    env["CRAMLAB_ROOT"] = root
+    km, kc = start_new_kernel(kernel_name="java", startup_timeout=120, cwd=f"{clone}/notebooks", env=env)
+    try:
+        reply, msgs = run(kc, 'org.cramlab.experiment.Profile.outDir(System.getenv(), "nb").toString()')
+        got = [t.strip('"') for t in result_text(msgs)]
+        check("a notebook's run folder is in its own checkout", got == [f"{clone}/out/runs/nb"], (got, reply))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 5:
         sys.exit(__doc__)
     notebook_checks(sys.argv[1], int(sys.argv[2]))
     interactive_checks()
+    checkout_checks(sys.argv[3], sys.argv[4])
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -317,7 +317,7 @@ public final class StepBench {
 
         @Override
         public void onFinished(org.cramlab.cram.CramResult result) {
-            stopReason = result.record().stopReason();
+            stopReason = result.record().trajectory().stopReason();
         }
 
         @Override

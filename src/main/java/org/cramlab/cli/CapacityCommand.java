@@ -78,7 +78,7 @@ public final class CapacityCommand implements Callable<Integer> {
                 TextTokenizer tokenizer = modelOptions.tokenizer()) {
             List<Capacity.Text> textList = TextsFile.read(texts, limit, tokenizer);
             Path dir = out != null ? out : Path.of("capacity-" + model.info().modelId() + "-K" + mem);
-            Files.createDirectories(dir);
+            org.cramlab.experiment.OutputFolder.requireWritable(dir, "--out");
             CramSettings settings = optimOptions.settings().optBatchSize(batch).optMemoryDir(dir.resolve("memory")).build();
             Capacity capacity = Capacity.builder(model, tokenizer)
                     .optSettings(settings)
@@ -129,8 +129,8 @@ public final class CapacityCommand implements Callable<Integer> {
             }
             done++;
             log.printf(Locale.ROOT, "[%d] L=%d %s acc %.4f (orig %.4f) steps %d %s greedy %s %.1fs%n",
-                    done, r.length(), r.textId(), r.bestAccuracy(), r.originalAccuracy(), r.steps(), r.stopReason(),
-                    r.greedyExactMatch() ? "exact" : r.greedyPrefixLength() + "/" + (r.length() - 1), r.wallTimeSeconds());
+                    done, r.text().length(), r.text().textId(), r.metrics().bestAccuracy(), r.metrics().originalAccuracy(), r.trajectory().steps(), r.trajectory().stopReason(),
+                    r.metrics().greedyExactMatch() ? "exact" : r.metrics().greedyPrefixLength() + "/" + (r.text().length() - 1), r.trajectory().wallTimeSeconds());
             log.flush();
         }
     }

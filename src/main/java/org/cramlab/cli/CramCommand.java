@@ -1,8 +1,6 @@
 package org.cramlab.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,7 +15,9 @@ import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.experiment.OutputFolder;
 import org.cramlab.model.CausalLM;
+import org.cramlab.text.TextFilePrefix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +73,10 @@ public final class CramCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (CausalLM model = modelOptions.load()) {
+            if (saveMemory != null) { // before cramming, not after it
+                Path parent = saveMemory.toAbsolutePath().getParent();
+                OutputFolder.requireWritable(parent, "--save-memory folder");
+            }
             CramTask task = task(model.info().hiddenSize());
             Progress progress = new Progress(err);
             CramResult result = new Crammer(model, optimOptions.settings().build()).run(task, progress);
@@ -102,13 +106,18 @@ public final class CramCommand implements Callable<Integer> {
             source = "literal";
             textId = "ids";
         } else {
-            text = input.text != null ? input.text : readText(input.textFile);
-            if (text.isBlank()) {
-                throw new CramException((input.text != null ? "--text" : "--text-file " + input.textFile)
-                        + " is empty: nothing to compress");
+            if (input.text != null && input.text.isBlank()) {
+                throw new CramException("--text is empty: nothing to compress");
             }
             try (TextTokenizer tok = modelOptions.tokenizer()) {
-                ids = tok.encode(text, true, max);
+                // a file is read and tokenised only as far as --length needs (streamed: a huge file is fine)
+                TextFilePrefix file = input.text != null ? null : TextFilePrefix.read(input.textFile, tok, max, "--text-file");
+                text = input.text != null ? input.text : file.text();
+                if (text.isBlank()) {
+                    throw new CramException((input.text != null ? "--text" : "--text-file " + input.textFile)
+                            + " is empty: nothing to compress");
+                }
+                ids = file != null ? file.tokenIds() : tok.encode(text, true, max);
                 text = tok.decode(ids, true); // the part actually compressed
             }
             source = input.text != null ? "literal" : "file";
@@ -126,39 +135,33 @@ public final class CramCommand implements Callable<Integer> {
         return new CramTask(textId, source, text, ids, k, initMemory);
     }
 
-    private static String readText(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new CramException("cannot read --text-file " + file + ": " + e.getMessage(), e);
-        }
-    }
-
     private static Map<String, String> metadata(RunRecord r) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("run_id", r.runId());
-        m.put("model_id", r.modelId());
-        m.put("length", String.valueOf(r.length()));
-        m.put("n_mem", String.valueOf(r.nMem()));
-        m.put("best_accuracy", String.valueOf(r.bestAccuracy()));
+        m.put("model_id", r.settings().modelId());
+        m.put("length", String.valueOf(r.text().length()));
+        m.put("n_mem", String.valueOf(r.settings().nMem()));
+        m.put("best_accuracy", String.valueOf(r.metrics().bestAccuracy()));
         return m;
     }
 
     /** A readable multi-line summary of a record. */
     static String summary(RunRecord r) {
+        RunRecord.Metrics m = r.metrics();
+        RunRecord.Trajectory t = r.trajectory();
+        int length = r.text().length();
         List<String> lines = List.of(
                 String.format(Locale.ROOT, "model %s  K=%d  L=%d  steps=%d  stop=%s  %.1fs",
-                        r.modelId(), r.nMem(), r.length(), r.steps(), r.stopReason(), r.wallTimeSeconds()),
+                        r.settings().modelId(), r.settings().nMem(), length, t.steps(), t.stopReason(), t.wallTimeSeconds()),
                 String.format(Locale.ROOT, "accuracy  original %.4f  best %.4f   (token gain %.1f)",
-                        r.originalAccuracy(), r.bestAccuracy(), r.tokenGain()),
-                String.format(Locale.ROOT, "loss      original %.4f  best %.4f nats/token", r.originalLoss(), r.bestLoss()),
+                        m.originalAccuracy(), m.bestAccuracy(), m.tokenGain()),
+                String.format(Locale.ROOT, "loss      original %.4f  best %.4f nats/token", m.originalLoss(), m.bestLoss()),
                 String.format(Locale.ROOT, "text CE   original %.1f  best %.1f nats  (information gain %.1f nats = %.1f bits)",
-                        r.originalCeNats(), r.bestCeNats(), r.informationGainNats(), r.informationGainBits()),
-                r.greedyPrefixLength() < 0
+                        m.originalCeNats(), m.bestCeNats(), m.informationGainNats(), m.informationGainBits()),
+                m.greedyPrefixLength() < 0
                         ? "greedy    not checked"
                         : String.format(Locale.ROOT, "greedy    exact %s  correct prefix %d/%d  token accuracy %.4f",
-                                r.greedyExactMatch() ? "yes" : "no", r.greedyPrefixLength(), r.length() - 1,
-                                r.greedyTokenAccuracy()),
+                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(), length - 1, m.greedyTokenAccuracy()),
                 String.format(Locale.ROOT, "compression %.1f tokens/vector%s", r.compressionRatio(),
                         r.memoryFile() == null ? "" : "  memory " + r.memoryFile()));
         return String.join(System.lineSeparator(), lines);

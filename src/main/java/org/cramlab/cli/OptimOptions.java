@@ -1,5 +1,6 @@
 package org.cramlab.cli;
 
+import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.OptimiserSettings;
 import picocli.CommandLine.Option;
@@ -30,6 +31,10 @@ public final class OptimOptions {
 
     /** The optimiser settings: these options, AdamW betas/weight decay/eps at the paper's values. */
     public OptimiserSettings optimiser() {
+        if (!(lr > 0 && lr <= OptimiserSettings.MAX_LR)) {
+            throw new CramException("--lr must be a finite number in (0, " + OptimiserSettings.MAX_LR
+                    + "] (the paper uses 0.01), got " + lr);
+        }
         return PAPER.withLr(lr).withSteps(steps, patience);
     }
 

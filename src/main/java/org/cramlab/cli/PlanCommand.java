@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Write an experiment's plan (its grid of runs) to a JSON file for `sweep`.",
-            "Options override the CRAMLAB_PROFILE, CRAMLAB_MODELS, CRAMLAB_SEED, CRAMLAB_TEXTS variables the notebooks read."
+            "Options override the CRAMLAB_PROFILE, CRAMLAB_MODELS, CRAMLAB_SEED, CRAMLAB_TEXTS, CRAMLAB_VOCAB variables the notebooks read."
         })
 public final class PlanCommand implements Callable<Integer> {
 
@@ -50,6 +50,10 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--texts-csv", paramLabel = "F", description = "natural texts from a paper-format chunk CSV (default: $CRAMLAB_TEXTS or the book corpus)")
     String textsCsv;
+
+    @Option(names = "--vocab", paramLabel = "F", description = "word list of random texts, e.g. the paper's vocab_100k.txt"
+            + " (default: $CRAMLAB_VOCAB or cramlab's default word list)")
+    String vocab;
 
     @Option(names = "--lengths", split = ",", paramLabel = "L,...", description = "override the length grid")
     List<Integer> lengths;
@@ -87,6 +91,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (models != null) env.put(Profile.ENV_MODELS, models);
         if (seed != null) env.put(Profile.ENV_SEED, seed);
         if (textsCsv != null) env.put(Profile.ENV_TEXTS, textsCsv);
+        if (vocab != null) env.put(Profile.ENV_VOCAB, vocab);
         String m = env.get(Profile.ENV_MODELS);
         // As the notebooks: the default model unless models are given (then it is not looked up at all).
         Profile p = Profile.fromEnv(env, m == null || m.isBlank() ? DefaultModel.directory() : null);

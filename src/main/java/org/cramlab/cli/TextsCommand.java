@@ -32,6 +32,9 @@ import picocli.CommandLine.Option;
         description = "Write a text set (paper CSV chunks, random words, held-out book chunks, a text file) as JSONL.")
 public final class TextsCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--source", required = true, paramLabel = "csv|random|book|file",
             description = "csv: second half of each chunk's sentences; random: random words; book: held-out corpus chunks; "
                     + "file: a plain text file.")
@@ -64,6 +67,13 @@ public final class TextsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (tokens < 2 || count < 1) {
+            spec.commandLine().getErr().println("texts: " + (tokens < 2
+                    ? "--tokens must be >= 2 (the first token is context only; L counts special tokens), got " + tokens
+                    : "--count must be >= 1, got " + count));
+            spec.commandLine().getErr().flush();
+            return 2;
+        }
         Path modelDir = model != null ? model : DefaultModel.directory();
         try (TextTokenizer tok = TextTokenizer.load(modelDir)) {
             TextSet set = switch (source) {

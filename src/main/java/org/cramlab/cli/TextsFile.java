@@ -34,6 +34,9 @@ final class TextsFile {
             if (name.endsWith(".csv")) {
                 // the paper's chunk files: the second half of each chunk's sentences, as train.py
                 for (TextSample t : TextSets.chunkCsv(file, tokenizer, 2, limit)) {
+                    if (t.text().isBlank()) {
+                        throw new CramException("--texts " + file + " text " + t.id() + " is empty: expected a non-empty 'text'");
+                    }
                     out.add(new Capacity.Text(t.id(), t.source(), t.text()));
                 }
             } else if (name.endsWith(".jsonl")) {
@@ -45,6 +48,10 @@ final class TextsFile {
                     JsonObject o = JsonParser.parseString(lines.get(i)).getAsJsonObject();
                     if (!o.has("text")) {
                         throw new CramException("--texts " + file + " line " + (i + 1) + " has no \"text\" field");
+                    }
+                    if (o.get("text").isJsonNull() || o.get("text").getAsString().isBlank()) {
+                        throw new CramException("--texts " + file + " line " + (i + 1) + " has an empty \"text\":"
+                                + " expected a non-empty text (was it written with `texts --tokens` < 2?)");
                     }
                     String id = o.has("id") ? o.get("id").getAsString() : stem + ":" + i;
                     out.add(new Capacity.Text(id, "file", o.get("text").getAsString()));

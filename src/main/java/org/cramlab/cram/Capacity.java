@@ -155,6 +155,11 @@ public final class Capacity {
         for (int length : grid) {
             records.addAll(runLength(engine, texts, length, listener));
         }
+        if (records.isEmpty()) { // never a capacity (0 with NaN means) from texts too short for every length
+            int longest = texts.stream().mapToInt(t -> tokenizer.encode(t.text(), Integer.MAX_VALUE).length).max().orElse(0);
+            throw new CramException("none of the " + texts.size() + " texts reaches the grid's shortest length "
+                    + grid.get(0) + " tokens (the longest has " + longest + "): nothing to measure a capacity from");
+        }
         int capacity = decodingCapacity(perLength(records), grid);
         int bisected = capacity;
         int above = grid.stream().filter(l -> l > capacity).findFirst().orElse(-1);
@@ -188,20 +193,20 @@ public final class Capacity {
     }
 
     private static boolean passes(List<RunRecord> runs) {
-        return !runs.isEmpty() && runs.stream().mapToDouble(RunRecord::bestAccuracy).average().orElse(0) >= THRESHOLD;
+        return !runs.isEmpty() && runs.stream().mapToDouble(rec -> rec.metrics().bestAccuracy()).average().orElse(0) >= THRESHOLD;
     }
 
     /** Per-length aggregates of {@code records}, ascending by length. */
     public static List<LengthStats> perLength(List<RunRecord> records) {
         Map<Integer, List<RunRecord>> by = new TreeMap<>();
-        records.forEach(r -> by.computeIfAbsent(r.length(), l -> new ArrayList<>()).add(r));
+        records.forEach(r -> by.computeIfAbsent(r.text().length(), l -> new ArrayList<>()).add(r));
         List<LengthStats> out = new ArrayList<>();
         by.forEach((length, runs) -> out.add(new LengthStats(
                 length,
                 runs.size(),
-                runs.stream().mapToDouble(RunRecord::bestAccuracy).average().orElseThrow(),
-                runs.stream().mapToDouble(RunRecord::tokenGain).average().orElseThrow(),
-                runs.stream().mapToDouble(RunRecord::informationGainNats).average().orElseThrow(),
+                runs.stream().mapToDouble(rec -> rec.metrics().bestAccuracy()).average().orElseThrow(),
+                runs.stream().mapToDouble(rec -> rec.metrics().tokenGain()).average().orElseThrow(),
+                runs.stream().mapToDouble(rec -> rec.metrics().informationGainNats()).average().orElseThrow(),
                 passes(runs))));
         return out;
     }
@@ -218,9 +223,9 @@ public final class Capacity {
     /** Builds the result from records: aggregates, capacity, gains pooled over saturated runs. */
     public static Result summarise(
             ModelInfo info, int nMem, List<RunRecord> records, List<Integer> grid, int capacity, int bisected) {
-        List<RunRecord> saturated = records.stream().filter(r -> r.bestAccuracy() <= THRESHOLD).toList();
-        double tokenGain = saturated.stream().mapToDouble(RunRecord::tokenGain).average().orElse(Double.NaN);
-        double infoGain = saturated.stream().mapToDouble(RunRecord::informationGainNats).average().orElse(Double.NaN);
+        List<RunRecord> saturated = records.stream().filter(r -> r.metrics().bestAccuracy() <= THRESHOLD).toList();
+        double tokenGain = saturated.stream().mapToDouble(rec -> rec.metrics().tokenGain()).average().orElse(Double.NaN);
+        double infoGain = saturated.stream().mapToDouble(rec -> rec.metrics().informationGainNats()).average().orElse(Double.NaN);
         double theoretical = Metrics.theoreticalCapacity(info.hiddenSize(), info.vocabSize());
         return new Result(info.modelId(), nMem, perLength(records), capacity, bisected, theoretical,
                 saturated.size(), tokenGain, infoGain, tokenGain / theoretical, List.copyOf(records));

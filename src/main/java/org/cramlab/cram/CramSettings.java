@@ -14,6 +14,7 @@ import java.util.Map;
  * @param greedyCheck decode greedily from the best memory after each run
  * @param batchSize runs optimised together in one batched forward/backward
  * @param memoryDir where best memories are saved as {@code <run_id>.safetensors}; null: not saved
+ * @param modelId the model's name in records; null: the model's own id (e.g. its directory name)
  */
 public record CramSettings(
         OptimiserSettings optimiser,
@@ -21,7 +22,8 @@ public record CramSettings(
         long seed,
         boolean greedyCheck,
         int batchSize,
-        Path memoryDir) {
+        Path memoryDir,
+        String modelId) {
 
     public CramSettings {
         if (optimiser == null) {
@@ -60,6 +62,7 @@ public record CramSettings(
         b.greedyCheck = greedyCheck;
         b.batchSize = batchSize;
         b.memoryDir = memoryDir;
+        b.modelId = modelId;
         return b;
     }
 
@@ -78,6 +81,7 @@ public record CramSettings(
         private boolean greedyCheck = true;
         private int batchSize = 8;
         private Path memoryDir;
+        private String modelId;
 
         /** All optimiser settings at once (e.g. a plan's). */
         public Builder optOptimiser(OptimiserSettings optimiser) {
@@ -141,8 +145,14 @@ public record CramSettings(
             return this;
         }
 
+        /** The model's name in records (default: the model's own id); a plan names its models itself. */
+        public Builder optModelId(String modelId) {
+            this.modelId = modelId;
+            return this;
+        }
+
         public CramSettings build() {
-            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir);
+            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId);
         }
     }
 }

@@ -11,13 +11,17 @@ package org.cramlab.cram;
  * @param initMemory optional start memory, row-major [K, d] (e.g. from {@link Memory#load}); null:
  *     random init ({@link Memory#random}) from {@code seed}
  * @param seed seed of this run's random init; null: the settings' seed
+ * @param runId the caller's key for this run (e.g. a plan's run id): the engine does not interpret it, it
+ *     records it as the run id and hands the task back in every callback; null: the engine derives an id
+ *     from the run's content
  */
 public record CramTask(
-        String textId, String textSource, String text, int[] tokenIds, int nMem, float[] initMemory, Long seed) {
+        String textId, String textSource, String text, int[] tokenIds, int nMem, float[] initMemory, Long seed,
+        String runId) {
 
-    /** A task seeded by the settings' seed (or started from {@code initMemory}). */
+    /** A task seeded by the settings' seed (or started from {@code initMemory}), its id derived by the engine. */
     public CramTask(String textId, String textSource, String text, int[] tokenIds, int nMem, float[] initMemory) {
-        this(textId, textSource, text, tokenIds, nMem, initMemory, null);
+        this(textId, textSource, text, tokenIds, nMem, initMemory, null, null);
     }
 
     /** A task from token ids alone, random init. */
@@ -32,12 +36,17 @@ public record CramTask(
 
     /** The same task starting from {@code memory} (row-major [K, d]). */
     public CramTask withInit(float[] memory) {
-        return new CramTask(textId, textSource, text, tokenIds, nMem, memory, seed);
+        return new CramTask(textId, textSource, text, tokenIds, nMem, memory, seed, runId);
     }
 
     /** The same task with its own init seed. */
     public CramTask withSeed(long seed) {
-        return new CramTask(textId, textSource, text, tokenIds, nMem, initMemory, seed);
+        return new CramTask(textId, textSource, text, tokenIds, nMem, initMemory, seed, runId);
+    }
+
+    /** The same task under the caller's run id. */
+    public CramTask withRunId(String runId) {
+        return new CramTask(textId, textSource, text, tokenIds, nMem, initMemory, seed, runId);
     }
 
     /** The init seed in effect under {@code settings}. */

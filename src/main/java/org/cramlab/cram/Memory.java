@@ -62,6 +62,12 @@ public final class Memory {
                         + Arrays.toString(shape) + ", expected [K, d]");
             }
             float[] values = st.load(TENSOR, manager, DataType.FLOAT32).toFloatArray();
+            for (int i = 0; i < values.length; i++) {
+                if (!Float.isFinite(values[i])) {
+                    throw new CramException("memory file " + file + ": tensor '" + TENSOR + "' holds " + values[i]
+                            + " at [" + i / shape[1] + ", " + i % shape[1] + "]: expected finite numbers");
+                }
+            }
             return new Loaded(values, (int) shape[0], (int) shape[1], new LinkedHashMap<>(st.metadata()));
         } catch (CheckpointException e) {
             throw new CramException("cannot read memory file " + file + ": " + e.getMessage(), e);

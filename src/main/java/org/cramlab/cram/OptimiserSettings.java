@@ -21,8 +21,25 @@ import java.util.Map;
 public record OptimiserSettings(
         double lr, double beta1, double beta2, double weightDecay, double eps, int maxSteps, int patience) {
 
+    /**
+     * Largest learning rate accepted: Adam moves every coordinate by about lr per step, and input
+     * embeddings have entries of order 0.01-1, so larger rates only diverge (1e30 did at step 2).
+     */
+    public static final double MAX_LR = 1.0;
+
     public OptimiserSettings {
-        if (!(lr > 0)) throw new CramException("optimiser lr must be > 0, got " + lr);
+        if (!(lr > 0 && lr <= MAX_LR)) {
+            throw new CramException("lr must be a finite number in (0, " + MAX_LR + "] (the paper uses 0.01), got " + lr);
+        }
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new CramException("AdamW betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+        }
+        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new CramException("AdamW weight decay must be a finite number >= 0, got " + weightDecay);
+        }
+        if (!(eps > 0 && Double.isFinite(eps))) {
+            throw new CramException("AdamW eps must be a finite number > 0, got " + eps);
+        }
         if (maxSteps < 1) throw new CramException("optimiser max_steps must be >= 1, got " + maxSteps);
         if (patience < 1) throw new CramException("optimiser patience must be >= 1, got " + patience);
     }

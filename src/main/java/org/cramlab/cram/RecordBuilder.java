@@ -13,6 +13,9 @@ import org.cramlab.model.ModelInfo;
 /** Turns a stopped {@link Run} into its {@link RunRecord}: metrics, greedy check, saved memory. */
 final class RecordBuilder {
 
+    /** How the engine initialises a memory ({@link Memory#random} from the run's seed), as records say it. */
+    static final String RANDOM_INIT = "seeded N(0,1) * embedding std";
+
     private final CausalLM model;
     private final CramSettings settings;
 
@@ -37,7 +40,7 @@ final class RecordBuilder {
         double gain = originalCe - bestCe;
 
         Greedy greedy = settings.greedyCheck() ? Greedy.decode(model, best, k, task.tokenIds()) : null;
-        String id = runId(info, task);
+        String id = task.runId() != null ? task.runId() : runId(info, task);
         String memoryFile = null;
         if (settings.memoryDir() != null) {
             Path file = settings.memoryDir().resolve(id + ".safetensors");
@@ -45,48 +48,37 @@ final class RecordBuilder {
             Path folder = settings.memoryDir().getFileName();
             memoryFile = (folder == null ? "" : folder + "/") + file.getFileName();
         }
-        RunRecord record = new RunRecord(
-                id,
-                info.modelId(),
-                task.textId(),
-                task.textSource(),
-                task.text(),
-                task.tokenIds(),
-                length,
-                k,
-                task.seedOr(settings),
-                info.hiddenSize(),
-                info.vocabSize(),
-                Collections.unmodifiableList(run.losses),
-                Collections.unmodifiableList(run.accuracies),
-                run.originalLoss,
-                run.originalAccuracy,
-                bestLoss,
-                bestAcc,
-                run.losses.size(),
-                run.stop.label(),
-                originalCe,
-                bestCe,
-                Metrics.bits(originalCe),
-                Metrics.bits(bestCe),
-                gain,
-                Metrics.bits(gain),
-                Metrics.tokenGain(bestAcc, run.originalAccuracy, length),
-                greedy != null && greedy.exactMatch(),
-                greedy == null ? -1 : greedy.prefixLength(),
-                greedy == null ? Double.NaN : greedy.tokenAccuracy(),
-                seconds,
-                info.dtype(),
-                info.device(),
-                memoryFile,
-                settingsMap(task),
-                environment(info));
+        RunRecord record = RunRecord.builder()
+                .runId(id)
+                .textId(task.textId()).textSource(task.textSource()).text(task.text()).tokenIds(task.tokenIds())
+                .length(length)
+                .modelId(modelId(info)).nMem(k).seed(task.seedOr(settings)).optimiser(settingsMap(task))
+                .losses(Collections.unmodifiableList(run.losses)).accuracies(Collections.unmodifiableList(run.accuracies))
+                .steps(run.losses.size()).stopReason(run.stop.label()).wallTimeSeconds(seconds)
+                .originalLoss(run.originalLoss).originalAccuracy(run.originalAccuracy)
+                .bestLoss(bestLoss).bestAccuracy(bestAcc)
+                .originalCeNats(originalCe).bestCeNats(bestCe)
+                .originalCeBits(Metrics.bits(originalCe)).bestCeBits(Metrics.bits(bestCe))
+                .informationGainNats(gain).informationGainBits(Metrics.bits(gain))
+                .tokenGain(Metrics.tokenGain(bestAcc, run.originalAccuracy, length))
+                .greedyExactMatch(greedy != null && greedy.exactMatch())
+                .greedyPrefixLength(greedy == null ? -1 : greedy.prefixLength())
+                .greedyTokenAccuracy(greedy == null ? Double.NaN : greedy.tokenAccuracy())
+                .hiddenSize(info.hiddenSize()).vocabSize(info.vocabSize()).dtype(info.dtype()).device(info.device())
+                .versions(environment(info))
+                .memoryFile(memoryFile)
+                .build();
         return new CramResult(record, best);
+    }
+
+    /** The model's name in records: the settings' if given (a plan names its models), else the model's own. */
+    private String modelId(ModelInfo info) {
+        return settings.modelId() != null ? settings.modelId() : info.modelId();
     }
 
     private Map<String, Object> settingsMap(CramTask task) {
         Map<String, Object> m = settings.asMap();
-        m.put("init", task.initMemory() == null ? "random" : "given");
+        m.put("init", task.initMemory() == null ? RANDOM_INIT : "given");
         return m;
     }
 
@@ -94,14 +86,14 @@ final class RecordBuilder {
         Map<String, String> env = new LinkedHashMap<>(Versions.all());
         env.put("dtype", info.dtype());
         env.put("device", info.device());
-        env.put("threads", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        env.put("threads", String.valueOf(org.cramlab.model.TorchThreads.inUse())); // PyTorch's, not the CPU count
         return env;
     }
 
     private Map<String, String> memoryMetadata(String id, ModelInfo info, CramTask task, Run run) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("run_id", id);
-        m.put("model_id", info.modelId());
+        m.put("model_id", modelId(info));
         m.put("text_id", String.valueOf(task.textId()));
         m.put("length", String.valueOf(task.length()));
         m.put("n_mem", String.valueOf(task.nMem()));
@@ -114,7 +106,7 @@ final class RecordBuilder {
     /** A stable 16-hex id from what determines the run: model, tokens, K, seed, settings, init. */
     String runId(ModelInfo info, CramTask task) {
         StringBuilder s = new StringBuilder();
-        s.append(info.modelId()).append('|').append(info.dtype()).append('|')
+        s.append(modelId(info)).append('|').append(info.dtype()).append('|')
                 .append(Arrays.toString(task.tokenIds())).append('|').append(task.nMem()).append('|')
                 .append(task.seedOr(settings)).append('|').append(settings.asMap()).append('|')
                 .append(task.initMemory() == null ? "random" : Arrays.hashCode(task.initMemory()));

@@ -36,19 +36,19 @@ public record CapacityUtilisation(Profile profile) {
                 gr = DoubleColumn.create("token_gain_random"), un = DoubleColumn.create("utilisation_natural"),
                 ur = DoubleColumn.create("utilisation_random");
         Map<String, List<RunRecord>> byModel = records.stream()
-                .collect(Collectors.groupingBy(RunRecord::modelId, TreeMap::new, Collectors.toList()));
+                .collect(Collectors.groupingBy(rec -> rec.settings().modelId(), TreeMap::new, Collectors.toList()));
         byModel.forEach((m, rs) -> {
             RunRecord first = rs.get(0);
-            double natural = Aggregates.tokenGain(rs.stream().filter(r -> !"random".equals(r.textSource())).toList()).mean();
-            double random = Aggregates.tokenGain(rs.stream().filter(r -> "random".equals(r.textSource())).toList()).mean();
+            double natural = Aggregates.tokenGain(rs.stream().filter(r -> !"random".equals(r.text().textSource())).toList()).mean();
+            double random = Aggregates.tokenGain(rs.stream().filter(r -> "random".equals(r.text().textSource())).toList()).mean();
             model.append(m);
-            d.append(first.hiddenSize());
-            v.append(first.vocabSize());
-            theory.append(Aggregates.theoreticalCapacity(first.hiddenSize(), first.vocabSize()));
+            d.append(first.environment().hiddenSize());
+            v.append(first.environment().vocabSize());
+            theory.append(Aggregates.theoreticalCapacity(first.environment().hiddenSize(), first.environment().vocabSize()));
             gn.append(natural);
             gr.append(random);
-            un.append(Aggregates.utilisation(natural, first.hiddenSize(), first.vocabSize()));
-            ur.append(Aggregates.utilisation(random, first.hiddenSize(), first.vocabSize()));
+            un.append(Aggregates.utilisation(natural, first.environment().hiddenSize(), first.environment().vocabSize()));
+            ur.append(Aggregates.utilisation(random, first.environment().hiddenSize(), first.environment().vocabSize()));
         });
         return Table.create("capacity utilisation", model, d, v, theory, gn, gr, un, ur);
     }

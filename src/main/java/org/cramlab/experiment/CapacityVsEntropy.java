@@ -40,8 +40,8 @@ public record CapacityVsEntropy(Profile profile) {
         DoubleColumn gm = DoubleColumn.create("token_gain_mean"), gs = DoubleColumn.create("token_gain_std"),
                 im = DoubleColumn.create("information_gain_mean"), is = DoubleColumn.create("information_gain_std"),
                 fit = DoubleColumn.create("fitted_c_h");
-        Map<String, Map<String, List<RunRecord>>> groups = records.stream().collect(Collectors.groupingBy(RunRecord::modelId,
-                TreeMap::new, Collectors.groupingBy(RunRecord::textSource, TreeMap::new, Collectors.toList())));
+        Map<String, Map<String, List<RunRecord>>> groups = records.stream().collect(Collectors.groupingBy(rec -> rec.settings().modelId(),
+                TreeMap::new, Collectors.groupingBy(rec -> rec.text().textSource(), TreeMap::new, Collectors.toList())));
         groups.forEach((m, bySource) -> bySource.forEach((s, rs) -> {
             OptionalInt cap = Aggregates.decodingCapacity(rs);
             MeanStd g = Aggregates.tokenGain(rs), i = Aggregates.informationGain(rs);
@@ -65,7 +65,7 @@ public record CapacityVsEntropy(Profile profile) {
      * line ("all texts below the line are losslessly compressed"). NaN when no run is lossless.
      */
     public static double losslessCeCeiling(Collection<RunRecord> records) {
-        return records.stream().filter(r -> r.bestAccuracy() >= Aggregates.LOSSLESS).mapToDouble(RunRecord::bestCeNats)
+        return records.stream().filter(r -> r.metrics().bestAccuracy() >= Aggregates.LOSSLESS).mapToDouble(rec -> rec.metrics().bestCeNats())
                 .max().orElse(Double.NaN);
     }
 }

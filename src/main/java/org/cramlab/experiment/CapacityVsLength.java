@@ -32,9 +32,9 @@ public record CapacityVsLength(Profile profile) {
         DoubleColumn mean = DoubleColumn.create("mean_accuracy"), std = DoubleColumn.create("std_accuracy");
         byModel(records).forEach((m, rs) -> {
             TreeMap<Integer, List<RunRecord>> byLen = rs.stream()
-                    .collect(Collectors.groupingBy(RunRecord::length, TreeMap::new, Collectors.toList()));
+                    .collect(Collectors.groupingBy(rec -> rec.text().length(), TreeMap::new, Collectors.toList()));
             byLen.forEach((len, group) -> {
-                MeanStd ms = MeanStd.of(group.stream().mapToDouble(RunRecord::bestAccuracy).toArray());
+                MeanStd ms = MeanStd.of(group.stream().mapToDouble(rec -> rec.metrics().bestAccuracy()).toArray());
                 model.append(m);
                 length.append(len);
                 mean.append(ms.mean());
@@ -84,6 +84,6 @@ public record CapacityVsLength(Profile profile) {
     }
 
     static Map<String, List<RunRecord>> byModel(Collection<RunRecord> records) {
-        return records.stream().collect(Collectors.groupingBy(RunRecord::modelId, TreeMap::new, Collectors.toList()));
+        return records.stream().collect(Collectors.groupingBy(rec -> rec.settings().modelId(), TreeMap::new, Collectors.toList()));
     }
 }

@@ -41,7 +41,7 @@ public record CapacityVsMemoryVectors(Profile profile) {
                 idealCap = DoubleColumn.create("ideal_capacity"), idealGain = DoubleColumn.create("ideal_token_gain"),
                 idealInfo = DoubleColumn.create("ideal_information_gain");
         Map<String, TreeMap<Integer, List<RunRecord>>> groups = records.stream().collect(Collectors.groupingBy(
-                RunRecord::modelId, TreeMap::new, Collectors.groupingBy(RunRecord::nMem, TreeMap::new, Collectors.toList())));
+                rec -> rec.settings().modelId(), TreeMap::new, Collectors.groupingBy(rec -> rec.settings().nMem(), TreeMap::new, Collectors.toList())));
         groups.forEach((m, byK) -> {
             double[] atOne = null; // capacity, token gain, info gain at the smallest K (K = 1 in the paper)
             int kOne = byK.firstKey();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cramlab.core.Json;
 
 /**
  * A grid of runs. The notebooks and the {@code sweep} command build and read plans the same way; a plan

@@ -3,7 +3,6 @@ package org.cramlab.experiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +13,12 @@ import org.cramlab.cram.BatchedCrammer;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
-import org.cramlab.cram.Memory;
+import org.cramlab.cram.OptimiserSettings;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
 import org.cramlab.notebook.Progress;
-import org.cramlab.cram.OptimiserSettings;
 
 /**
  * Runs the missing runs of a plan into a run folder: finished runs (read back from the folder's
@@ -96,22 +94,22 @@ public final class ExperimentRunner {
         folder.writePlan(plan);
         if (!missing.isEmpty()) {
             try (Progress bar = progress.start(plan.name(), missing.size())) {
-                // one engine per (model, settings): settings are per batch in the engine
-                Map<String, Map<OptimiserSettings, List<RunSpec>>> groups = missing.stream().collect(Collectors.groupingBy(
-                        RunSpec::modelDir, LinkedHashMap::new, Collectors.groupingBy(RunSpec::settings, LinkedHashMap::new,
-                                Collectors.toList())));
-                groups.forEach((dir, bySettings) -> runModel(Path.of(dir), bySettings, folder, bar));
+                // one model load per directory, one engine per (model id, settings): settings are per batch in the engine
+                Map<String, Map<Engine, List<RunSpec>>> groups = missing.stream().collect(Collectors.groupingBy(
+                        RunSpec::modelDir, LinkedHashMap::new, Collectors.groupingBy(s -> new Engine(s.modelId(), s.settings()),
+                                LinkedHashMap::new, Collectors.toList())));
+                groups.forEach((dir, byEngine) -> runModel(Path.of(dir), byEngine, folder, bar));
             }
         }
         return new Result(missing.size(), reused, folder.records(), plan);
     }
 
-    private void runModel(Path dir, Map<OptimiserSettings, List<RunSpec>> bySettings, RunFolder folder, Progress bar) {
+    /** What one engine instance fixes: the model's name in the records and the optimiser settings. */
+    private record Engine(String modelId, OptimiserSettings settings) {}
+
+    private void runModel(Path dir, Map<Engine, List<RunSpec>> byEngine, RunFolder folder, Progress bar) {
         try (CausalLM model = loader.apply(dir); TextTokenizer tokenizer = tokenizer(dir)) {
-            int d = model.info().hiddenSize();
-            double std = Memory.embeddingStd(model);
-            for (Map.Entry<OptimiserSettings, List<RunSpec>> e : bySettings.entrySet()) {
-                Map<String, RunSpec> byId = new HashMap<>();
+            for (Map.Entry<Engine, List<RunSpec>> e : byEngine.entrySet()) {
                 List<CramTask> tasks = new ArrayList<>();
                 for (RunSpec s : e.getValue()) {
                     TextResolver.Resolved t = texts.resolve(s.text(), s.length(), tokenizer);
@@ -119,19 +117,15 @@ public final class ExperimentRunner {
                         throw new ExperimentException("text " + s.text().id() + " gives " + t.tokenIds().length
                                 + " tokens, run " + s.runId() + " needs L = " + s.length());
                     }
-                    byId.put(s.runId(), s);
-                    // The task's text id carries our run id through the engine (its onFinished reports only the
-                    // record); the record is relabelled below. Each run gets its own seeded init.
-                    tasks.add(new CramTask(s.runId(), s.text().source(), t.text(), t.tokenIds(), s.nMem(),
-                            Memory.random(s.seed(), s.nMem(), d, std)));
+                    // the plan's run id travels with the task: the engine records it as is
+                    tasks.add(new CramTask(s.text().id(), s.text().source(), t.text(), t.tokenIds(), s.nMem(), null)
+                            .withSeed(s.seed()).withRunId(s.runId()));
                 }
-                new BatchedCrammer(model, settings(e.getKey())).run(tasks, new Listener(byId, folder, bar));
+                CramSettings settings = CramSettings.builder().optOptimiser(e.getKey().settings()).optBatchSize(batchSize)
+                        .optGreedyCheck(greedyCheck).optModelId(e.getKey().modelId()).optMemoryDir(folder.memoryDir()).build();
+                new BatchedCrammer(model, settings).run(tasks, new Listener(folder, bar));
             }
         }
-    }
-
-    private CramSettings settings(OptimiserSettings o) {
-        return CramSettings.builder().optOptimiser(o).optBatchSize(batchSize).optGreedyCheck(greedyCheck).build();
     }
 
     private static TextTokenizer tokenizer(Path dir) {
@@ -140,13 +134,11 @@ public final class ExperimentRunner {
 
     /** Appends each finished run at once and keeps the progress display current (at most 4 updates/s). */
     private static final class Listener implements RunListener {
-        private final Map<String, RunSpec> byId;
         private final RunFolder folder;
         private final org.cramlab.notebook.Progress bar; // RunListener.Progress shadows the name here
         private long lastShown;
 
-        Listener(Map<String, RunSpec> byId, RunFolder folder, org.cramlab.notebook.Progress bar) {
-            this.byId = byId;
+        Listener(RunFolder folder, org.cramlab.notebook.Progress bar) {
             this.folder = folder;
             this.bar = bar;
         }
@@ -156,34 +148,17 @@ public final class ExperimentRunner {
             long now = System.nanoTime();
             if (now - lastShown > 250_000_000L) {
                 lastShown = now;
-                RunSpec s = byId.get(progress.task().textId());
-                bar.working(String.format(java.util.Locale.ROOT, "%s L=%d K=%d step %d acc %.3f", s.text().id(), s.length(),
-                        s.nMem(), progress.step(), progress.bestAccuracy()));
+                CramTask t = progress.task();
+                bar.working(String.format(java.util.Locale.ROOT, "%s L=%d K=%d step %d acc %.3f", t.textId(), t.length(),
+                        t.nMem(), progress.step(), progress.bestAccuracy()));
             }
         }
 
         @Override
         public void onFinished(CramResult result) {
-            RunSpec s = byId.get(result.record().textId());
-            Memory.save(folder.memoryFile(s.runId()), result.bestMemory(), s.nMem(), result.record().hiddenSize(),
-                    Map.of("run_id", s.runId(), "model_id", s.modelId(), "text_id", s.text().id(),
-                            "length", String.valueOf(s.length()), "n_mem", String.valueOf(s.nMem())));
-            folder.append(relabel(result.record(), s));
+            folder.append(result.record()); // the memory is already saved, under the run id
             bar.advance();
         }
-    }
-
-    /** The engine's record under the plan's identity: run id, text id, seed and memory file of {@code spec}. */
-    static RunRecord relabel(RunRecord r, RunSpec spec) {
-        Map<String, Object> settings = new LinkedHashMap<>(r.settings());
-        settings.put("init", "seeded N(0,1) * embedding std");
-        return new RunRecord(spec.runId(), r.modelId().equals(spec.modelId()) ? r.modelId() : spec.modelId(), spec.text().id(),
-                r.textSource(), r.text(), r.tokenIds(), r.length(), r.nMem(), spec.seed(), r.hiddenSize(), r.vocabSize(),
-                r.losses(), r.accuracies(), r.originalLoss(), r.originalAccuracy(), r.bestLoss(), r.bestAccuracy(), r.steps(),
-                r.stopReason(), r.originalCeNats(), r.bestCeNats(), r.originalCeBits(), r.bestCeBits(), r.informationGainNats(),
-                r.informationGainBits(), r.tokenGain(), r.greedyExactMatch(), r.greedyPrefixLength(), r.greedyTokenAccuracy(),
-                r.wallTimeSeconds(), r.dtype(), r.device(), RunFolder.relativeMemoryFile(spec.runId()), settings,
-                r.environment());
     }
 
     /** Options; {@link #optTexts} is required. */

@@ -47,9 +47,9 @@ public record MemoryGeometry(Profile profile) {
             List<CramTask> tasks = new ArrayList<>();
             for (int i = 0; i < runs.size(); i++) {
                 RunRecord r = runs.get(i);
-                tasks.add(new CramTask(r.textId(), r.textSource(), r.text(), r.tokenIds(), r.nMem(), memories.get(i)));
+                tasks.add(new CramTask(r.text().textId(), r.text().textSource(), r.text().content(), r.text().tokenIds(), r.settings().nMem(), memories.get(i)));
             }
-            return engine.run(tasks, RunListener.NONE).stream().mapToDouble(c -> c.record().accuracies().get(0)).toArray();
+            return engine.run(tasks, RunListener.NONE).stream().mapToDouble(c -> c.record().trajectory().accuracies().get(0)).toArray();
         };
     }
 
@@ -73,7 +73,7 @@ public record MemoryGeometry(Profile profile) {
     public static float[] readMemory(Path runFolder, RunRecord run) {
         Path file = runFolder.resolve(run.memoryFile() != null ? run.memoryFile() : RunFolder.relativeMemoryFile(run.runId()));
         try {
-            return Memory.load(file, run.nMem(), run.hiddenSize());
+            return Memory.load(file, run.settings().nMem(), run.environment().hiddenSize());
         } catch (CramException e) {
             throw new ExperimentException("memory of run " + run.runId() + ": " + e.getMessage(), e);
         }
@@ -110,12 +110,12 @@ public record MemoryGeometry(Profile profile) {
         for (int i = 0; i < es.size(); i++) {
             for (int j = i + 1; j < es.size(); j++) {
                 RunRecord x = es.get(i).getKey(), y = es.get(j).getKey();
-                if (!x.modelId().equals(y.modelId())) continue;
-                kind.append(x.textId().equals(y.textId()) ? "same text" : "different texts");
+                if (!x.settings().modelId().equals(y.settings().modelId())) continue;
+                kind.append(x.text().textId().equals(y.text().textId()) ? "same text" : "different texts");
                 a.append(x.runId());
                 b.append(y.runId());
-                ta.append(x.textId());
-                tb.append(y.textId());
+                ta.append(x.text().textId());
+                tb.append(y.text().textId());
                 cos.append(cosine(es.get(i).getValue(), es.get(j).getValue()));
             }
         }
@@ -153,10 +153,10 @@ public record MemoryGeometry(Profile profile) {
         for (int i = 0; i < es.size(); i++) {
             for (int j = i + 1; j < es.size(); j++) {
                 RunRecord x = es.get(i).getKey(), y = es.get(j).getKey();
-                if (!x.modelId().equals(y.modelId()) || !x.textId().equals(y.textId())) continue;
+                if (!x.settings().modelId().equals(y.settings().modelId()) || !x.text().textId().equals(y.text().textId())) continue;
                 for (int p = 0; p < as.length; p++) {
-                    model.append(x.modelId());
-                    text.append(x.textId());
+                    model.append(x.settings().modelId());
+                    text.append(x.text().textId());
                     pair.append(x.runId() + "-" + y.runId());
                     step.append(p);
                     alpha.append(as[p]);
@@ -179,7 +179,7 @@ public record MemoryGeometry(Profile profile) {
         plan.runs().forEach(r -> dirs.putIfAbsent(r.modelId(), r.modelDir()));
         Table all = null;
         for (Map.Entry<String, String> m : dirs.entrySet()) {
-            List<RunRecord> mine = records.stream().filter(r -> r.modelId().equals(m.getKey())).toList();
+            List<RunRecord> mine = records.stream().filter(r -> r.settings().modelId().equals(m.getKey())).toList();
             try (CausalLM model = org.cramlab.model.Models.load(Path.of(m.getValue()))) {
                 Table t = interpolation(readMemories(runFolder, mine), points, teacherForced(model, batchSize));
                 all = all == null ? t : all.append(t);

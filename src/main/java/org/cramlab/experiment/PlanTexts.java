@@ -1,8 +1,6 @@
 package org.cramlab.experiment;
 
-import java.nio.file.Path;
 import org.cramlab.text.BookCorpus;
-import org.cramlab.text.WordList;
 
 /**
  * {@link Texts} for a plan read from a file (the {@code sweep} command has a plan, not a profile): the
@@ -12,9 +10,9 @@ import org.cramlab.text.WordList;
 public final class PlanTexts {
     private PlanTexts() {}
 
-    /** Text sources for {@code plan}; random texts default to its first model directory's {@code words.txt}. */
+    /** Text sources for {@code plan}; random texts without a vocabulary use {@link Texts#defaultWords}. */
     public static TextResolver forPlan(ExperimentPlan plan) {
         if (plan.runs().isEmpty()) throw new ExperimentException("plan '" + plan.name() + "' has no runs");
-        return new Texts(Path.of(plan.runs().get(0).modelDir()).resolve(WordList.FILE), BookCorpus::load);
+        return new Texts(Texts.defaultWords(plan.runs().get(0).modelDir()), BookCorpus::load);
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.cramlab.core.Json;
 import org.cramlab.cram.OptimiserSettings;
 
 /**
@@ -19,7 +20,8 @@ import org.cramlab.cram.OptimiserSettings;
  * @param textsPerSource natural texts per length
  * @param randomTexts random word sequences (each with its own random length, as the paper)
  * @param randomMaxLength random sequence lengths are drawn uniformly from 2..randomMaxLength
- * @param randomVocab vocabulary file for random texts; null for cramlab's default word list
+ * @param randomVocab vocabulary file for random texts; null for cramlab's default word list (the model's
+ *     {@code words.txt}, else the default model's)
  * @param lengths length grid (tokens) at K = 1
  * @param memoryVectors K grid for the memory-vector scaling experiment
  * @param maxSteps optimisation step cap per run
@@ -53,7 +55,8 @@ public record Profile(
 
     /** Environment variables read by {@link #fromEnv()} (the notebooks' parameters cell). */
     public static final String ENV_PROFILE = "CRAMLAB_PROFILE", ENV_MODELS = "CRAMLAB_MODELS", ENV_SEED = "CRAMLAB_SEED",
-            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS", ENV_MAX_STEPS = "CRAMLAB_MAX_STEPS";
+            ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS", ENV_MAX_STEPS = "CRAMLAB_MAX_STEPS",
+            ENV_VOCAB = "CRAMLAB_VOCAB";
 
     public Profile {
         modelDirs = List.copyOf(modelDirs);
@@ -118,7 +121,8 @@ public record Profile(
      * The notebooks' parameters: {@code CRAMLAB_PROFILE} (default smoke), {@code CRAMLAB_MODELS} (model
      * directories separated by ',' or the path separator; default {@code defaultModelDir}),
      * {@code CRAMLAB_SEED}, {@code CRAMLAB_TEXTS} (a paper-format chunk CSV instead of the book corpus),
-     * {@code CRAMLAB_MAX_STEPS} (a step cap overriding the profile's; patience is capped to it).
+     * {@code CRAMLAB_MAX_STEPS} (a step cap overriding the profile's; patience is capped to it),
+     * {@code CRAMLAB_VOCAB} (word list of random texts, e.g. the paper's vocab_100k.txt; default: cramlab's).
      */
     public static Profile fromEnv(Map<String, String> env, Path defaultModelDir) {
         Profile p = named(env.getOrDefault(ENV_PROFILE, "smoke"));
@@ -147,30 +151,20 @@ public record Profile(
         }
         String texts = env.get(ENV_TEXTS);
         if (texts != null && !texts.isBlank()) p = p.withNaturalTexts("csv", texts.strip());
+        String vocab = env.get(ENV_VOCAB);
+        if (vocab != null && !vocab.isBlank()) p = p.withRandomVocab(vocab.strip());
         return p;
     }
 
     /**
-     * The run folder {@code <root>/<name>}: root is {@code CRAMLAB_OUT} if set (environment/run-notebooks
-     * sets it), else {@code out/runs} in the checkout ({@code CRAMLAB_ROOT}, or the nearest folder above
-     * the working directory holding pom.xml and notebooks/, so a notebook opened in notebooks/ writes there).
+     * The run folder {@code <root>/<name>} ({@link OutputFolder#resolve}: {@code CRAMLAB_OUT}, else
+     * {@code out/runs} of the checkout holding the working directory, i.e. the notebook's own checkout),
+     * created and checked writable now, so a bad {@code CRAMLAB_OUT} fails before any cramming.
      */
     public static Path outDir(Map<String, String> env, String name) {
         String out = env.get(ENV_OUT);
-        Path root = out != null && !out.isBlank() ? Path.of(out.strip()) : checkout(env).resolve("out").resolve("runs");
-        return root.resolve(name);
-    }
-
-    private static Path checkout(Map<String, String> env) {
-        String root = env.get("CRAMLAB_ROOT");
-        if (root != null && !root.isBlank()) return Path.of(root.strip());
-        Path cwd = Path.of("").toAbsolutePath();
-        for (Path d = cwd; d != null; d = d.getParent()) {
-            if (java.nio.file.Files.isRegularFile(d.resolve("pom.xml")) && java.nio.file.Files.isDirectory(d.resolve("notebooks"))) {
-                return d;
-            }
-        }
-        return cwd;
+        return OutputFolder.requireWritable(OutputFolder.resolve(env, Path.of(""), name),
+                out == null || out.isBlank() ? "run folder" : "run folder under " + ENV_OUT + "=" + out.strip() + ":");
     }
 
     /** The optimiser settings runs of this profile use: the paper's, with this profile's step cap. */
@@ -207,7 +201,14 @@ public record Profile(
                 geometryLength, interpolationPoints);
     }
 
-    public Profile withNaturalTexts(String source, String path) {
+    /** Random-word texts from this word list (one word per line, e.g. the paper's vocab_100k.txt). */
+    public Profile withRandomVocab(String file) {
+        return new Profile(name, modelDirs, naturalSource, naturalPath, textsPerSource, randomTexts, randomMaxLength, file,
+                lengths, memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
+                interpolationPoints);
+    }
+
+        public Profile withNaturalTexts(String source, String path) {
         return new Profile(name, modelDirs, source, path, textsPerSource, randomTexts, randomMaxLength, randomVocab, lengths,
                 memoryVectors, maxSteps, patience, batchSize, seed, geometryTexts, geometrySeeds, geometryLength,
                 interpolationPoints);

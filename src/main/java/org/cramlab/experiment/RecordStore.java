@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.cramlab.core.Json;
 import org.cramlab.cram.RunRecord;
 
 /**

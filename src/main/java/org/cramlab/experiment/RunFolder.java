@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.cramlab.core.Json;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.RunRecord;
 
@@ -29,6 +30,7 @@ import org.cramlab.cram.RunRecord;
  * fsync'ed before {@link #append} returns: a crash loses at most the runs in flight.
  */
 public final class RunFolder implements AutoCloseable {
+    private static final String MEMORIES = "memories";
     private final Path root;
     private final String writer;
     private FileChannel channel;
@@ -50,7 +52,7 @@ public final class RunFolder implements AutoCloseable {
         }
         try {
             Files.createDirectories(root.resolve("records"));
-            Files.createDirectories(root.resolve("memories"));
+            Files.createDirectories(root.resolve(MEMORIES));
         } catch (IOException e) {
             throw new ExperimentException("cannot create run folder " + root + ": " + e.getMessage(), e);
         }
@@ -81,14 +83,19 @@ public final class RunFolder implements AutoCloseable {
         return root.resolve("records").resolve(writer + ".jsonl");
     }
 
+    /** Where the best memories go, one {@code <run_id>.safetensors} per run. */
+    public Path memoryDir() {
+        return root.resolve(MEMORIES);
+    }
+
     /** Where the best memory of {@code runId} goes. */
     public Path memoryFile(String runId) {
-        return root.resolve("memories").resolve(runId + ".safetensors");
+        return memoryDir().resolve(runId + ".safetensors");
     }
 
     /** The memory path as stored in records: relative to the run folder. */
     public static String relativeMemoryFile(String runId) {
-        return "memories/" + runId + ".safetensors";
+        return MEMORIES + "/" + runId + ".safetensors";
     }
 
     /**

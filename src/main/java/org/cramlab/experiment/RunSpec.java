@@ -1,6 +1,7 @@
 package org.cramlab.experiment;
 
 import org.cramlab.core.Hashing;
+import org.cramlab.core.Json;
 import org.cramlab.cram.OptimiserSettings;
 
 /**

@@ -10,6 +10,7 @@ import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSet;
 import org.cramlab.text.TextSets;
 import org.cramlab.text.WordList;
+import org.cramlab.train.DefaultModel;
 
 /**
  * The text sources a plan names, as a {@link TextResolver} over {@link TextSets}:
@@ -18,7 +19,7 @@ import org.cramlab.text.WordList;
  *       the same index at a longer L starts at the same sentence, so lengths truncate one text as in the paper;
  *   <li>{@code csv}: row {@code index} of a paper-format chunk file ({@link TextSets#chunkCsv});
  *   <li>{@code random}: {@link TextSets#randomWords} seeded by (seed, index), from the spec's vocabulary
- *       file or the first model's {@code words.txt}.
+ *       file or {@link #defaultWords}.
  * </ul>
  * Sets are cached per (source, length, seed), so a plan's runs share one tokenisation pass per length.
  */
@@ -34,9 +35,22 @@ public final class Texts implements TextResolver {
         this.corpusSource = corpusSource;
     }
 
-    /** Sources for {@code profile}: random texts default to the first model directory's {@code words.txt}. */
+    /**
+     * Sources for {@code profile}: random texts use the profile's {@code randomVocab} ({@code CRAMLAB_VOCAB}),
+     * else {@link #defaultWords}.
+     */
     public static Texts forProfile(Profile profile) {
-        return new Texts(Path.of(profile.modelDirs().get(0)).resolve(WordList.FILE), BookCorpus::load);
+        return new Texts(defaultWords(profile.modelDirs().get(0)), BookCorpus::load);
+    }
+
+    /**
+     * The word list random texts use when none is named: the model directory's {@code words.txt} if it has
+     * one (cramlab's default model does), else the default model's, which always exists (a Hugging Face
+     * checkpoint has no word list).
+     */
+    static Path defaultWords(String modelDir) {
+        Path own = Path.of(modelDir).resolve(WordList.FILE);
+        return Files.isRegularFile(own) ? own : DefaultModel.directory().resolve(WordList.FILE);
     }
 
     @Override
@@ -82,7 +96,8 @@ public final class Texts implements TextResolver {
         Path file = spec.path() != null ? Path.of(spec.path()) : defaultWords;
         if (!Files.isRegularFile(file)) {
             throw new ExperimentException("random text " + spec.id() + ": vocabulary file " + file
-                    + " not found (expected one word per line, e.g. the default model's words.txt or the paper's vocab_100k.txt)");
+                    + " not found (expected one word per line, e.g. the paper's vocab_100k.txt; set " + Profile.ENV_VOCAB
+                    + " or unset it for cramlab's default word list)");
         }
         return vocabularies.computeIfAbsent(file, WordList::read);
     }

@@ -119,6 +119,25 @@ public final class Models {
 
     private static NDManager newManager(LoadOptions options) {
         TorchThreads.configureFromEnvironment(); // before the engine starts (see TorchThreads)
+        requireDevice(options.device());
         return options.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(options.device());
+    }
+
+    /**
+     * A GPU device needs a CUDA build of libtorch and a visible GPU; without them PyTorch fails deep inside
+     * with a long native trace, so say it in one line first.
+     */
+    static void requireDevice(ai.djl.Device device) {
+        if (device == null || !device.isGpu()) return;
+        ai.djl.engine.Engine engine = ai.djl.engine.Engine.getEngine("PyTorch");
+        boolean cudaBuild = engine.hasCapability(ai.djl.engine.StandardCapabilities.CUDA);
+        int gpus = cudaBuild ? engine.getGpuCount() : 0;
+        if (gpus <= device.getDeviceId()) {
+            throw new ModelException("device " + device + " requested, but " + (cudaBuild
+                    ? "PyTorch sees " + gpus + " CUDA GPU(s)"
+                    : "no GPU/CUDA build of PyTorch was found (this build bundles the CPU libtorch, pytorch-native-cpu)")
+                    + ": use --device cpu, or on a machine with an NVIDIA GPU and driver build with `mvn package -Dgpu`"
+                    + " (README, GPU)");
+        }
     }
 }

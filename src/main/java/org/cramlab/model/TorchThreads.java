@@ -1,5 +1,6 @@
 package org.cramlab.model;
 
+
 /**
  * PyTorch's CPU thread counts for cramlab's JVMs (CLI, notebooks, trainer).
  *
@@ -34,17 +35,54 @@ public final class TorchThreads {
         }
     }
 
-    /** {@link #configure} from {@code CRAMLAB_THREADS} (default 1). */
+    private static volatile boolean warned;
+
+    /**
+     * {@link #configure} from {@code CRAMLAB_THREADS} (default 1; more than the machine's processors is
+     * clamped to them with a one-line warning on stderr, once per JVM).
+     *
+     * @throws ModelException with a one-line message when the value is not a whole number >= 1
+     */
     public static void configureFromEnvironment() {
-        String value = System.getenv(ENV);
+        configure(parse(System.getenv(ENV), Runtime.getRuntime().availableProcessors(), warning -> {
+            if (!warned) {
+                warned = true;
+                System.err.println(warning);
+            }
+        }));
+    }
+
+    /**
+     * The thread count a {@code CRAMLAB_THREADS} value asks for: blank gives 1; more than {@code processors}
+     * gives {@code processors} (oversubscribed OpenMP threads only spin: 100000 threads made no progress)
+     * and a warning; anything but a whole number >= 1 is an error naming the value.
+     */
+    public static int parse(String value, int processors, java.util.function.Consumer<String> warn) {
         if (value == null || value.isBlank()) {
-            configure(1);
-            return;
+            return 1;
         }
+        String v = value.strip();
+        int n;
         try {
-            configure(Integer.parseInt(value.trim()));
+            n = v.matches("\\+?[0-9]{1,9}") ? Integer.parseInt(v) : 0;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV + " must be a whole number of threads >= 1, got '" + value + "'");
+            n = 0;
         }
+        if (n < 1) {
+            throw new ModelException(ENV + " must be a whole number of PyTorch threads from 1 to " + processors
+                    + " (this machine's processors), got '" + value + "'");
+        }
+        if (n > processors) {
+            warn.accept("cramlab: " + ENV + "=" + v + " is more than this machine's " + processors + " processors; using "
+                    + processors + " threads");
+            return processors;
+        }
+        return n;
+    }
+
+    /** The intra-op threads PyTorch actually uses in this JVM (starts the engine if it has not started). */
+    public static int inUse() {
+        ai.djl.engine.Engine.getEngine("PyTorch");
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
     }
 }

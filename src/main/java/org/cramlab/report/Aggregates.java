@@ -45,16 +45,16 @@ public final class Aggregates {
     }
 
     /** Runs where the memory is saturated: {@code best_accuracy <= 0.99} (Table 1's pool). */
-    public static final Predicate<RunRecord> SATURATED = r -> r.bestAccuracy() <= LOSSLESS;
+    public static final Predicate<RunRecord> SATURATED = r -> r.metrics().bestAccuracy() <= LOSSLESS;
 
     /** Token gain mean ± std over the saturated runs. */
     public static MeanStd tokenGain(Collection<RunRecord> records) {
-        return MeanStd.of(values(records, SATURATED, RunRecord::tokenGain));
+        return MeanStd.of(values(records, SATURATED, rec -> rec.metrics().tokenGain()));
     }
 
     /** Information gain (nats) mean ± std over the saturated runs. */
     public static MeanStd informationGain(Collection<RunRecord> records) {
-        return MeanStd.of(values(records, SATURATED, RunRecord::informationGainNats));
+        return MeanStd.of(values(records, SATURATED, rec -> rec.metrics().informationGainNats()));
     }
 
     /**
@@ -72,8 +72,8 @@ public final class Aggregates {
 
     /** Figure 3's C_H: minus the slope-1 intercept of best CE against original CE over the saturated runs. */
     public static double fittedInformationGain(Collection<RunRecord> records) {
-        double[] x = values(records, SATURATED, RunRecord::originalCeNats);
-        double[] y = values(records, SATURATED, RunRecord::bestCeNats);
+        double[] x = values(records, SATURATED, rec -> rec.metrics().originalCeNats());
+        double[] y = values(records, SATURATED, rec -> rec.metrics().bestCeNats());
         return x.length == 0 ? Double.NaN : -slopeOneIntercept(x, y);
     }
 

@@ -35,14 +35,14 @@ public final class Figures {
 
     /** Loss (nats, left axis) and teacher-forced accuracy (right axis) per optimisation step of one run. */
     public static Figure trace(RunRecord run) {
-        double[] steps = new double[run.losses().size()];
+        double[] steps = new double[run.trajectory().losses().size()];
         for (int i = 0; i < steps.length; i++) steps[i] = i;
-        Trace loss = ScatterTrace.builder(steps, toArray(run.losses())).mode(ScatterTrace.Mode.LINE).name("loss (nats/token)")
+        Trace loss = ScatterTrace.builder(steps, toArray(run.trajectory().losses())).mode(ScatterTrace.Mode.LINE).name("loss (nats/token)")
                 .line(Line.builder().color(COLOURS[0]).build()).build();
-        Trace acc = ScatterTrace.builder(steps, toArray(run.accuracies())).mode(ScatterTrace.Mode.LINE)
+        Trace acc = ScatterTrace.builder(steps, toArray(run.trajectory().accuracies())).mode(ScatterTrace.Mode.LINE)
                 .name("teacher-forced accuracy").yAxis(ScatterTrace.YAxis.Y2).line(Line.builder().color(COLOURS[1]).build()).build();
-        Layout layout = base("Cramming " + run.textId() + " (L = " + run.length() + " tokens, K = " + run.nMem() + "): "
-                + run.stopReason() + " after " + run.steps() + " steps")
+        Layout layout = base("Cramming " + run.text().textId() + " (L = " + run.text().length() + " tokens, K = " + run.settings().nMem() + "): "
+                + run.trajectory().stopReason() + " after " + run.trajectory().steps() + " steps")
                 .xAxis(axis("optimisation step"))
                 .yAxis(Axis.builder().title("cross-entropy, nats per token").build())
                 .yAxis2(Axis.builder().title("accuracy").overlaying(ScatterTrace.YAxis.Y).side(Axis.Side.right).range(0, 1.02).build())
@@ -96,15 +96,15 @@ public final class Figures {
      * fit {@code y = x - C_H} dashed and the highest lossless CE dotted.
      */
     public static Figure entropy(String modelId, Collection<RunRecord> records) {
-        List<RunRecord> natural = records.stream().filter(r -> !"random".equals(r.textSource())).toList();
-        List<RunRecord> random = records.stream().filter(r -> "random".equals(r.textSource())).toList();
+        List<RunRecord> natural = records.stream().filter(r -> !"random".equals(r.text().textSource())).toList();
+        List<RunRecord> random = records.stream().filter(r -> "random".equals(r.text().textSource())).toList();
         List<Trace> traces = new ArrayList<>();
-        double maxX = records.stream().mapToDouble(RunRecord::originalCeNats).max().orElse(1);
+        double maxX = records.stream().mapToDouble(rec -> rec.metrics().originalCeNats()).max().orElse(1);
         if (!natural.isEmpty()) {
-            double[] lengths = natural.stream().mapToDouble(RunRecord::length).toArray();
-            traces.add(ScatterTrace.builder(col(natural, RunRecord::originalCeNats), col(natural, RunRecord::bestCeNats))
+            double[] lengths = natural.stream().mapToDouble(rec -> rec.text().length()).toArray();
+            traces.add(ScatterTrace.builder(col(natural, rec -> rec.metrics().originalCeNats()), col(natural, rec -> rec.metrics().bestCeNats()))
                     .mode(ScatterTrace.Mode.MARKERS).name("natural texts (colour: length, tokens)")
-                    .text(natural.stream().map(r -> r.textId() + ", L=" + r.length() + ", acc " + fmt(r.bestAccuracy()))
+                    .text(natural.stream().map(r -> r.text().textId() + ", L=" + r.text().length() + ", acc " + fmt(r.metrics().bestAccuracy()))
                             .toArray(String[]::new))
                     .marker(Marker.builder().color(lengths).colorScale(Marker.Palette.VIRIDIS).showScale(true).size(9)
                             // colour bar in the lower right, below the legend
@@ -112,9 +112,9 @@ public final class Figures {
                     .build());
         }
         if (!random.isEmpty()) {
-            traces.add(ScatterTrace.builder(col(random, RunRecord::originalCeNats), col(random, RunRecord::bestCeNats))
+            traces.add(ScatterTrace.builder(col(random, rec -> rec.metrics().originalCeNats()), col(random, rec -> rec.metrics().bestCeNats()))
                     .mode(ScatterTrace.Mode.MARKERS).name("random word sequences")
-                    .text(random.stream().map(r -> r.textId() + ", L=" + r.length()).toArray(String[]::new))
+                    .text(random.stream().map(r -> r.text().textId() + ", L=" + r.text().length()).toArray(String[]::new))
                     .marker(Marker.builder().color("black").size(6).symbol(Symbol.DIAMOND).build()).build());
         }
         double ch = Aggregates.fittedInformationGain(natural);
@@ -123,7 +123,7 @@ public final class Figures {
                     .name(String.format(java.util.Locale.ROOT, "y = x - %.1f (slope-1 fit, C_H)", ch))
                     .line(Line.builder().color("black").dash(Line.Dash.DASH).build()).build());
         }
-        double ceiling = records.stream().filter(r -> r.bestAccuracy() >= Aggregates.LOSSLESS).mapToDouble(RunRecord::bestCeNats)
+        double ceiling = records.stream().filter(r -> r.metrics().bestAccuracy() >= Aggregates.LOSSLESS).mapToDouble(rec -> rec.metrics().bestCeNats())
                 .max().orElse(Double.NaN);
         if (!Double.isNaN(ceiling)) traces.add(hline(0, maxX, ceiling, "max CE of lossless runs", "red"));
         Layout layout = base("Information gain does not depend on the text (" + modelId + ")")
@@ -300,6 +300,6 @@ public final class Figures {
 
     /** Records grouped by model id (sorted), for one figure per model. */
     public static Map<String, List<RunRecord>> byModel(Collection<RunRecord> records) {
-        return records.stream().collect(Collectors.groupingBy(RunRecord::modelId, TreeMap::new, Collectors.toList()));
+        return records.stream().collect(Collectors.groupingBy(rec -> rec.settings().modelId(), TreeMap::new, Collectors.toList()));
     }
 }

@@ -26,25 +26,25 @@ public final class RecordTable {
                 tokens = DoubleColumn.create("token_gain"), wall = DoubleColumn.create("wall_time_seconds");
         for (RunRecord r : records) {
             runId.append(r.runId());
-            model.append(r.modelId());
-            textId.append(r.textId());
-            source.append(r.textSource());
-            random.append("random".equals(r.textSource()));
-            length.append(r.length());
-            nMem.append(r.nMem());
-            seed.append((double) r.seed());
-            hidden.append(r.hiddenSize());
-            vocab.append(r.vocabSize());
-            origAcc.append(r.originalAccuracy());
-            bestAcc.append(r.bestAccuracy());
-            origCe.append(r.originalCeNats());
-            bestCe.append(r.bestCeNats());
-            info.append(r.informationGainNats());
-            tokens.append(r.tokenGain());
-            steps.append(r.steps());
-            stop.append(r.stopReason());
-            greedy.append(r.greedyExactMatch());
-            wall.append(r.wallTimeSeconds());
+            model.append(r.settings().modelId());
+            textId.append(r.text().textId());
+            source.append(r.text().textSource());
+            random.append("random".equals(r.text().textSource()));
+            length.append(r.text().length());
+            nMem.append(r.settings().nMem());
+            seed.append((double) r.settings().seed());
+            hidden.append(r.environment().hiddenSize());
+            vocab.append(r.environment().vocabSize());
+            origAcc.append(r.metrics().originalAccuracy());
+            bestAcc.append(r.metrics().bestAccuracy());
+            origCe.append(r.metrics().originalCeNats());
+            bestCe.append(r.metrics().bestCeNats());
+            info.append(r.metrics().informationGainNats());
+            tokens.append(r.metrics().tokenGain());
+            steps.append(r.trajectory().steps());
+            stop.append(r.trajectory().stopReason());
+            greedy.append(r.metrics().greedyExactMatch());
+            wall.append(r.trajectory().wallTimeSeconds());
         }
         return Table.create(name, runId, model, textId, source, random, length, nMem, seed, hidden, vocab, origAcc, bestAcc,
                 origCe, bestCe, info, tokens, steps, stop, greedy, wall);

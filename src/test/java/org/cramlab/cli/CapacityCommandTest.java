@@ -47,9 +47,9 @@ class CapacityCommandTest {
         assertEquals(4, lines.size(), "2 texts x lengths 2, 4 (300 + K exceeds 256 positions)");
         for (String line : lines) {
             RunRecord r = RunRecord.fromJson(line);
-            assertTrue(r.length() == 2 || r.length() == 4);
+            assertTrue(r.text().length() == 2 || r.text().length() == 4);
             assertTrue(Files.isRegularFile(out.resolve(r.memoryFile())), r.memoryFile());
-            assertTrue(r.textId().startsWith("chunks:"), r.textId());
+            assertTrue(r.text().textId().startsWith("chunks:"), r.text().textId());
         }
         JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
         JsonObject result = summary.getAsJsonObject("result");

@@ -46,10 +46,10 @@ class CramCommandTest {
                 "--save-memory", mem.toString());
         assertEquals(0, o.code(), o.err());
         RunRecord r = RunRecord.fromJson(o.out().trim());
-        assertEquals(3, r.steps());
-        assertEquals(5, r.length());
-        assertEquals(1, r.nMem());
-        assertEquals("max_steps", r.stopReason());
+        assertEquals(3, r.trajectory().steps());
+        assertEquals(5, r.text().length());
+        assertEquals(1, r.settings().nMem());
+        assertEquals("max_steps", r.trajectory().stopReason());
         assertEquals(mem.toString(), r.memoryFile());
         assertTrue(o.out().contains("\"information_gain_nats\":"), o.out());
         assertTrue(o.err().contains("step "), "progress line on stderr: " + o.err());

@@ -64,12 +64,12 @@ class CapacityTest {
             }
         });
         // "short" has 5 tokens: it runs at 2 and 4 only
-        long gridRuns = r.records().stream().filter(x -> cap.grid().contains(x.length())).count();
+        long gridRuns = r.records().stream().filter(x -> cap.grid().contains(x.text().length())).count();
         assertEquals(3 + 3 + 2, gridRuns);
         assertEquals(r.records().size(), finished.size());
         for (Capacity.LengthStats l : r.lengths()) {
-            double mean = r.records().stream().filter(x -> x.length() == l.length())
-                    .mapToDouble(RunRecord::bestAccuracy).average().orElseThrow();
+            double mean = r.records().stream().filter(x -> x.text().length() == l.length())
+                    .mapToDouble(rec -> rec.metrics().bestAccuracy()).average().orElseThrow();
             assertEquals(mean, l.meanBestAccuracy(), 1e-12);
             assertEquals(mean >= 0.99, l.passed());
         }
@@ -81,7 +81,7 @@ class CapacityTest {
         assertTrue(r.bisectedCapacity() >= r.decodingCapacity());
         if (r.decodingCapacity() == 2) {
             // L=4 fails on this toy: bisection between 2 and 4 runs all texts at 3
-            assertEquals(3, r.records().stream().filter(x -> x.length() == 3).count());
+            assertEquals(3, r.records().stream().filter(x -> x.text().length() == 3).count());
             assertEquals(r.lengths().stream().anyMatch(l -> l.length() == 3 && l.passed()) ? 3 : 2, r.bisectedCapacity());
         }
     }

@@ -43,14 +43,14 @@ class DefaultModelCramTest {
             List<CramResult> results = new BatchedCrammer(model, s).run(tasks, RunListener.NONE);
             for (int i = 0; i < tasks.size(); i++) {
                 RunRecord r = results.get(i).record();
-                assertEquals(4, r.length());
-                assertTrue(r.originalAccuracy() < 1.0, "the model alone must not already know text " + i);
-                assertEquals("solved", r.stopReason(), "text " + i + ": " + r.accuracies());
-                assertEquals(1.0, r.bestAccuracy(), 0);
-                assertTrue(r.informationGainNats() > 0, "text " + i + " information gain " + r.informationGainNats());
-                assertTrue(r.greedyExactMatch(), "greedy decode of text " + i);
-                assertEquals(r.length() - 1, r.greedyPrefixLength());
-                assertArrayEquals(tasks.get(i).tokenIds(), r.tokenIds());
+                assertEquals(4, r.text().length());
+                assertTrue(r.metrics().originalAccuracy() < 1.0, "the model alone must not already know text " + i);
+                assertEquals("solved", r.trajectory().stopReason(), "text " + i + ": " + r.trajectory().accuracies());
+                assertEquals(1.0, r.metrics().bestAccuracy(), 0);
+                assertTrue(r.metrics().informationGainNats() > 0, "text " + i + " information gain " + r.metrics().informationGainNats());
+                assertTrue(r.metrics().greedyExactMatch(), "greedy decode of text " + i);
+                assertEquals(r.text().length() - 1, r.metrics().greedyPrefixLength());
+                assertArrayEquals(tasks.get(i).tokenIds(), r.text().tokenIds());
             }
         }
     }

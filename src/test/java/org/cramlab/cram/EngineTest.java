@@ -73,18 +73,18 @@ class EngineTest {
         for (int i = 0; i < tasks.size(); i++) {
             RunRecord one = single.run(tasks.get(i)).record();
             RunRecord many = batched.get(i).record();
-            assertEquals(one.losses().size(), many.losses().size(), "steps of task " + i);
-            for (int j = 0; j < one.losses().size(); j++) {
-                assertEquals(one.losses().get(j), many.losses().get(j), 1e-4 * Math.max(1, one.losses().get(j)),
+            assertEquals(one.trajectory().losses().size(), many.trajectory().losses().size(), "steps of task " + i);
+            for (int j = 0; j < one.trajectory().losses().size(); j++) {
+                assertEquals(one.trajectory().losses().get(j), many.trajectory().losses().get(j), 1e-4 * Math.max(1, one.trajectory().losses().get(j)),
                         "task " + i + " step " + j);
-                assertEquals(one.accuracies().get(j), many.accuracies().get(j), 1e-6, "task " + i + " step " + j);
+                assertEquals(one.trajectory().accuracies().get(j), many.trajectory().accuracies().get(j), 1e-6, "task " + i + " step " + j);
             }
-            assertEquals(one.originalLoss(), many.originalLoss(), 1e-5);
+            assertEquals(one.metrics().originalLoss(), many.metrics().originalLoss(), 1e-5);
             assertEquals(one.runId(), many.runId());
         }
         // the loss falls on this toy; a broken gradient path would leave it flat
         RunRecord r = batched.get(1).record();
-        assertTrue(r.losses().get(r.losses().size() - 1) < r.losses().get(0) - 0.1, r.losses().toString());
+        assertTrue(r.trajectory().losses().get(r.trajectory().losses().size() - 1) < r.trajectory().losses().get(0) - 0.1, r.trajectory().losses().toString());
     }
 
     @Test
@@ -93,33 +93,53 @@ class EngineTest {
         RunRecord a = new Crammer(model, fewSteps(10).build()).run(task).record();
         RunRecord b = new Crammer(model, fewSteps(10).build()).run(task).record();
         RunRecord c = new Crammer(model, fewSteps(10).optSeed(4).build()).run(task).record();
-        assertEquals(a.losses(), b.losses());
-        assertNotEquals(a.losses().get(0), c.losses().get(0));
+        assertEquals(a.trajectory().losses(), b.trajectory().losses());
+        assertNotEquals(a.trajectory().losses().get(0), c.trajectory().losses().get(0));
         // a task's own seed overrides the settings' seed
         RunRecord d = new Crammer(model, fewSteps(10).build()).run(task.withSeed(4)).record();
-        assertEquals(c.losses(), d.losses());
-        assertEquals(4, d.seed());
+        assertEquals(c.trajectory().losses(), d.trajectory().losses());
+        assertEquals(4, d.settings().seed());
+    }
+
+    /** The caller's run id travels with the task untouched: every callback sees it and the record carries it. */
+    @Test
+    void theCallersRunIdIsRecordedAsGiven() {
+        CramTask task = CramTask.ofIds(ids(10, 1), 1);
+        RunRecord derived = new Crammer(model, fewSteps(3).build()).run(task).record();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        RunRecord mine = new Crammer(model, fewSteps(3).optModelId("named").build()).run(task.withRunId("plan-run-7"),
+                new RunListener() {
+                    @Override
+                    public void onStep(Progress p) {
+                        seen.add(p.task().runId());
+                    }
+                }).record();
+        assertEquals(java.util.Set.of("plan-run-7"), seen);
+        assertEquals("plan-run-7", mine.runId());
+        assertEquals("named", mine.settings().modelId());
+        assertEquals(16, derived.runId().length());
+        assertEquals(derived.trajectory().losses(), mine.trajectory().losses(), "the key changes no number");
     }
 
     /** Metrics in the record follow RunRecord's definitions from the traces. */
     @Test
     void recordMetricsFollowTheDefinitions() {
         RunRecord r = new Crammer(model, fewSteps(15).build()).run(CramTask.ofIds(ids(10, 1), 2)).record();
-        double min = r.losses().stream().mapToDouble(x -> x).min().orElseThrow();
-        double max = r.accuracies().stream().mapToDouble(x -> x).max().orElseThrow();
-        assertEquals(min, r.bestLoss(), 0);
-        assertEquals(max, r.bestAccuracy(), 0);
-        assertEquals(r.originalLoss() * 10, r.originalCeNats(), 1e-9);
-        assertEquals(min * 10, r.bestCeNats(), 1e-9);
-        assertEquals(r.originalCeNats() - r.bestCeNats(), r.informationGainNats(), 1e-9);
-        assertEquals(r.informationGainNats() / Math.log(2), r.informationGainBits(), 1e-9);
-        assertEquals((max - r.originalAccuracy()) * 10, r.tokenGain(), 1e-9);
-        assertEquals("max_steps", r.stopReason());
-        assertEquals(15, r.steps());
+        double min = r.trajectory().losses().stream().mapToDouble(x -> x).min().orElseThrow();
+        double max = r.trajectory().accuracies().stream().mapToDouble(x -> x).max().orElseThrow();
+        assertEquals(min, r.metrics().bestLoss(), 0);
+        assertEquals(max, r.metrics().bestAccuracy(), 0);
+        assertEquals(r.metrics().originalLoss() * 10, r.metrics().originalCeNats(), 1e-9);
+        assertEquals(min * 10, r.metrics().bestCeNats(), 1e-9);
+        assertEquals(r.metrics().originalCeNats() - r.metrics().bestCeNats(), r.metrics().informationGainNats(), 1e-9);
+        assertEquals(r.metrics().informationGainNats() / Math.log(2), r.metrics().informationGainBits(), 1e-9);
+        assertEquals((max - r.metrics().originalAccuracy()) * 10, r.metrics().tokenGain(), 1e-9);
+        assertEquals("max_steps", r.trajectory().stopReason());
+        assertEquals(15, r.trajectory().steps());
         RunRecord back = RunRecord.fromJson(r.toJson());
-        assertEquals(r.losses(), back.losses());
-        assertArrayEquals(r.tokenIds(), back.tokenIds());
-        assertEquals(r.informationGainNats(), back.informationGainNats(), 0);
+        assertEquals(r.trajectory().losses(), back.trajectory().losses());
+        assertArrayEquals(r.text().tokenIds(), back.text().tokenIds());
+        assertEquals(r.metrics().informationGainNats(), back.metrics().informationGainNats(), 0);
         assertTrue(r.toJson().contains("\"information_gain_nats\":"), r.toJson());
     }
 
@@ -128,10 +148,10 @@ class EngineTest {
         // lr so small that accuracy never moves after step 1
         RunRecord r = new Crammer(model, fewSteps(100).optLr(1e-9).optPatience(5).build())
                 .run(CramTask.ofIds(ids(10, 1), 1)).record();
-        assertEquals("patience", r.stopReason());
+        assertEquals("patience", r.trajectory().stopReason());
         // train.py's counter: best starts at 0; a step counts as no improvement unless strictly better
-        assertTrue(r.accuracies().stream().distinct().count() == 1, r.accuracies().toString());
-        assertEquals(r.accuracies().get(0) > 0 ? 6 : 5, r.steps());
+        assertTrue(r.trajectory().accuracies().stream().distinct().count() == 1, r.trajectory().accuracies().toString());
+        assertEquals(r.trajectory().accuracies().get(0) > 0 ? 6 : 5, r.trajectory().steps());
     }
 
     @Test
@@ -140,10 +160,10 @@ class EngineTest {
         Arrays.fill(nan, Float.NaN);
         List<CramTask> tasks = List.of(CramTask.ofIds(ids(6, 1), 1).withInit(nan), CramTask.ofIds(ids(6, 2), 1));
         List<CramResult> res = new BatchedCrammer(model, fewSteps(8).build()).run(tasks, RunListener.NONE);
-        assertEquals("diverged", res.get(0).record().stopReason());
-        assertEquals(1, res.get(0).record().steps());
-        assertEquals("max_steps", res.get(1).record().stopReason());
-        assertTrue(res.get(1).record().losses().stream().allMatch(Double::isFinite));
+        assertEquals("diverged", res.get(0).record().trajectory().stopReason());
+        assertEquals(1, res.get(0).record().trajectory().steps());
+        assertEquals("max_steps", res.get(1).record().trajectory().stopReason());
+        assertTrue(res.get(1).record().trajectory().losses().stream().allMatch(Double::isFinite));
         assertTrue(res.get(0).record().toJson().contains("NaN"));
     }
 
@@ -173,7 +193,7 @@ class EngineTest {
         Path initFile = dir.resolve("init.safetensors");
         Memory.save(initFile, init, 2, 16, Map.of());
         RunRecord again = new Crammer(model, s).run(task.withInit(Memory.load(initFile, 2, 16))).record();
-        assertEquals(first.record().losses(), again.losses());
+        assertEquals(first.record().trajectory().losses(), again.trajectory().losses());
 
         // the saved best memory is the pre-update memory of the best step: restarting from it
         // scores exactly that step's loss and accuracy
@@ -182,10 +202,10 @@ class EngineTest {
         assertTrue(Files.isRegularFile(saved), saved.toString());
         float[] best = Memory.load(saved, 2, 16);
         assertArrayEquals(first.bestMemory(), best);
-        int bestStep = r.accuracies().indexOf(r.bestAccuracy());
+        int bestStep = r.trajectory().accuracies().indexOf(r.metrics().bestAccuracy());
         RunRecord resumed = new Crammer(model, fewSteps(1).build()).run(task.withInit(best)).record();
-        assertEquals(r.losses().get(bestStep), resumed.losses().get(0), 1e-6);
-        assertEquals(r.accuracies().get(bestStep), resumed.accuracies().get(0), 0);
+        assertEquals(r.trajectory().losses().get(bestStep), resumed.trajectory().losses().get(0), 1e-6);
+        assertEquals(r.trajectory().accuracies().get(bestStep), resumed.trajectory().accuracies().get(0), 0);
     }
 
     /** torch's embeddings.weight.std(): unbiased, over every entry; the model stays intact. */

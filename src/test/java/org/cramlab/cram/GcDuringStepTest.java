@@ -50,9 +50,9 @@ class GcDuringStepTest {
         for (int i = 0; i < tasks.size(); i++) {
             RunRecord a = plain.get(i).record();
             RunRecord b = collected.get(i).record();
-            assertEquals(a.steps(), b.steps(), "steps of task " + i);
+            assertEquals(a.trajectory().steps(), b.trajectory().steps(), "steps of task " + i);
             // exact: the same ops on the same values; any difference means backward read freed memory
-            assertEquals(a.losses(), b.losses(), "loss trace of task " + i);
+            assertEquals(a.trajectory().losses(), b.trajectory().losses(), "loss trace of task " + i);
         }
     }
 

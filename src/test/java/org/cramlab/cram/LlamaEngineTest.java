@@ -39,10 +39,10 @@ class LlamaEngineTest {
         for (int i = 0; i < tasks.size(); i++) {
             RunRecord one = new Crammer(model, s).run(tasks.get(i)).record();
             RunRecord many = batched.get(i).record();
-            assertEquals(one.originalLoss(), many.originalLoss(), 1e-4 * one.originalLoss(), "original loss " + i);
-            for (int j = 0; j < one.steps(); j++) {
-                assertEquals(one.losses().get(j), many.losses().get(j), 1e-4 * one.losses().get(j), "task " + i + " step " + j);
-                assertEquals(one.accuracies().get(j), many.accuracies().get(j), 1e-6, "task " + i + " step " + j);
+            assertEquals(one.metrics().originalLoss(), many.metrics().originalLoss(), 1e-4 * one.metrics().originalLoss(), "original loss " + i);
+            for (int j = 0; j < one.trajectory().steps(); j++) {
+                assertEquals(one.trajectory().losses().get(j), many.trajectory().losses().get(j), 1e-4 * one.trajectory().losses().get(j), "task " + i + " step " + j);
+                assertEquals(one.trajectory().accuracies().get(j), many.trajectory().accuracies().get(j), 1e-6, "task " + i + " step " + j);
             }
         }
     }
@@ -96,7 +96,7 @@ class LlamaEngineTest {
                 .optSolvedAccuracy(2.0).optGreedyCheck(false).optBatchSize(2).build();
         List<CramResult> results = new BatchedCrammer(model, s).run(tasks, probe);
         for (CramResult r : results) {
-            List<Double> acc = r.record().accuracies();
+            List<Double> acc = r.record().trajectory().accuracies();
             assertTrue(acc.subList(5, steps).stream().mapToDouble(Double::doubleValue).max().orElse(0)
                     > acc.subList(0, 5).stream().mapToDouble(Double::doubleValue).max().orElse(0),
                     "the best memory must be replaced after step 5 for the test to cover it: " + acc);
@@ -122,12 +122,12 @@ class LlamaEngineTest {
         CramSettings s = CramSettings.builder().optMaxSteps(300).optLr(0.05).optBatchSize(3).build();
         for (CramResult res : new BatchedCrammer(model, s).run(tasks, RunListener.NONE)) {
             RunRecord r = res.record();
-            assertEquals("solved", r.stopReason(), r.accuracies().toString());
-            assertEquals(1.0, r.accuracies().get(r.steps() - 1), 0); // solved on the last recorded step
-            assertTrue(r.originalAccuracy() < 1.0);
-            assertTrue(r.greedyExactMatch(), "greedy decode of " + java.util.Arrays.toString(r.tokenIds()));
-            assertEquals(r.length() - 1, r.greedyPrefixLength());
-            assertEquals(1.0, r.greedyTokenAccuracy(), 0);
+            assertEquals("solved", r.trajectory().stopReason(), r.trajectory().accuracies().toString());
+            assertEquals(1.0, r.trajectory().accuracies().get(r.trajectory().steps() - 1), 0); // solved on the last recorded step
+            assertTrue(r.metrics().originalAccuracy() < 1.0);
+            assertTrue(r.metrics().greedyExactMatch(), "greedy decode of " + java.util.Arrays.toString(r.text().tokenIds()));
+            assertEquals(r.text().length() - 1, r.metrics().greedyPrefixLength());
+            assertEquals(1.0, r.metrics().greedyTokenAccuracy(), 0);
         }
     }
 }

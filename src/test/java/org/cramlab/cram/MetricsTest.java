@@ -79,9 +79,10 @@ class MetricsTest {
     static RunRecord record(int length, double bestAcc) {
         double tokenGain = Metrics.tokenGain(bestAcc, 0.3, length);
         double info = Metrics.informationGain(3.0, 0.1, length);
-        return new RunRecord("id", "m", "t", "literal", null, new int[length], length, 1, 0, 768, 50304,
-                List.of(0.1), List.of(bestAcc), 3.0, 0.3, 0.1, bestAcc, 1, "max_steps",
-                3.0 * length, 0.1 * length, 0, 0, info, 0, tokenGain, false, 0, 0, 0, "float32", "cpu()", null,
-                Map.of(), Map.of());
+        return RunRecord.builder().runId("id").modelId("m").textId("t").textSource("literal").tokenIds(new int[length])
+                .length(length).nMem(1).hiddenSize(768).vocabSize(50304).losses(List.of(0.1)).accuracies(List.of(bestAcc))
+                .originalLoss(3.0).originalAccuracy(0.3).bestLoss(0.1).bestAccuracy(bestAcc).steps(1).stopReason("max_steps")
+                .originalCeNats(3.0 * length).bestCeNats(0.1 * length).informationGainNats(info).tokenGain(tokenGain)
+                .dtype("float32").device("cpu()").optimiser(Map.of()).versions(Map.of()).build();
     }
 }

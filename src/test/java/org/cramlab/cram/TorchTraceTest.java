@@ -56,11 +56,11 @@ class TorchTraceTest {
             // 6 forward passes: 5 updates, each checked; the 6th only scores the 5th update
             CramSettings s = CramSettings.builder().optMaxSteps(6).optGreedyCheck(false).build();
             RunRecord r = new Crammer(model, s).run(CramTask.ofIds(tokens, k).withInit(init), collect).record();
-            assertTrue(r.steps() >= 5, "steps " + r.steps());
+            assertTrue(r.trajectory().steps() >= 5, "steps " + r.trajectory().steps());
             for (int step = 0; step < 5; step++) {
                 // loss before each update: 1e-4 relative
-                assertEquals(losses[step], r.losses().get(step), 1e-4 * losses[step], "loss before step " + (step + 1));
-                assertEquals(accs[step], r.accuracies().get(step), 1e-5, "accuracy before step " + (step + 1));
+                assertEquals(losses[step], r.trajectory().losses().get(step), 1e-4 * losses[step], "loss before step " + (step + 1));
+                assertEquals(accs[step], r.trajectory().accuracies().get(step), 1e-5, "accuracy before step " + (step + 1));
                 float[] want = after.get(step).toFloatArray();
                 float[] got = memories.get(step);
                 double scale = 0;

@@ -65,16 +65,16 @@ class ExperimentRunnerTest {
             RunSpec s = plan.runs().get(i);
             RunRecord r = records.get(i);
             assertEquals(s.runId(), r.runId());
-            assertEquals(s.text().id(), r.textId());
-            assertEquals(s.seed(), r.seed());
-            assertEquals(s.length(), r.length());
-            assertEquals("golden-llama", r.modelId());
-            assertTrue(r.steps() >= 1 && r.steps() <= 12 && r.losses().size() == r.steps());
+            assertEquals(s.text().id(), r.text().textId());
+            assertEquals(s.seed(), r.settings().seed());
+            assertEquals(s.length(), r.text().length());
+            assertEquals("golden-llama", r.settings().modelId());
+            assertTrue(r.trajectory().steps() >= 1 && r.trajectory().steps() <= 12 && r.trajectory().losses().size() == r.trajectory().steps());
             float[] m = Memory.load(dir.resolve(r.memoryFile()), 1, 64);
             assertEquals(64, m.length);
         }
         // same text and length, different init seeds: different starting points
-        assertNotEquals(records.get(0).losses().get(0), records.get(1).losses().get(0));
+        assertNotEquals(records.get(0).trajectory().losses().get(0), records.get(1).trajectory().losses().get(0));
         assertTrue(Files.exists(dir.resolve("params.json")) && Files.exists(dir.resolve("plan.json")));
         assertEquals(plan, ExperimentPlan.load(dir.resolve("plan.json")));
 
@@ -84,14 +84,14 @@ class ExperimentRunnerTest {
         try (CausalLM model = Models.load(MODEL)) {
             double[] acc = MemoryGeometry.teacherForced(model, 4).accuracies(records, List.copyOf(memories.values()));
             for (int i = 0; i < records.size(); i++) {
-                assertEquals(records.get(i).bestAccuracy(), acc[i], 1e-6, "teacher-forced accuracy of the saved best memory");
+                assertEquals(records.get(i).metrics().bestAccuracy(), acc[i], 1e-6, "teacher-forced accuracy of the saved best memory");
             }
             Map<RunRecord, float[]> twoSolutions = new java.util.LinkedHashMap<>();
             twoSolutions.put(records.get(0), memories.get(records.get(0)));
             twoSolutions.put(records.get(1), memories.get(records.get(1)));
             tech.tablesaw.api.Table line = MemoryGeometry.interpolation(twoSolutions, 3, MemoryGeometry.teacherForced(model, 4));
             assertEquals(3, line.rowCount());
-            assertEquals(records.get(0).bestAccuracy(), line.doubleColumn("accuracy").get(0), 1e-6, "alpha 0 is solution 1");
+            assertEquals(records.get(0).metrics().bestAccuracy(), line.doubleColumn("accuracy").get(0), 1e-6, "alpha 0 is solution 1");
         }
 
         // Rerun: nothing computed; a resolver that fails proves no run is even prepared.

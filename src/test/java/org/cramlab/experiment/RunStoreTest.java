@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.core.Json;
 import org.cramlab.cram.OptimiserSettings;
 
 class RunStoreTest {
@@ -107,7 +108,7 @@ class RunStoreTest {
         }
         RecordStore after = RecordStore.read(dir);
         assertEquals(3, after.size());
-        assertEquals(0.5, after.get(p.runs().get(2).runId()).bestAccuracy());
+        assertEquals(0.5, after.get(p.runs().get(2).runId()).metrics().bestAccuracy());
     }
 
     @Test
@@ -135,5 +136,16 @@ class RunStoreTest {
             assertEquals(dir.resolve("params-w1.json"), f.writeParams(Map.of("profile", "smoke")));
         }
         assertThrows(ExperimentException.class, () -> RunFolder.open(dir, "bad/name"));
+    }
+
+    @Test
+    void runFoldersWrittenBeforeTheRecordPartsStillLoad(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("records"));
+        Files.copy(Path.of("src/test/resources/records/format-2026-12-04.jsonl"), dir.resolve("records/old.jsonl"));
+        RecordStore store = RecordStore.read(dir);
+        assertEquals(3, store.size());
+        assertTrue(store.warnings().isEmpty(), store.warnings().toString());
+        assertEquals(2, store.get("6319bd7f39e03de9").settings().nMem());
+        assertEquals("book:3", store.get("6319bd7f39e03de9").text().textId());
     }
 }

@@ -13,13 +13,17 @@ public final class TestRecords {
             double originalAccuracy, double bestAccuracy, double originalCeNats, double bestCeNats) {
         String source = textId.substring(0, textId.indexOf(':'));
         double ln2 = Math.log(2);
-        return new RunRecord(runId, model, textId, source, "text " + textId, new int[] {1, 2, 3}, length, nMem, 7L,
-                64, 4096, List.of(originalCeNats / length, bestCeNats / length), List.of(originalAccuracy, bestAccuracy),
-                originalCeNats / length, originalAccuracy, bestCeNats / length, bestAccuracy, 2,
-                bestAccuracy == 1.0 ? "solved" : "patience", originalCeNats, bestCeNats, originalCeNats / ln2,
-                bestCeNats / ln2, originalCeNats - bestCeNats, (originalCeNats - bestCeNats) / ln2,
-                (bestAccuracy - originalAccuracy) * length, bestAccuracy == 1.0, length, bestAccuracy, 0.5,
-                "float32", "cpu()", RunFolder.relativeMemoryFile(runId), Map.of("lr", 0.01), Map.of("java", "17"));
+        return RunRecord.builder().runId(runId).modelId(model).textId(textId).textSource(source).text("text " + textId)
+                .tokenIds(new int[] {1, 2, 3}).length(length).nMem(nMem).seed(7L).hiddenSize(64).vocabSize(4096)
+                .losses(List.of(originalCeNats / length, bestCeNats / length)).accuracies(List.of(originalAccuracy, bestAccuracy))
+                .originalLoss(originalCeNats / length).originalAccuracy(originalAccuracy).bestLoss(bestCeNats / length)
+                .bestAccuracy(bestAccuracy).steps(2).stopReason(bestAccuracy == 1.0 ? "solved" : "patience")
+                .originalCeNats(originalCeNats).bestCeNats(bestCeNats).originalCeBits(originalCeNats / ln2).bestCeBits(bestCeNats / ln2)
+                .informationGainNats(originalCeNats - bestCeNats).informationGainBits((originalCeNats - bestCeNats) / ln2)
+                .tokenGain((bestAccuracy - originalAccuracy) * length).greedyExactMatch(bestAccuracy == 1.0)
+                .greedyPrefixLength(length).greedyTokenAccuracy(bestAccuracy).wallTimeSeconds(0.5).dtype("float32").device("cpu()")
+                .memoryFile(RunFolder.relativeMemoryFile(runId)).optimiser(Map.of("lr", 0.01)).versions(Map.of("java", "17"))
+                .build();
     }
 
     /** A record for a plan's run with the given best accuracy. */

@@ -4,33 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** CRAMLAB_THREADS: a one-line error for what is not a thread count, a clamp to the processors for too many. */
 class TorchThreadsTest {
 
-    private static final String KEY = "ai.djl.pytorch.num_threads";
-
     @Test
-    void setsThreadsOnlyWhenTheUserDidNot() {
-        String before = System.getProperty(KEY);
-        try {
-            System.clearProperty(KEY);
-            TorchThreads.configure(3);
-            assertEquals("3", System.getProperty(KEY), "unset: cramlab's value is used");
-            TorchThreads.configure(1);
-            assertEquals("3", System.getProperty(KEY), "an explicit -D value wins over later calls");
-        } finally {
-            if (before == null) {
-                System.clearProperty(KEY);
-            } else {
-                System.setProperty(KEY, before);
-            }
+    void badValuesAreOneLineErrorsNamingTheValue() {
+        for (String bad : new String[] {"abc", "0", "-1", "1.5", "", "99999999999"}) {
+            if (bad.isEmpty()) continue;
+            ModelException e = assertThrows(ModelException.class, () -> TorchThreads.parse(bad, 2, w -> {}));
+            assertTrue(e.getMessage().contains("CRAMLAB_THREADS must be a whole number of PyTorch threads from 1 to 2")
+                    && e.getMessage().contains("got '" + bad + "'") && !e.getMessage().contains("\n"), e.getMessage());
         }
     }
 
     @Test
-    void rejectsFewerThanOneThreadNamingTheValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchThreads.configure(0));
-        assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+    void tooManyThreadsAreClampedToTheProcessorsWithAWarning() {
+        List<String> warnings = new ArrayList<>();
+        assertEquals(2, TorchThreads.parse("100000", 2, warnings::add));
+        assertEquals(List.of("cramlab: CRAMLAB_THREADS=100000 is more than this machine's 2 processors; using 2 threads"),
+                warnings);
+        assertEquals(2, TorchThreads.parse(" 2 ", 2, warnings::add));
+        assertEquals(1, TorchThreads.parse(null, 8, warnings::add));
+        assertEquals(1, TorchThreads.parse("  ", 8, warnings::add));
+        assertEquals(3, TorchThreads.parse("3", 8, warnings::add));
+        assertEquals(1, warnings.size());
     }
 }

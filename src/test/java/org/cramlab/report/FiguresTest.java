@@ -50,7 +50,7 @@ class FiguresTest {
 
     @Test
     void memoryVectorFiguresAreLogLogWithIdealLine() {
-        Table byK = CapacityVsMemoryVectors.byMemoryVectors(RUNS.stream().filter(r -> r.textSource().equals("book")).toList());
+        Table byK = CapacityVsMemoryVectors.byMemoryVectors(RUNS.stream().filter(r -> r.text().textSource().equals("book")).toList());
         for (String metric : List.of("capacity", "token_gain", "information_gain")) {
             String f = js(Figures.memoryVectors(byK, metric));
             assertTrue(f.contains("memory vectors K (log scale)") && f.contains("tiny ideal linear scaling"), metric);

@@ -59,10 +59,10 @@ class ShardedRunnerTest {
             // Batches differ (6 runs together vs 2 per shard); each run's rows are computed on their own, so
             // the numbers agree to float32 rounding of batched matmuls (a few ulp seen): 1e-5 relative on
             // losses, as environment/slurm/test-sweep.
-            List<Double> la = ra.get(i).losses(), lb = rb.get(i).losses();
+            List<Double> la = ra.get(i).trajectory().losses(), lb = rb.get(i).trajectory().losses();
             assertEquals(la.size(), lb.size(), ra.get(i).runId());
             for (int s = 0; s < la.size(); s++) assertEquals(la.get(s), lb.get(s), 1e-5 * Math.abs(la.get(s)), ra.get(i).runId() + " step " + s);
-            assertEquals(ra.get(i).accuracies(), rb.get(i).accuracies());
+            assertEquals(ra.get(i).trajectory().accuracies(), rb.get(i).trajectory().accuracies());
         }
         // The runner wrote each shard's sub-plan to plan.json; the sweep put the whole plan back.
         assertEquals(plan, ExperimentPlan.load(Sweep.planFile(b)));
