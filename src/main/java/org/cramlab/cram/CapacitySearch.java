@@ -138,12 +138,12 @@ public final class CapacitySearch {
         Map<String, Map<Integer, Double>> acc = new LinkedHashMap<>();
         Map<String, Integer> horizons = new LinkedHashMap<>();
         for (RunRecord r : records) {
-            acc.computeIfAbsent(r.textId(), k -> new TreeMap<>()).put(r.length(), r.bestAccuracy());
-            int h = r.greedyPrefixLength() < 0 ? 0 : r.greedyPrefixLength() + 1;
-            horizons.merge(r.textId(), h, Math::max);
+            acc.computeIfAbsent(r.text().textId(), k -> new TreeMap<>()).put(r.text().length(), r.metrics().bestAccuracy());
+            int h = r.metrics().greedyPrefixLength() < 0 ? 0 : r.metrics().greedyPrefixLength() + 1;
+            horizons.merge(r.text().textId(), h, Math::max);
         }
         List<Capacity.LengthStats> stats = Capacity.perLength(records);
-        long steps = records.stream().mapToLong(RunRecord::steps).sum();
+        long steps = records.stream().mapToLong((RunRecord x) -> x.trajectory().steps()).sum();
         return new Result(Strategy.GRID, grid, stats, Capacity.decodingCapacity(stats, grid), steps, 0, 0, horizons, acc,
                 records, List.of());
     }
@@ -209,7 +209,7 @@ public final class CapacitySearch {
             CramSettings look = stageSettings.toBuilder().optMaxSteps(1).optGreedyCheck(false).optMemoryDir(null).build();
             List<CramResult> looked = new BatchedCrammer(model, look).run(evals, RunListener.NONE);
             for (int i = 0; i < looked.size(); i++) {
-                double first = looked.get(i).record().accuracies().get(0);
+                double first = looked.get(i).record().trajectory().accuracies().get(0);
                 acc.get(evalKeys.get(i)[0]).merge(Integer.parseInt(evalKeys.get(i)[1]), first, Math::max);
             }
         }

@@ -211,7 +211,7 @@ public final class ProgressiveCrammer {
                     .mapToInt(ProgressiveRecord.Stage::length).max().orElse(0);
             int[] ids = Arrays.copyOf(tokens, length);
             CramTask t = new CramTask(task.textId(), task.textSource(), null, ids, task.nMem(),
-                    from == 0 ? null : memories.get(from), task.seed());
+                    from == 0 ? null : memories.get(from), task.seed(), null);
             warmFrom.put(t, from);
             return t;
         }
@@ -220,13 +220,13 @@ public final class ProgressiveCrammer {
             RunRecord r = result.record();
             int from = warmFrom.remove(task);
             double added = 0;
-            for (int j = Math.max(from, 1); j < r.length(); j++) {
+            for (int j = Math.max(from, 1); j < r.text().length(); j++) {
                 added += nll[j - 1];
             }
-            boolean passed = criterion == Criterion.GREEDY ? r.greedyExactMatch() : r.bestAccuracy() >= threshold;
-            int horizon = r.greedyPrefixLength() < 0 ? -1 : r.greedyPrefixLength() + 1;
-            return new ProgressiveRecord.Stage(history.size(), r.length(), from, r.steps(), r.bestLoss(), r.bestAccuracy(),
-                    passed, horizon, r.length() - from, added, r.stopReason(), r.wallTimeSeconds(), null);
+            boolean passed = criterion == Criterion.GREEDY ? r.metrics().greedyExactMatch() : r.metrics().bestAccuracy() >= threshold;
+            int horizon = r.metrics().greedyPrefixLength() < 0 ? -1 : r.metrics().greedyPrefixLength() + 1;
+            return new ProgressiveRecord.Stage(history.size(), r.text().length(), from, r.trajectory().steps(), r.metrics().bestLoss(), r.metrics().bestAccuracy(),
+                    passed, horizon, r.text().length() - from, added, r.trajectory().stopReason(), r.trajectory().wallTimeSeconds(), null);
         }
 
         ProgressiveRecord record() {

@@ -2,6 +2,7 @@ package org.cramlab.cram;
 
 import java.util.List;
 import java.util.Map;
+import org.cramlab.core.Json;
 
 /**
  * A text crammed progressively (or searched by doubling/bisection): its stages, in order, and its
@@ -80,11 +81,11 @@ public record ProgressiveRecord(
 
     /** One-line JSON (snake_case). */
     public String toJson() {
-        return RunRecord.GSON.toJson(this);
+        return Json.COMPACT.toJson(this);
     }
 
     /** Parses {@link #toJson} output. */
     public static ProgressiveRecord fromJson(String json) {
-        return RunRecord.GSON.fromJson(json, ProgressiveRecord.class);
+        return Json.COMPACT.fromJson(json, ProgressiveRecord.class);
     }
 }

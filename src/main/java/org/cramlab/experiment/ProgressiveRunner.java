@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.cramlab.core.Hashing;
+import org.cramlab.core.Json;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.ProgressiveCrammer;
 import org.cramlab.cram.ProgressiveRecord;
@@ -83,7 +84,7 @@ public final class ProgressiveRunner {
                 Memory.save(folder.root().resolve(rel), memory, task.nMem(), hiddenSize,
                         Map.of("text_id", task.textId(), "length", String.valueOf(stage.length()), "key", key));
                 ProgressiveRecord.Stage saved = stage.withMemoryFile(rel);
-                append(file, RunRecord.GSON.toJson(new StageLine(key, task.textId(), saved)));
+                append(file, Json.COMPACT.toJson(new StageLine(key, task.textId(), saved)));
                 listener.onStage(task, saved, memory);
             }
 
@@ -140,7 +141,7 @@ public final class ProgressiveRunner {
             for (String line : lines) {
                 StageLine s;
                 try {
-                    s = line.isBlank() ? null : RunRecord.GSON.fromJson(line, StageLine.class);
+                    s = line.isBlank() ? null : Json.COMPACT.fromJson(line, StageLine.class);
                 } catch (JsonParseException e) {
                     s = null;
                 }

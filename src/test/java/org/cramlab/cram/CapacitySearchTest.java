@@ -51,7 +51,7 @@ class CapacitySearchTest {
         }
         CapacitySearch.Result grid = results.get(CapacitySearch.Strategy.GRID);
         assertEquals(20, grid.runs().size(), "4 texts x 5 lengths, each from scratch");
-        assertEquals(grid.runs().stream().mapToLong(RunRecord::steps).sum(), grid.optimisationSteps());
+        assertEquals(grid.runs().stream().mapToLong((RunRecord x) -> x.trajectory().steps()).sum(), grid.optimisationSteps());
         for (CapacitySearch.Result r : results.values()) {
             String what = r.strategy().label() + ": " + r.lengths();
             assertEquals(3, r.capacity(), what);

@@ -135,14 +135,14 @@ class ExactnessTest {
             int[] text = {3 + seed, 17, 4 + seed}; // short enough for the toy to solve with K = 2
             List<float[]> memories = new ArrayList<>();
             memories.add(Memory.random(seed, 2, d, 1.0)); // unsolved: some teacher-forced error
-            memories.add(new Crammer(toy, solve).run(new CramTask("t", "literal", null, text, 2, null, (long) seed))
+            memories.add(new Crammer(toy, solve).run(new CramTask("t", "literal", null, text, 2, null, (long) seed, null))
                     .bestMemory());
             for (float[] memory : memories) {
                 double margin = Exactness.margin(toy, memory, 2, text);
                 assertEquals(bruteForceMargin(toy, memory, 2, text), margin, 1e-4);
                 // teacher-forced accuracy of this very memory: the first (pre-update) step of a 1-step run
                 double accuracy = new Crammer(toy, look).run(CramTask.ofIds(text, 2).withInit(memory))
-                        .record().accuracies().get(0);
+                        .record().trajectory().accuracies().get(0);
                 assertNotEquals(0.0, margin, "no exact ties expected with random float weights");
                 assertEquals(margin > 0, accuracy == 1.0, "margin " + margin + " accuracy " + accuracy);
                 if (margin > 0) positive++; else negative++;
@@ -184,7 +184,7 @@ class ExactnessTest {
             CramSettings s = CramSettings.builder().optMaxSteps(400).optGreedyCheck(false).build();
             int[] seen = new int[text.length + 1];
             for (int seed = 0; seed < 3; seed++) {
-                float[] memory = new Crammer(model, s).run(new CramTask("t", "book", null, text, 1, null, (long) seed))
+                float[] memory = new Crammer(model, s).run(new CramTask("t", "book", null, text, 1, null, (long) seed, null))
                         .bestMemory();
                 int h = Exactness.horizon(model, memory, 1, text);
                 assertEquals(bruteForceHorizon(model, memory, 1, text), h, "seed " + seed);

@@ -132,7 +132,7 @@ class ProgressiveCrammerTest {
             double sum = s.stream().mapToDouble(ProgressiveRecord.Stage::addedSurprisalNats).sum();
             RunRecord plain = new Crammer(model, CramSettings.builder().optMaxSteps(1).optGreedyCheck(false).build())
                     .run(CramTask.ofIds(java.util.Arrays.copyOf(tasks.get(i).tokenIds(), l), 2)).record();
-            assertEquals(plain.originalLoss() * (l - 1), sum, 1e-3 * Math.max(1, sum));
+            assertEquals(plain.metrics().originalLoss() * (l - 1), sum, 1e-3 * Math.max(1, sum));
         }
         assertEquals(totalStages, reported.size());
         assertEquals(totalStages - tasks.size(), warmStarts[0], "every stage but the first starts warm");
@@ -177,8 +177,8 @@ class ProgressiveCrammerTest {
         ProgressiveRecord.Stage last = done.get(m - 1);
         CramResult again = new Crammer(model, stage(1)).run(
                 CramTask.ofIds(java.util.Arrays.copyOf(task.tokenIds(), last.length()), 2).withInit(saved.get(last.length())));
-        assertEquals(1, again.record().steps());
-        assertEquals(1.0, again.record().bestAccuracy(), 0);
+        assertEquals(1, again.record().trajectory().steps());
+        assertEquals(1.0, again.record().metrics().bestAccuracy(), 0);
         assertArrayEquals(saved.get(last.length()), again.bestMemory(), 0f);
     }
 
