@@ -36,10 +36,18 @@ import org.cramlab.model.CausalLM;
  */
 public record Exactness(int horizon, double margin, boolean exactBf16, boolean exactFp16) {
 
+    /** Marks "not measured" (a run without the greedy check): its record's exactness fields stay null. */
+    public static final Exactness NOT_MEASURED = new Exactness(-1, Double.NaN, false, false);
+
     /** One forward (margin) and three greedy decodes (float32, bf16, fp16) from {@code memory} [K, d]. */
     public static Exactness measure(CausalLM model, float[] memory, int k, int[] tokens) {
+        return of(model, memory, k, tokens, Greedy.decode(model, memory, k, tokens));
+    }
+
+    /** As {@link #measure}, reusing the float32 greedy decode already done for the run's record. */
+    public static Exactness of(CausalLM model, float[] memory, int k, int[] tokens, Greedy greedy) {
         return new Exactness(
-                horizon(model, memory, k, tokens),
+                horizon(greedy),
                 margin(model, memory, k, tokens),
                 horizon(model, roundBf16(memory), k, tokens) == tokens.length,
                 horizon(model, roundFp16(memory, model), k, tokens) == tokens.length);
