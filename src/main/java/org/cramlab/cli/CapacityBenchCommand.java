@@ -64,6 +64,10 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Memory-init and text-sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--reference-csv", paramLabel = "F",
+            description = "Reuse the grid row of an earlier run's --csv (same model, texts, grid, seed) instead of rerunning grid.")
+    Path referenceCsv;
+
     @Option(names = "--csv", paramLabel = "F", description = "Also write the numbers as CSV (section,model,L,B,metric,value,unit).")
     Path csv;
 
@@ -77,7 +81,7 @@ public final class CapacityBenchCommand implements Callable<Integer> {
                 .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed).build();
         CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
                 texts, count, grid, mem, gridSettings, stageSettings,
-                strategies.stream().map(CapacitySearch.Strategy::parse).toList(), grow, seed);
+                strategies.stream().map(CapacitySearch.Strategy::parse).toList(), grow, seed, referenceCsv);
         Report report = CapacityBench.run(o, err);
         out.print(report.text());
         out.flush();
