@@ -6,8 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.cramlab.checkpoint.TextTokenizer;
-import org.cramlab.cram.Capacity;
-import org.cramlab.cram.CapacitySearch;
+import org.cramlab.cram.CapacityStrategies;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.ProgressiveCrammer;
 import org.cramlab.cram.RunListener;
@@ -44,7 +43,7 @@ public final class CapacityBench {
      *     grid row is reused instead of rerunning the (expensive) grid
      */
     public record Options(Path modelDir, String texts, int count, List<Integer> grid, int nMem, CramSettings gridSettings,
-            CramSettings stageSettings, List<CapacitySearch.Strategy> strategies, int grow, long seed, Path reference) {
+            CramSettings stageSettings, List<CapacityStrategies.Strategy> strategies, int grow, long seed, Path reference) {
 
         public Options {
             if (!texts.equals("book") && !texts.equals("stories")) {
@@ -73,12 +72,12 @@ public final class CapacityBench {
     private CapacityBench() {}
 
     /** The texts of {@code options}, at least {@code max(grid)} tokens each. */
-    public static List<Capacity.Text> texts(Options o, TextTokenizer tok) {
+    public static List<CapacityStrategies.Text> texts(Options o, TextTokenizer tok) {
         int max = o.grid().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        List<Capacity.Text> out = new ArrayList<>();
+        List<CapacityStrategies.Text> out = new ArrayList<>();
         if (o.texts().equals("book")) {
             for (TextSample s : TextSets.bookChunks(BookCorpus.load(), tok, max, o.count(), o.seed()).samples()) {
-                out.add(new Capacity.Text(s.id(), s.source(), s.text()));
+                out.add(new CapacityStrategies.Text(s.id(), s.source(), s.text()));
             }
         } else {
             List<String> stories = ShortStories.all();
@@ -86,7 +85,7 @@ public final class CapacityBench {
                 throw new BenchException("--count " + o.count() + ": there are " + stories.size() + " stories");
             }
             for (int i = 0; i < o.count(); i++) {
-                out.add(new Capacity.Text("story:" + i, "stories", stories.get(i)));
+                out.add(new CapacityStrategies.Text("story:" + i, "stories", stories.get(i)));
             }
         }
         return out;
@@ -101,23 +100,23 @@ public final class CapacityBench {
         int texts;
         try (CausalLM model = Models.load(o.modelDir()); TextTokenizer tok = TextTokenizer.load(o.modelDir())) {
             modelId = model.info().modelId();
-            List<Capacity.Text> t = texts(o, tok);
+            List<CapacityStrategies.Text> t = texts(o, tok);
             texts = t.size();
-            CapacitySearch search = CapacitySearch.builder(model, Capacity.Tokenizer.of(tok)).optMem(o.nMem())
+            CapacityStrategies search = CapacityStrategies.builder(model, CapacityStrategies.Tokenizer.of(tok)).optMem(o.nMem())
                     .optLengths(o.grid()).optGridSettings(o.gridSettings()).optStageSettings(o.stageSettings())
                     .optGrow(o.grow()).build();
             grid = search.grid();
-            List<CapacitySearch.Strategy> order = new ArrayList<>();
+            List<CapacityStrategies.Strategy> order = new ArrayList<>();
             if (o.reference() == null) {
-                order.add(CapacitySearch.Strategy.GRID);
+                order.add(CapacityStrategies.Strategy.GRID);
             } else {
                 results.add(reference(o.reference(), modelId));
             }
-            o.strategies().stream().filter(s -> s != CapacitySearch.Strategy.GRID).forEach(order::add);
-            for (CapacitySearch.Strategy s : order) {
+            o.strategies().stream().filter(s -> s != CapacityStrategies.Strategy.GRID).forEach(order::add);
+            for (CapacityStrategies.Strategy s : order) {
                 err.printf(Locale.ROOT, "bench capacity: %s on %s, %d texts, grid %s%n", s.label(), modelId, t.size(), grid);
                 err.flush();
-                CapacitySearch.Result r = search.run(s, t, new StepCounter(err, s.label()));
+                CapacityStrategies.Result r = search.run(s, t, new StepCounter(err, s.label()));
                 err.printf(Locale.ROOT, "%n  %s: capacity %d, %d steps, %.1f s%n", s.label(), r.capacity(), r.optimisationSteps(),
                         r.wallSeconds());
                 err.flush();

@@ -33,7 +33,75 @@ import org.cramlab.model.CausalLM;
  * optimisation steps). Above a text's first failure that is an estimate: the grid would optimise
  * from scratch there with its full budget. The benchmark compares the capacities.
  */
-public final class CapacitySearch {
+public final class CapacityStrategies {
+
+    /** The paper's PG-19 length grid (union over its models). */
+    public static final List<Integer> PAPER_GRID = List.of(
+            8, 16, 32, 64, 80, 96, 128, 160, 192, 256, 384, 512, 768, 1024, 1280, 1568, 2048, 2560, 3072);
+
+    /** A length passes when the mean best accuracy over its texts is at least this (the paper's "lossless"). */
+    public static final double LOSSLESS = 0.99;
+
+    /**
+     * A text of a search.
+     *
+     * @param id id within its set
+     * @param source its source ("book", "stories", ...)
+     * @param text the whole text; runs use its first L tokens
+     */
+    public record Text(String id, String source, String text) {}
+
+    /** How a search turns a text into its first L token ids and back. */
+    public interface Tokenizer {
+        /** The first {@code maxLength} ids of {@code text}, special tokens included (HF truncation). */
+        int[] encode(String text, int maxLength);
+
+        /** The text of {@code ids}, special tokens dropped. */
+        String decode(int[] ids);
+
+        /** A model's tokenizer, adding its special tokens (BOS for Llama) as the paper's runs do. */
+        static Tokenizer of(org.cramlab.checkpoint.TextTokenizer tokenizer) {
+            return new Tokenizer() {
+                @Override
+                public int[] encode(String text, int maxLength) {
+                    return tokenizer.encode(text, true, maxLength);
+                }
+
+                @Override
+                public String decode(int[] ids) {
+                    return tokenizer.decode(ids, true);
+                }
+            };
+        }
+    }
+
+    /**
+     * One grid length: how many texts ran there, their mean best accuracy, and whether it passes.
+     *
+     * @param length L
+     * @param runs texts with at least L tokens
+     * @param meanBestAccuracy mean best (for staged strategies: measured, implied or evaluated) accuracy
+     * @param passed meanBestAccuracy >= 0.99
+     */
+    public record LengthStats(int length, int runs, double meanBestAccuracy, boolean passed) {}
+
+    /** Per grid length, the mean of {@code accuracy} (text id to length to accuracy). */
+    static List<LengthStats> perLength(Map<String, Map<Integer, Double>> accuracy, List<Integer> grid) {
+        List<LengthStats> out = new ArrayList<>();
+        for (int length : grid) {
+            double[] v = accuracy.values().stream().filter(m -> m.containsKey(length)).mapToDouble(m -> m.get(length)).toArray();
+            if (v.length > 0) {
+                double mean = Arrays.stream(v).average().orElseThrow();
+                out.add(new LengthStats(length, v.length, mean, mean >= LOSSLESS));
+            }
+        }
+        return out;
+    }
+
+    /** The paper's rule: the largest passing grid length; 0 if none. */
+    static int decodingCapacity(List<LengthStats> stats) {
+        return stats.stream().filter(LengthStats::passed).mapToInt(LengthStats::length).max().orElse(0);
+    }
 
     /** How the capacity is searched. */
     public enum Strategy {
@@ -71,7 +139,7 @@ public final class CapacitySearch {
     public record Result(
             Strategy strategy,
             List<Integer> grid,
-            List<Capacity.LengthStats> lengths,
+            List<LengthStats> lengths,
             int capacity,
             long optimisationSteps,
             long evaluationForwards,
@@ -82,14 +150,14 @@ public final class CapacitySearch {
             List<ProgressiveRecord> staged) {}
 
     private final CausalLM model;
-    private final Capacity.Tokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final CramSettings gridSettings;
     private final CramSettings stageSettings;
     private final int nMem;
     private final List<Integer> grid;
     private final int grow;
 
-    private CapacitySearch(Builder b) {
+    private CapacityStrategies(Builder b) {
         this.model = b.model;
         this.tokenizer = b.tokenizer;
         this.gridSettings = b.gridSettings;
@@ -103,7 +171,7 @@ public final class CapacitySearch {
         }
     }
 
-    public static Builder builder(CausalLM model, Capacity.Tokenizer tokenizer) {
+    public static Builder builder(CausalLM model, Tokenizer tokenizer) {
         return new Builder(model, tokenizer);
     }
 
@@ -112,7 +180,7 @@ public final class CapacitySearch {
     }
 
     /** Runs {@code strategy} on {@code texts}; the listener sees every step (and the grid's finished runs). */
-    public Result run(Strategy strategy, List<Capacity.Text> texts, ProgressiveCrammer.Listener listener) {
+    public Result run(Strategy strategy, List<Text> texts, ProgressiveCrammer.Listener listener) {
         if (texts.isEmpty()) {
             throw new CramException("capacity search needs at least one text, got none");
         }
@@ -123,10 +191,10 @@ public final class CapacitySearch {
                 seconds, r.horizons(), r.accuracy(), r.runs(), r.staged());
     }
 
-    private Result grid(List<Capacity.Text> texts, RunListener listener) {
+    private Result grid(List<Text> texts, RunListener listener) {
         List<CramTask> tasks = new ArrayList<>();
         for (int length : grid) {
-            for (Capacity.Text t : texts) {
+            for (Text t : texts) {
                 int[] ids = tokenizer.encode(t.text(), length);
                 if (ids.length == length) { // a shorter text would be a run at another length: skip it
                     tasks.add(new CramTask(t.id(), t.source(), tokenizer.decode(ids), ids, nMem, null));
@@ -142,13 +210,13 @@ public final class CapacitySearch {
             int h = r.metrics().greedyPrefixLength() < 0 ? 0 : r.metrics().greedyPrefixLength() + 1;
             horizons.merge(r.text().textId(), h, Math::max);
         }
-        List<Capacity.LengthStats> stats = Capacity.perLength(records);
+        List<LengthStats> stats = perLength(acc, grid);
         long steps = records.stream().mapToLong((RunRecord x) -> x.trajectory().steps()).sum();
-        return new Result(Strategy.GRID, grid, stats, Capacity.decodingCapacity(stats, grid), steps, 0, 0, horizons, acc,
+        return new Result(Strategy.GRID, grid, stats, decodingCapacity(stats), steps, 0, 0, horizons, acc,
                 records, List.of());
     }
 
-    private Result staged(Strategy strategy, List<Capacity.Text> texts, ProgressiveCrammer.Listener listener) {
+    private Result staged(Strategy strategy, List<Text> texts, ProgressiveCrammer.Listener listener) {
         StagePolicy policy = switch (strategy) {
             case WARM -> StagePolicy.grid(grid);
             case BISECT -> StagePolicy.bisect(Math.max(2, grid.get(0)));
@@ -157,7 +225,7 @@ public final class CapacitySearch {
         };
         int maxGrid = grid.get(grid.size() - 1);
         List<ProgressiveCrammer.Task> tasks = new ArrayList<>();
-        for (Capacity.Text t : texts) {
+        for (Text t : texts) {
             tasks.add(new ProgressiveCrammer.Task(t.id(), t.source(), tokenizer.encode(t.text(), maxGrid), nMem,
                     stageSettings.seed()));
         }
@@ -213,17 +281,11 @@ public final class CapacitySearch {
                 acc.get(evalKeys.get(i)[0]).merge(Integer.parseInt(evalKeys.get(i)[1]), first, Math::max);
             }
         }
-        List<Capacity.LengthStats> stats = new ArrayList<>();
-        for (int length : grid) {
-            double[] v = acc.values().stream().filter(m -> m.containsKey(length)).mapToDouble(m -> m.get(length)).toArray();
-            if (v.length == 0) continue;
-            double mean = Arrays.stream(v).average().orElseThrow();
-            stats.add(new Capacity.LengthStats(length, v.length, mean, Double.NaN, Double.NaN, mean >= Capacity.THRESHOLD));
-        }
+        List<LengthStats> stats = perLength(acc, grid);
         Map<String, Integer> horizons = new LinkedHashMap<>();
         records.forEach(r -> horizons.put(r.textId(), r.horizon()));
         long steps = records.stream().mapToLong(ProgressiveRecord::totalSteps).sum();
-        return new Result(strategy, grid, stats, Capacity.decodingCapacity(stats, grid), steps, evals.size(), 0, horizons,
+        return new Result(strategy, grid, stats, decodingCapacity(stats), steps, evals.size(), 0, horizons,
                 acc, List.of(), records);
     }
 
@@ -238,14 +300,14 @@ public final class CapacitySearch {
     /** Options: K, grid, the grid's settings and the stages' settings. */
     public static final class Builder {
         private final CausalLM model;
-        private final Capacity.Tokenizer tokenizer;
+        private final Tokenizer tokenizer;
         private CramSettings gridSettings = CramSettings.paper();
         private CramSettings stageSettings = CramSettings.builder().optMaxSteps(500).optPatience(500).build();
         private int nMem = 1;
-        private List<Integer> lengths = Capacity.PAPER_GRID;
+        private List<Integer> lengths = PAPER_GRID;
         private int grow = 1;
 
-        private Builder(CausalLM model, Capacity.Tokenizer tokenizer) {
+        private Builder(CausalLM model, Tokenizer tokenizer) {
             this.model = model;
             this.tokenizer = tokenizer;
         }
@@ -281,8 +343,8 @@ public final class CapacitySearch {
             return this;
         }
 
-        public CapacitySearch build() {
-            return new CapacitySearch(this);
+        public CapacityStrategies build() {
+            return new CapacityStrategies(this);
         }
     }
 }
