@@ -35,17 +35,19 @@ import tech.tablesaw.api.Table;
  *
  * @param profile texts, lengths, budgets, batch size, seed
  * @param nMem K
+ * @param maxLength no progressive stage and no paper-style run is longer (tokens)
  */
-public record ProgressiveCramming(Profile profile, int nMem) {
+public record ProgressiveCramming(Profile profile, int nMem, int maxLength) {
 
-    /** Progressive stages never go beyond the profile's longest grid length. */
-    public int maxLength() {
-        return profile.lengths().stream().mapToInt(Integer::intValue).max().orElseThrow();
+    /** Up to the profile's longest grid length. */
+    public ProgressiveCramming(Profile profile, int nMem) {
+        this(profile, nMem, profile.lengths().stream().mapToInt(Integer::intValue).max().orElseThrow());
     }
 
-    /** The paper-style from-scratch runs: natural texts x the profile's lengths at K. */
+    /** The paper-style from-scratch runs: natural texts x the profile's lengths up to {@code maxLength} at K. */
     public ExperimentPlan scratchPlan() {
-        return new ExperimentPlan("progressive-cramming-scratch", Plans.natural(profile, List.of(nMem), k -> profile.lengths()));
+        List<Integer> lengths = profile.lengths().stream().filter(l -> l <= maxLength).toList();
+        return new ExperimentPlan("progressive-cramming-scratch", Plans.natural(profile, List.of(nMem), k -> lengths));
     }
 
     /** The runner for {@link #scratchPlan()}: the profile's runner, with the greedy check (exactness) on. */
