@@ -39,11 +39,12 @@ public final class CapacityBench {
      * @param strategies strategies to run; grid is always run first (it is the reference)
      * @param grow tokens per progressive stage
      * @param seed memory-init and text-sampling seed
+     * @param restart staged strategies retry a failed warm-started stage once from a random memory
      * @param reference null, or the CSV of an earlier run on the same model, texts, grid and seed whose
      *     grid row is reused instead of rerunning the (expensive) grid
      */
     public record Options(Path modelDir, String texts, int count, List<Integer> grid, int nMem, CramSettings gridSettings,
-            CramSettings stageSettings, List<CapacityStrategies.Strategy> strategies, int grow, long seed, Path reference) {
+            CramSettings stageSettings, List<CapacityStrategies.Strategy> strategies, int grow, long seed, boolean restart, Path reference) {
 
         public Options {
             if (!texts.equals("book") && !texts.equals("stories")) {
@@ -104,7 +105,7 @@ public final class CapacityBench {
             texts = t.size();
             CapacityStrategies search = CapacityStrategies.builder(model, CapacityStrategies.Tokenizer.of(tok)).optMem(o.nMem())
                     .optLengths(o.grid()).optGridSettings(o.gridSettings()).optStageSettings(o.stageSettings())
-                    .optGrow(o.grow()).build();
+                    .optGrow(o.grow()).optRestartOnFailure(o.restart()).build();
             grid = search.grid();
             List<CapacityStrategies.Strategy> order = new ArrayList<>();
             if (o.reference() == null) {
@@ -148,9 +149,10 @@ public final class CapacityBench {
                         "mean horizon"),
                 rows));
         report.note(String.format(Locale.ROOT, "grid runs: lr %.0e, at most %d steps, patience %d; stages: at most %d steps, "
-                        + "patience %d, greedy criterion, progressive grows by %d from 2 tokens",
+                        + "patience %d, greedy criterion%s, progressive grows by %d from 2 tokens",
                 o.gridSettings().optimiser().lr(), o.gridSettings().maxSteps(), o.gridSettings().patience(),
-                o.stageSettings().maxSteps(), o.stageSettings().patience(), o.grow()));
+                o.stageSettings().maxSteps(), o.stageSettings().patience(),
+                o.restart() ? ", a failed warm stage retried once from a random memory" : "", o.grow()));
         if (o.reference() != null) {
             report.note("grid row reused from " + o.reference() + " (same model, texts, grid and seed; not rerun)");
         }

@@ -64,6 +64,9 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Memory-init and text-sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--restart", description = "Staged strategies retry a failed warm-started stage once from a random memory.")
+    boolean restart;
+
     @Option(names = "--reference-csv", paramLabel = "F",
             description = "Reuse the grid row of an earlier run's --csv (same model, texts, grid, seed) instead of rerunning grid.")
     Path referenceCsv;
@@ -81,7 +84,7 @@ public final class CapacityBenchCommand implements Callable<Integer> {
                 .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed).build();
         CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
                 texts, count, grid, mem, gridSettings, stageSettings,
-                strategies.stream().map(CapacityStrategies.Strategy::parse).toList(), grow, seed, referenceCsv);
+                strategies.stream().map(CapacityStrategies.Strategy::parse).toList(), grow, seed, restart, referenceCsv);
         Report report = CapacityBench.run(o, err);
         out.print(report.text());
         out.flush();

@@ -156,6 +156,7 @@ public final class CapacityStrategies {
     private final int nMem;
     private final List<Integer> grid;
     private final int grow;
+    private final boolean restart;
 
     private CapacityStrategies(Builder b) {
         this.model = b.model;
@@ -164,6 +165,7 @@ public final class CapacityStrategies {
         this.stageSettings = b.stageSettings;
         this.nMem = b.nMem;
         this.grow = b.grow;
+        this.restart = b.restart;
         int maxLength = model.info().maxPositions() - nMem;
         this.grid = b.lengths.stream().filter(l -> l >= 2 && l >= nMem && l <= maxLength).sorted().distinct().toList();
         if (grid.isEmpty()) {
@@ -230,7 +232,8 @@ public final class CapacityStrategies {
                     stageSettings.seed()));
         }
         Map<String, Map<Integer, float[]>> memories = new LinkedHashMap<>();
-        List<ProgressiveRecord> records = ProgressiveCrammer.builder(model).optSettings(stageSettings).optPolicy(policy).build()
+        List<ProgressiveRecord> records = ProgressiveCrammer.builder(model).optSettings(stageSettings).optPolicy(policy)
+                .optRestartOnFailure(restart).build()
                 .run(tasks, new ProgressiveCrammer.Listener() {
                     @Override
                     public void onStep(RunListener.Progress p) {
@@ -306,6 +309,7 @@ public final class CapacityStrategies {
         private int nMem = 1;
         private List<Integer> lengths = PAPER_GRID;
         private int grow = 1;
+        private boolean restart;
 
         private Builder(CausalLM model, Tokenizer tokenizer) {
             this.model = model;
@@ -340,6 +344,12 @@ public final class CapacityStrategies {
         public Builder optGrow(int n) {
             if (n < 1) throw new CramException("progressive stages must grow by >= 1 token, got " + n);
             this.grow = n;
+            return this;
+        }
+
+        /** Staged strategies: retry a failed warm-started stage once from a random memory (default false). */
+        public Builder optRestartOnFailure(boolean restart) {
+            this.restart = restart;
             return this;
         }
 

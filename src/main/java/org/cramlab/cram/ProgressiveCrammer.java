@@ -95,12 +95,14 @@ public final class ProgressiveCrammer {
     private final StagePolicy policy;
     private final Criterion criterion;
     private final double threshold;
+    private final boolean restart;
 
     private ProgressiveCrammer(Builder b) {
         this.model = b.model;
         this.policy = b.policy;
         this.criterion = b.criterion;
         this.threshold = b.threshold;
+        this.restart = b.restart;
         // greedy: stop at teacher-forced 1.0, then decode; teacher-forced: stop at the threshold
         this.settings = b.settings.toBuilder().optGreedyCheck(true)
                 .optSolvedAccuracy(criterion == Criterion.GREEDY ? 1.0 : threshold).optMemoryDir(null).build();
@@ -122,6 +124,7 @@ public final class ProgressiveCrammer {
         m.put("policy_params", policy.toString());
         m.put("criterion", criterion.label());
         m.put("threshold", threshold);
+        m.put("restart_on_failure", restart);
         return m;
     }
 
@@ -154,13 +157,21 @@ public final class ProgressiveCrammer {
 
             /** Queues the text's next stage, or finishes the text. */
             private void advance(TextState s) {
+                ProgressiveRecord.Stage last = s.history.isEmpty() ? null : s.history.get(s.history.size() - 1);
+                if (restart && last != null && !last.passed() && last.warmFrom() > 0) {
+                    // the warm start may sit in a poor basin: one more try at this length from a random memory
+                    CramTask retry = s.stageTask(last.length(), true);
+                    owner.put(retry, s);
+                    queue.addFirst(retry);
+                    return;
+                }
                 OptionalInt next = policy.next(s.history, s.tokens.length);
                 if (next.isEmpty()) {
                     results[states.indexOf(s)] = s.record();
                     listener.onText(results[states.indexOf(s)]);
                     return;
                 }
-                CramTask stage = s.stageTask(next.getAsInt());
+                CramTask stage = s.stageTask(next.getAsInt(), false);
                 owner.put(stage, s);
                 queue.addFirst(stage); // the text keeps its batch slot
             }
@@ -206,8 +217,8 @@ public final class ProgressiveCrammer {
         }
 
         /** The stage at {@code length}, warm-started from the longest passed stage shorter than it. */
-        CramTask stageTask(int length) {
-            int from = history.stream().filter(x -> x.passed() && x.length() < length && memories.containsKey(x.length()))
+        CramTask stageTask(int length, boolean cold) {
+            int from = cold ? 0 : history.stream().filter(x -> x.passed() && x.length() < length && memories.containsKey(x.length()))
                     .mapToInt(ProgressiveRecord.Stage::length).max().orElse(0);
             int[] ids = Arrays.copyOf(tokens, length);
             CramTask t = new CramTask(task.textId(), task.textSource(), null, ids, task.nMem(),
@@ -249,6 +260,7 @@ public final class ProgressiveCrammer {
         private StagePolicy policy = StagePolicy.grow(2, 1);
         private Criterion criterion = Criterion.GREEDY;
         private double threshold = 0.99;
+        private boolean restart;
 
         private Builder(CausalLM model) {
             this.model = model;
@@ -273,6 +285,16 @@ public final class ProgressiveCrammer {
         }
 
         /** Teacher-forced pass threshold (default 0.99). */
+        /**
+         * When a warm-started stage fails, try that length once more from a random memory before the text
+         * stops (default false: stop at the first failure, as Progressive Cramming). A warm start can sit in
+         * a basin the longer text does not fit; a cold start costs one more stage budget, on failures only.
+         */
+        public Builder optRestartOnFailure(boolean restart) {
+            this.restart = restart;
+            return this;
+        }
+
         public Builder optThreshold(double threshold) {
             if (!(threshold > 0 && threshold <= 1)) {
                 throw new CramException("teacher-forced threshold must be in (0, 1], got " + threshold);

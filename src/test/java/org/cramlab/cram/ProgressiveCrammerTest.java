@@ -198,6 +198,30 @@ class ProgressiveCrammerTest {
         }
     }
 
+    @Test
+    void aFailedWarmStageIsRetriedOnceFromARandomMemoryWhenAsked() {
+        ProgressiveCrammer c = ProgressiveCrammer.builder(model).optSettings(stage(4)).optPolicy(StagePolicy.grow(2, 1))
+                .optRestartOnFailure(true).build();
+        List<ProgressiveRecord> rs = c.run(texts(), new ProgressiveCrammer.Listener() {});
+        int retries = 0;
+        for (ProgressiveRecord r : rs) {
+            List<ProgressiveRecord.Stage> s = r.stages();
+            for (int j = 0; j < s.size(); j++) {
+                ProgressiveRecord.Stage st = s.get(j);
+                if (!st.passed() && st.warmFrom() > 0) {
+                    assertTrue(j + 1 < s.size(), "a failed warm stage is followed by its retry: " + s);
+                    assertEquals(st.length(), s.get(j + 1).length());
+                    assertEquals(0, s.get(j + 1).warmFrom(), "the retry starts from a random memory");
+                    retries++;
+                }
+                if (j > 0 && s.get(j - 1).passed()) assertEquals(s.get(j - 1).length() + 1, st.length());
+            }
+            ProgressiveRecord.Stage last = s.get(s.size() - 1);
+            assertTrue(last.passed() ? last.length() == 12 : last.warmFrom() == 0, "a text ends on a cold failure: " + s);
+        }
+        assertTrue(retries > 0, "the toy fails some warm stage");
+    }
+
     /** A schedule's lengths when a text passes exactly up to {@code capacity} tokens. */
     private static List<Integer> lengths(StagePolicy p, int maxLength, IntPredicate passes) {
         List<ProgressiveRecord.Stage> h = new ArrayList<>();
