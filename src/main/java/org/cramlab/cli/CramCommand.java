@@ -16,7 +16,10 @@ import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
 import org.cramlab.cram.Memory;
+import org.cramlab.cram.ProgressiveCrammer;
+import org.cramlab.cram.ProgressiveRecord;
 import org.cramlab.cram.RunListener;
+import org.cramlab.cram.StagePolicy;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.experiment.OutputFolder;
 import org.cramlab.model.CausalLM;
@@ -72,6 +75,19 @@ public final class CramCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the run record as one JSON object (snake_case).")
     boolean json;
 
+    @Option(names = "--progressive", description = {"Progressive cramming: stages of growing prefix length, each warm-started",
+            "from the previous best memory; --steps/--patience are the per-stage budget. Prints the stages and the greedy horizon."})
+    boolean progressive;
+
+    @Option(names = "--grow", defaultValue = "1", paramLabel = "N|double",
+            description = "With --progressive: tokens added per stage, or 'double' (default: ${DEFAULT-VALUE}).")
+    String grow;
+
+    @Option(names = "--criterion", defaultValue = "greedy", paramLabel = "greedy|teacher-forced",
+            description = "With --progressive: a stage passes when greedy decoding is exact, or teacher-forced accuracy >= 0.99"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String criterion;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -83,6 +99,24 @@ public final class CramCommand implements Callable<Integer> {
             }
             CramTask task = task(model.info().hiddenSize());
             CramSettings settings = optimOptions.settings().build();
+            if (progressive) {
+                ProgressiveRecord r;
+                try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
+                    RunListener shown = RunListener.showing(progress);
+                    r = ProgressiveCrammer.builder(model).optSettings(settings)
+                            .optPolicy(policy()).optCriterion(ProgressiveCrammer.Criterion.parse(criterion)).build()
+                            .run(List.of(new ProgressiveCrammer.Task(task.textId(), task.textSource(), task.tokenIds(),
+                                    task.nMem(), task.seedOr(settings))), new ProgressiveCrammer.Listener() {
+                                        @Override
+                                        public void onStep(RunListener.Step step) {
+                                            shown.onStep(step);
+                                        }
+                                    }).get(0);
+                }
+                out.println(json ? r.toJson() : progressiveSummary(r));
+                out.flush();
+                return 0;
+            }
             CramResult result;
             try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
                 result = new Crammer(model, settings).run(task, RunListener.showing(progress));
@@ -96,6 +130,30 @@ public final class CramCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    private StagePolicy policy() {
+        if (grow.equalsIgnoreCase("double")) return StagePolicy.doubling(2);
+        try {
+            return StagePolicy.grow(2, Integer.parseInt(grow.strip()));
+        } catch (NumberFormatException e) {
+            throw new CramException("--grow must be a number of tokens or 'double', got '" + grow + "'");
+        }
+    }
+
+    /** One line per stage, then the horizon. */
+    static String progressiveSummary(ProgressiveRecord r) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "model %s  K=%d  %s, criterion %s%n", r.modelId(), r.nMem(),
+                r.policy(), r.criterion()));
+        s.append(String.format(Locale.ROOT, "%5s %6s %6s %8s %9s %8s %9s%n", "stage", "L", "steps", "accuracy", "loss", "passed",
+                "+nats"));
+        for (ProgressiveRecord.Stage st : r.stages()) {
+            s.append(String.format(Locale.ROOT, "%5d %6d %6d %8.4f %9.4f %8s %9.2f%n", st.index(), st.length(), st.steps(),
+                    st.bestAccuracy(), st.bestLoss(), st.passed() ? "yes" : "no", st.addedSurprisalNats()));
+        }
+        s.append(String.format(Locale.ROOT, "greedy horizon %d tokens (longest passed stage %d), %d optimisation steps",
+                r.horizon(), r.longestPassed(), r.totalSteps()));
+        return s.toString();
     }
 
     private CramTask task(int d) {

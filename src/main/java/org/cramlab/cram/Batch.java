@@ -128,11 +128,15 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
 
     /** Loss and accuracy per row from float32 logits [B, T, V]; log-softmax in float32. */
     Stats stats(NDArray logits) {
-        NDArray logp = logits.toType(DataType.FLOAT32, false).logSoftmax(-1);
-        NDArray nll = logp.gather(targets.expandDims(-1), -1).squeeze(-1).neg();
-        NDArray loss = nll.mul(weights).sum(new int[] {1}).div(counts);
+        NDArray loss = nll(logits).sum(new int[] {1}).div(counts);
         NDArray hit = logits.argMax(-1).eq(targets).toType(DataType.FLOAT32, false);
         NDArray accuracy = hit.mul(weights).sum(new int[] {1}).div(counts);
         return new Stats(loss, accuracy);
+    }
+
+    /** Per-position cross-entropy (nats) [B, T]: -log p(target), 0 where nothing is scored. */
+    NDArray nll(NDArray logits) {
+        NDArray logp = logits.toType(DataType.FLOAT32, false).logSoftmax(-1);
+        return logp.gather(targets.expandDims(-1), -1).squeeze(-1).neg().mul(weights);
     }
 }

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.ModelInfo;
 
@@ -52,28 +54,67 @@ public final class BatchedCrammer {
         Arrays.sort(order, Comparator.comparingInt(i -> -(tasks.get(i).nMem() + tasks.get(i).length())));
         Deque<Integer> queue = new ArrayDeque<>(Arrays.asList(order));
         CramResult[] results = new CramResult[tasks.size()];
+        Map<CramTask, Integer> index = new IdentityHashMap<>();
+        run(new Feed() {
+            @Override
+            public CramTask poll() {
+                Integer i = queue.poll();
+                if (i == null) return null;
+                index.put(tasks.get(i), i);
+                return tasks.get(i);
+            }
+
+            @Override
+            public void finished(CramResult result, CramTask task) {
+                results[index.get(task)] = result;
+            }
+        }, listener);
+        return Arrays.asList(results);
+    }
+
+    /**
+     * Where the engine's runs come from when they are not all known up front: a finished run may queue
+     * a follow-up (the next stage of a progressive text) that takes over the freed batch slot.
+     */
+    interface Feed {
+        /** The next task to start, or null when none is waiting now. */
+        CramTask poll();
+
+        /** {@code task}'s run has stopped (after the listener saw it); the feed may queue follow-ups. */
+        void finished(CramResult result, CramTask task);
+    }
+
+    /** The engine loop: fill free slots from {@code feed}, one batched step, retire stopped runs. */
+    void run(Feed feed, RunListener listener) {
         List<Run> active = new ArrayList<>();
+        int started = 0;
         try (NDManager base = model.manager().newSubManager()) {
             try {
-                while (!queue.isEmpty() || !active.isEmpty()) {
+                while (true) {
                     List<Run> joined = new ArrayList<>();
-                    while (active.size() + joined.size() < settings.batchSize() && !queue.isEmpty()) {
-                        int i = queue.poll();
-                        joined.add(start(i, tasks.get(i), base));
+                    CramTask next;
+                    while (active.size() + joined.size() < settings.batchSize() && (next = feed.poll()) != null) {
+                        validate(next);
+                        joined.add(start(started++, next, base));
                     }
                     if (!joined.isEmpty()) {
                         original(joined, base);
                         active.addAll(joined);
+                    }
+                    if (active.isEmpty()) {
+                        break;
                     }
                     step(active, base, listener);
                     for (Iterator<Run> it = active.iterator(); it.hasNext(); ) {
                         Run r = it.next();
                         if (r.stop != null) {
                             it.remove();
+                            CramResult result;
                             try (r) {
-                                results[r.index] = records.finish(r);
+                                result = records.finish(r);
                             }
-                            listener.onFinished(results[r.index]);
+                            listener.onFinished(result);
+                            feed.finished(result, r.task);
                         }
                     }
                 }
@@ -81,7 +122,6 @@ public final class BatchedCrammer {
                 active.forEach(Run::close);
             }
         }
-        return Arrays.asList(results);
     }
 
     /** Fails with a message naming the bad value before any compute starts. */

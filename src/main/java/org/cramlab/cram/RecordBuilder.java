@@ -64,6 +64,7 @@ final class RecordBuilder {
                 .greedyExactMatch(greedy != null && greedy.exactMatch())
                 .greedyPrefixLength(greedy == null ? -1 : greedy.prefixLength())
                 .greedyTokenAccuracy(greedy == null ? Double.NaN : greedy.tokenAccuracy())
+                .exactness(greedy == null ? Exactness.NOT_MEASURED : Exactness.of(model, best, k, task.tokenIds(), greedy))
                 .hiddenSize(info.hiddenSize()).vocabSize(info.vocabSize()).dtype(info.dtype()).device(info.device())
                 .versions(environment(info))
                 .memoryFile(memoryFile)

@@ -96,12 +96,19 @@ public record RunRecord(
      * @param greedyExactMatch greedy decoding from the best memory reproduces all L-1 targets
      * @param greedyPrefixLength targets right before the first greedy mistake; -1: not checked
      * @param greedyTokenAccuracy fraction of greedy tokens right; NaN: not checked
+     * @param greedyHorizon longest prefix greedy decoding reproduces, in units of L (first token given,
+     *     see {@link Exactness}); null: not measured (records before it existed, or no greedy check)
+     * @param decodeMargin min over the L-1 scored positions of logit[correct] - max other logit; negative
+     *     means a teacher-forced error; null: not measured
+     * @param greedyExactBf16 greedy decoding is exact from the best memory rounded to bfloat16; null: not measured
+     * @param greedyExactFp16 the same after rounding to float16; null: not measured
      */
     public record Metrics(
             double originalLoss, double originalAccuracy, double bestLoss, double bestAccuracy,
             double originalCeNats, double bestCeNats, double originalCeBits, double bestCeBits,
             double informationGainNats, double informationGainBits, double tokenGain,
-            boolean greedyExactMatch, int greedyPrefixLength, double greedyTokenAccuracy) {}
+            boolean greedyExactMatch, int greedyPrefixLength, double greedyTokenAccuracy,
+            Integer greedyHorizon, Double decodeMargin, Boolean greedyExactBf16, Boolean greedyExactFp16) {}
 
     /**
      * Where the run ran.
@@ -135,6 +142,8 @@ public record RunRecord(
                 .informationGainNats(metrics.informationGainNats()).informationGainBits(metrics.informationGainBits())
                 .tokenGain(metrics.tokenGain()).greedyExactMatch(metrics.greedyExactMatch())
                 .greedyPrefixLength(metrics.greedyPrefixLength()).greedyTokenAccuracy(metrics.greedyTokenAccuracy())
+                .greedyHorizon(metrics.greedyHorizon()).decodeMargin(metrics.decodeMargin())
+                .greedyExactBf16(metrics.greedyExactBf16()).greedyExactFp16(metrics.greedyExactFp16())
                 .hiddenSize(environment.hiddenSize()).vocabSize(environment.vocabSize()).dtype(environment.dtype())
                 .device(environment.device()).versions(environment.versions())
                 .memoryFile(memoryFile);
@@ -192,6 +201,10 @@ public record RunRecord(
         private boolean greedyExactMatch;
         private int greedyPrefixLength;
         private double greedyTokenAccuracy;
+        private Integer greedyHorizon;
+        private Double decodeMargin;
+        private Boolean greedyExactBf16;
+        private Boolean greedyExactFp16;
         private int hiddenSize;
         private int vocabSize;
         private String dtype;
@@ -231,6 +244,18 @@ public record RunRecord(
         public Builder greedyExactMatch(boolean v) { greedyExactMatch = v; return this; }
         public Builder greedyPrefixLength(int v) { greedyPrefixLength = v; return this; }
         public Builder greedyTokenAccuracy(double v) { greedyTokenAccuracy = v; return this; }
+        public Builder greedyHorizon(Integer v) { greedyHorizon = v; return this; }
+        public Builder decodeMargin(Double v) { decodeMargin = v; return this; }
+        public Builder greedyExactBf16(Boolean v) { greedyExactBf16 = v; return this; }
+        public Builder greedyExactFp16(Boolean v) { greedyExactFp16 = v; return this; }
+
+        /** The four exactness fields from one measurement; {@link Exactness#NOT_MEASURED} leaves them null. */
+        public Builder exactness(Exactness e) {
+            if (e == Exactness.NOT_MEASURED) {
+                return greedyHorizon(null).decodeMargin(null).greedyExactBf16(null).greedyExactFp16(null);
+            }
+            return greedyHorizon(e.horizon()).decodeMargin(e.margin()).greedyExactBf16(e.exactBf16()).greedyExactFp16(e.exactFp16());
+        }
         public Builder hiddenSize(int v) { hiddenSize = v; return this; }
         public Builder vocabSize(int v) { vocabSize = v; return this; }
         public Builder dtype(String v) { dtype = v; return this; }
@@ -246,7 +271,8 @@ public record RunRecord(
                     new Trajectory(losses, accuracies, steps, stopReason, wallTimeSeconds),
                     new Metrics(originalLoss, originalAccuracy, bestLoss, bestAccuracy, originalCeNats, bestCeNats,
                             originalCeBits, bestCeBits, informationGainNats, informationGainBits, tokenGain,
-                            greedyExactMatch, greedyPrefixLength, greedyTokenAccuracy),
+                            greedyExactMatch, greedyPrefixLength, greedyTokenAccuracy, greedyHorizon, decodeMargin,
+                            greedyExactBf16, greedyExactFp16),
                     new Environment(hiddenSize, vocabSize, dtype, device, versions),
                     memoryFile);
         }

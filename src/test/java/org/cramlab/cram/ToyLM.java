@@ -21,6 +21,7 @@ final class ToyLM implements CausalLM {
     private final NDArray w1;
     private final NDArray w2;
     private final ModelInfo info;
+    private NDArray bias; // null, or -1e4 on tokens no input can make the argmax
 
     ToyLM(int vocab, int d, int hidden, int maxPositions, long seed) {
         manager = NDManager.newBaseManager();
@@ -30,6 +31,14 @@ final class ToyLM implements CausalLM {
         w2 = normal(rng, hidden, vocab, 3.0 / Math.sqrt(hidden));
         info = new ModelInfo("toy", "toy", d, vocab, maxPositions, (long) vocab * d + (long) d * hidden + (long) hidden * vocab,
                 "float32", manager.getDevice().toString());
+    }
+
+    /** The toy with {@code token} unreachable: its logit is always 1e4 below the others (|tanh W2| is small). */
+    ToyLM withUnreachable(int token) {
+        float[] b = new float[info.vocabSize()];
+        b[token] = -1e4f;
+        bias = manager.create(b);
+        return this;
     }
 
     private NDArray normal(Random rng, int rows, int cols, double std) {
@@ -63,7 +72,8 @@ final class ToyLM implements CausalLM {
     }
 
     private NDArray head(NDArray mean) {
-        return mean.matMul(w1).tanh().matMul(w2);
+        NDArray logits = mean.matMul(w1).tanh().matMul(w2);
+        return bias == null ? logits : logits.add(bias);
     }
 
     @Override

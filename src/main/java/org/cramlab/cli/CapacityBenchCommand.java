@@ -1,0 +1,97 @@
+package org.cramlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cramlab.bench.CapacityBench;
+import org.cramlab.bench.Report;
+import org.cramlab.cram.CapacityStrategies;
+import org.cramlab.cram.CramSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bench capacity}: capacity strategies against the paper's grid, steps and wall time. */
+@Command(name = "capacity", mixinStandardHelpOptions = true,
+        description = {"Find the paper's decoding capacity with each strategy (grid, warm, bisect, progressive) on the same",
+                "model, texts, grid and seed; print capacity, optimisation steps, steps relative to grid, wall time."})
+public final class CapacityBenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the embedded default model).")
+    Path model;
+
+    @Option(names = "--texts", defaultValue = "book", paramLabel = "book|stories",
+            description = "Held-out book chunks, or cramlab's short TinyStories-style stories (default: ${DEFAULT-VALUE}).")
+    String texts;
+
+    @Option(names = "--count", defaultValue = "12", description = "Number of texts (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--grid", split = ",", defaultValue = "2,3,4,5,6,8,12,16", paramLabel = "L,L",
+            description = "Length grid (default: ${DEFAULT-VALUE}, around the default model's one-vector capacity).")
+    List<Integer> grid;
+
+    @Option(names = "--mem", defaultValue = "1", paramLabel = "K", description = "Memory vectors (default: ${DEFAULT-VALUE}).")
+    int mem;
+
+    @Option(names = "--strategies", split = ",", defaultValue = "grid,warm,bisect,progressive",
+            description = "Strategies; grid always runs as the reference (default: ${DEFAULT-VALUE}).")
+    List<String> strategies;
+
+    @Option(names = "--grid-steps", defaultValue = "5000", description = "Step cap of a grid run (paper: ${DEFAULT-VALUE}).")
+    int gridSteps;
+
+    @Option(names = "--grid-patience", defaultValue = "2000", description = "Patience of a grid run (paper: ${DEFAULT-VALUE}).")
+    int gridPatience;
+
+    @Option(names = "--stage-steps", defaultValue = "500", description = "Step budget of a stage (default: ${DEFAULT-VALUE}).")
+    int stageSteps;
+
+    @Option(names = "--stage-patience", description = "Patience of a stage (default: the stage budget).")
+    Integer stagePatience;
+
+    @Option(names = "--grow", defaultValue = "1", description = "Tokens added per progressive stage (default: ${DEFAULT-VALUE}).")
+    int grow;
+
+    @Option(names = "--batch", defaultValue = "12", description = "Runs (texts) optimised together (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Memory-init and text-sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--restart", description = "Staged strategies retry a failed warm-started stage once from a random memory.")
+    boolean restart;
+
+    @Option(names = "--reference-csv", paramLabel = "F",
+            description = "Reuse the grid row of an earlier run's --csv (same model, texts, grid, seed) instead of rerunning grid.")
+    Path referenceCsv;
+
+    @Option(names = "--csv", paramLabel = "F", description = "Also write the numbers as CSV (section,model,L,B,metric,value,unit).")
+    Path csv;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CramSettings gridSettings = CramSettings.builder().optMaxSteps(gridSteps).optPatience(gridPatience)
+                .optBatchSize(batch).optSeed(seed).build();
+        CramSettings stageSettings = CramSettings.builder().optMaxSteps(stageSteps)
+                .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed).build();
+        CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
+                texts, count, grid, mem, gridSettings, stageSettings,
+                strategies.stream().map(CapacityStrategies.Strategy::parse).toList(), grow, seed, restart, referenceCsv);
+        Report report = CapacityBench.run(o, err);
+        out.print(report.text());
+        out.flush();
+        if (csv != null) {
+            report.writeCsv(csv);
+            err.println("wrote " + csv);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,360 @@
+package org.cramlab.cram;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.cramlab.model.CausalLM;
+
+/**
+ * The paper's decoding capacity (the largest grid length whose mean best teacher-forced accuracy over
+ * the texts is {@literal >=} 0.99) found by one of four strategies, each reporting the optimisation
+ * steps it spent:
+ *
+ * <ul>
+ *   <li>{@code grid}: the paper: every (text, grid length) from a random memory, full budget each;
+ *   <li>{@code warm}: per text, the grid lengths in order, each warm-started from the best memory of the
+ *       previous (shorter) length, whose tokens are a prefix; a text stops at its first failing length;
+ *   <li>{@code bisect}: per text, doubling from the first grid length, then bisection between the longest
+ *       pass and the shortest failure, warm-started;
+ *   <li>{@code progressive}: per text, grow by N tokens (default 1) from 2, warm-started, stop at the
+ *       first failure (Progressive Cramming).
+ * </ul>
+ *
+ * <p>The staged strategies ({@code warm}, {@code bisect}, {@code progressive}) use the stage settings
+ * (a per-stage step budget, normally far below the grid's 5000/2000) and the greedy criterion. Their
+ * accuracy at a grid length L, per text: the best accuracy of the stage run at exactly L; else 1.0 if
+ * a stage at least L long decoded exactly (an exact memory is exact on every prefix: the model is
+ * causal); else the best teacher-forced accuracy on the first L tokens of the memories of the nearest
+ * stages below and above L, measured by one forward each ({@link Result#evaluationForwards()}, not
+ * optimisation steps). Above a text's first failure that is an estimate: the grid would optimise
+ * from scratch there with its full budget. The benchmark compares the capacities.
+ */
+public final class CapacityStrategies {
+
+    /** The paper's PG-19 length grid (union over its models). */
+    public static final List<Integer> PAPER_GRID = List.of(
+            8, 16, 32, 64, 80, 96, 128, 160, 192, 256, 384, 512, 768, 1024, 1280, 1568, 2048, 2560, 3072);
+
+    /** A length passes when the mean best accuracy over its texts is at least this (the paper's "lossless"). */
+    public static final double LOSSLESS = 0.99;
+
+    /**
+     * A text of a search.
+     *
+     * @param id id within its set
+     * @param source its source ("book", "stories", ...)
+     * @param text the whole text; runs use its first L tokens
+     */
+    public record Text(String id, String source, String text) {}
+
+    /** How a search turns a text into its first L token ids and back. */
+    public interface Tokenizer {
+        /** The first {@code maxLength} ids of {@code text}, special tokens included (HF truncation). */
+        int[] encode(String text, int maxLength);
+
+        /** The text of {@code ids}, special tokens dropped. */
+        String decode(int[] ids);
+
+        /** A model's tokenizer, adding its special tokens (BOS for Llama) as the paper's runs do. */
+        static Tokenizer of(org.cramlab.checkpoint.TextTokenizer tokenizer) {
+            return new Tokenizer() {
+                @Override
+                public int[] encode(String text, int maxLength) {
+                    return tokenizer.encode(text, true, maxLength);
+                }
+
+                @Override
+                public String decode(int[] ids) {
+                    return tokenizer.decode(ids, true);
+                }
+            };
+        }
+    }
+
+    /**
+     * One grid length: how many texts ran there, their mean best accuracy, and whether it passes.
+     *
+     * @param length L
+     * @param runs texts with at least L tokens
+     * @param meanBestAccuracy mean best (for staged strategies: measured, implied or evaluated) accuracy
+     * @param passed meanBestAccuracy >= 0.99
+     */
+    public record LengthStats(int length, int runs, double meanBestAccuracy, boolean passed) {}
+
+    /** Per grid length, the mean of {@code accuracy} (text id to length to accuracy). */
+    static List<LengthStats> perLength(Map<String, Map<Integer, Double>> accuracy, List<Integer> grid) {
+        List<LengthStats> out = new ArrayList<>();
+        for (int length : grid) {
+            double[] v = accuracy.values().stream().filter(m -> m.containsKey(length)).mapToDouble(m -> m.get(length)).toArray();
+            if (v.length > 0) {
+                double mean = Arrays.stream(v).average().orElseThrow();
+                out.add(new LengthStats(length, v.length, mean, mean >= LOSSLESS));
+            }
+        }
+        return out;
+    }
+
+    /** The paper's rule: the largest passing grid length; 0 if none. */
+    static int decodingCapacity(List<LengthStats> stats) {
+        return stats.stream().filter(LengthStats::passed).mapToInt(LengthStats::length).max().orElse(0);
+    }
+
+    /** How the capacity is searched. */
+    public enum Strategy {
+        GRID, WARM, BISECT, PROGRESSIVE;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses a strategy name (case-insensitive), naming the valid ones on error. */
+        public static Strategy parse(String s) {
+            for (Strategy x : values()) {
+                if (x.label().equalsIgnoreCase(s.strip())) return x;
+            }
+            throw new CramException("strategy must be one of grid, warm, bisect, progressive; got '" + s + "'");
+        }
+    }
+
+    /**
+     * The outcome of one strategy.
+     *
+     * @param strategy which strategy
+     * @param grid the grid lengths
+     * @param lengths per grid length: texts, mean best accuracy, passed
+     * @param capacity the largest passing grid length (0: none)
+     * @param optimisationSteps forward/backward steps over all runs and stages (forward passes, as
+     *     {@link RunRecord#steps()})
+     * @param evaluationForwards forward-only evaluations of stage memories at grid lengths
+     * @param wallSeconds wall time of the search
+     * @param horizons per text id, the longest prefix a memory of the search decodes greedily (units of L)
+     * @param accuracy per text id, its accuracy at each grid length (as used for the means)
+     * @param runs the grid's run records (grid strategy only)
+     * @param staged the staged strategies' per-text records
+     */
+    public record Result(
+            Strategy strategy,
+            List<Integer> grid,
+            List<LengthStats> lengths,
+            int capacity,
+            long optimisationSteps,
+            long evaluationForwards,
+            double wallSeconds,
+            Map<String, Integer> horizons,
+            Map<String, Map<Integer, Double>> accuracy,
+            List<RunRecord> runs,
+            List<ProgressiveRecord> staged) {}
+
+    private final CausalLM model;
+    private final Tokenizer tokenizer;
+    private final CramSettings gridSettings;
+    private final CramSettings stageSettings;
+    private final int nMem;
+    private final List<Integer> grid;
+    private final int grow;
+    private final boolean restart;
+
+    private CapacityStrategies(Builder b) {
+        this.model = b.model;
+        this.tokenizer = b.tokenizer;
+        this.gridSettings = b.gridSettings;
+        this.stageSettings = b.stageSettings;
+        this.nMem = b.nMem;
+        this.grow = b.grow;
+        this.restart = b.restart;
+        int maxLength = model.info().maxPositions() - nMem;
+        this.grid = b.lengths.stream().filter(l -> l >= 2 && l >= nMem && l <= maxLength).sorted().distinct().toList();
+        if (grid.isEmpty()) {
+            throw new CramException("no length in " + b.lengths + " fits: need max(2, K) <= L <= " + maxLength);
+        }
+    }
+
+    public static Builder builder(CausalLM model, Tokenizer tokenizer) {
+        return new Builder(model, tokenizer);
+    }
+
+    public List<Integer> grid() {
+        return grid;
+    }
+
+    /** Runs {@code strategy} on {@code texts}; the listener sees every step (and the grid's finished runs). */
+    public Result run(Strategy strategy, List<Text> texts, ProgressiveCrammer.Listener listener) {
+        if (texts.isEmpty()) {
+            throw new CramException("capacity search needs at least one text, got none");
+        }
+        long start = System.nanoTime();
+        Result r = strategy == Strategy.GRID ? grid(texts, listener) : staged(strategy, texts, listener);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(r.strategy(), r.grid(), r.lengths(), r.capacity(), r.optimisationSteps(), r.evaluationForwards(),
+                seconds, r.horizons(), r.accuracy(), r.runs(), r.staged());
+    }
+
+    private Result grid(List<Text> texts, RunListener listener) {
+        List<CramTask> tasks = new ArrayList<>();
+        for (int length : grid) {
+            for (Text t : texts) {
+                int[] ids = tokenizer.encode(t.text(), length);
+                if (ids.length == length) { // a shorter text would be a run at another length: skip it
+                    tasks.add(new CramTask(t.id(), t.source(), tokenizer.decode(ids), ids, nMem, null));
+                }
+            }
+        }
+        List<RunRecord> records = new BatchedCrammer(model, gridSettings).run(tasks, listener).stream()
+                .map(CramResult::record).toList();
+        Map<String, Map<Integer, Double>> acc = new LinkedHashMap<>();
+        Map<String, Integer> horizons = new LinkedHashMap<>();
+        for (RunRecord r : records) {
+            acc.computeIfAbsent(r.text().textId(), k -> new TreeMap<>()).put(r.text().length(), r.metrics().bestAccuracy());
+            int h = r.metrics().greedyPrefixLength() < 0 ? 0 : r.metrics().greedyPrefixLength() + 1;
+            horizons.merge(r.text().textId(), h, Math::max);
+        }
+        List<LengthStats> stats = perLength(acc, grid);
+        long steps = records.stream().mapToLong((RunRecord x) -> x.trajectory().steps()).sum();
+        return new Result(Strategy.GRID, grid, stats, decodingCapacity(stats), steps, 0, 0, horizons, acc,
+                records, List.of());
+    }
+
+    private Result staged(Strategy strategy, List<Text> texts, ProgressiveCrammer.Listener listener) {
+        StagePolicy policy = switch (strategy) {
+            case WARM -> StagePolicy.grid(grid);
+            case BISECT -> StagePolicy.bisect(Math.max(2, grid.get(0)));
+            case PROGRESSIVE -> StagePolicy.grow(2, grow);
+            case GRID -> throw new IllegalStateException("grid is not staged");
+        };
+        int maxGrid = grid.get(grid.size() - 1);
+        List<ProgressiveCrammer.Task> tasks = new ArrayList<>();
+        for (Text t : texts) {
+            tasks.add(new ProgressiveCrammer.Task(t.id(), t.source(), tokenizer.encode(t.text(), maxGrid), nMem,
+                    stageSettings.seed()));
+        }
+        Map<String, Map<Integer, float[]>> memories = new LinkedHashMap<>();
+        List<ProgressiveRecord> records = ProgressiveCrammer.builder(model).optSettings(stageSettings).optPolicy(policy)
+                .optRestartOnFailure(restart).build()
+                .run(tasks, new ProgressiveCrammer.Listener() {
+                    @Override
+                    public void onStep(RunListener.Step p) {
+                        listener.onStep(p);
+                    }
+
+                    @Override
+                    public void onStage(ProgressiveCrammer.Task task, ProgressiveRecord.Stage stage, float[] memory) {
+                        memories.computeIfAbsent(task.textId(), k -> new TreeMap<>()).put(stage.length(), memory);
+                        listener.onStage(task, stage, memory);
+                    }
+
+                    @Override
+                    public void onText(ProgressiveRecord record) {
+                        listener.onText(record);
+                    }
+                });
+        // accuracy per (text, grid length): measured, implied by an exact longer stage, or evaluated
+        Map<String, Map<Integer, Double>> acc = new LinkedHashMap<>();
+        List<CramTask> evals = new ArrayList<>();
+        List<String[]> evalKeys = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            ProgressiveRecord r = records.get(i);
+            Map<Integer, Double> a = acc.computeIfAbsent(r.textId(), k -> new TreeMap<>());
+            Map<Integer, float[]> mem = memories.getOrDefault(r.textId(), Map.of());
+            for (int length : grid) {
+                if (length > r.tokenIds().length) continue; // the text is shorter: no run at this length
+                ProgressiveRecord.Stage at = r.stages().stream().filter(s -> s.length() == length).reduce((x, y) -> y).orElse(null);
+                if (at != null) {
+                    a.put(length, at.bestAccuracy());
+                } else if (r.stages().stream().anyMatch(s -> s.passed() && s.length() >= length && s.horizon() >= length)) {
+                    a.put(length, 1.0);
+                } else {
+                    int[] ids = Arrays.copyOf(r.tokenIds(), length);
+                    for (int from : nearest(mem.keySet(), length)) {
+                        evals.add(new CramTask(r.textId(), r.textSource(), null, ids, nMem, mem.get(from)));
+                        evalKeys.add(new String[] {r.textId(), String.valueOf(length)});
+                    }
+                    a.putIfAbsent(length, 0.0);
+                }
+            }
+        }
+        if (!evals.isEmpty()) {
+            CramSettings look = stageSettings.toBuilder().optMaxSteps(1).optGreedyCheck(false).optMemoryDir(null).build();
+            List<CramResult> looked = new BatchedCrammer(model, look).run(evals, RunListener.NONE);
+            for (int i = 0; i < looked.size(); i++) {
+                double first = looked.get(i).record().trajectory().accuracies().get(0);
+                acc.get(evalKeys.get(i)[0]).merge(Integer.parseInt(evalKeys.get(i)[1]), first, Math::max);
+            }
+        }
+        List<LengthStats> stats = perLength(acc, grid);
+        Map<String, Integer> horizons = new LinkedHashMap<>();
+        records.forEach(r -> horizons.put(r.textId(), r.horizon()));
+        long steps = records.stream().mapToLong(ProgressiveRecord::totalSteps).sum();
+        return new Result(strategy, grid, stats, decodingCapacity(stats), steps, evals.size(), 0, horizons,
+                acc, List.of(), records);
+    }
+
+    /** The stage lengths nearest below and above {@code length} (those whose memories are evaluated there). */
+    private static List<Integer> nearest(java.util.Set<Integer> lengths, int length) {
+        List<Integer> out = new ArrayList<>(2);
+        lengths.stream().filter(l -> l < length).mapToInt(l -> l).max().ifPresent(out::add);
+        lengths.stream().filter(l -> l > length).mapToInt(l -> l).min().ifPresent(out::add);
+        return out;
+    }
+
+    /** Options: K, grid, the grid's settings and the stages' settings. */
+    public static final class Builder {
+        private final CausalLM model;
+        private final Tokenizer tokenizer;
+        private CramSettings gridSettings = CramSettings.paper();
+        private CramSettings stageSettings = CramSettings.builder().optMaxSteps(500).optPatience(500).build();
+        private int nMem = 1;
+        private List<Integer> lengths = PAPER_GRID;
+        private int grow = 1;
+        private boolean restart;
+
+        private Builder(CausalLM model, Tokenizer tokenizer) {
+            this.model = model;
+            this.tokenizer = tokenizer;
+        }
+
+        /** Settings of every grid run (default: the paper's, 5000 steps, patience 2000). */
+        public Builder optGridSettings(CramSettings s) {
+            this.gridSettings = s;
+            return this;
+        }
+
+        /** Settings of every stage of the staged strategies: its step budget and patience (default 500/500). */
+        public Builder optStageSettings(CramSettings s) {
+            this.stageSettings = s;
+            return this;
+        }
+
+        public Builder optMem(int nMem) {
+            if (nMem < 1) throw new CramException("number of memory vectors K must be >= 1, got " + nMem);
+            this.nMem = nMem;
+            return this;
+        }
+
+        /** The grid (default: the paper's); lengths with K + L beyond the model are dropped. */
+        public Builder optLengths(List<Integer> lengths) {
+            this.lengths = List.copyOf(lengths);
+            return this;
+        }
+
+        /** Tokens added per progressive stage (default 1). */
+        public Builder optGrow(int n) {
+            if (n < 1) throw new CramException("progressive stages must grow by >= 1 token, got " + n);
+            this.grow = n;
+            return this;
+        }
+
+        /** Staged strategies: retry a failed warm-started stage once from a random memory (default false). */
+        public Builder optRestartOnFailure(boolean restart) {
+            this.restart = restart;
+            return this;
+        }
+
+        public CapacityStrategies build() {
+            return new CapacityStrategies(this);
+        }
+    }
+}
