@@ -77,17 +77,22 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", description = "override the patience")
     Integer patience;
 
+    @Option(names = "--strategy", defaultValue = "grid", paramLabel = "S",
+            description = "capacity strategy the plan names: grid, warm, bisect or progressive (default: ${DEFAULT-VALUE};"
+                    + " `sweep` runs grid plans; run the others with `capacity --strategy` on one machine)")
+    String strategy;
+
     @Option(names = "--out", required = true, paramLabel = "F", description = "plan file to write")
     Path out;
 
     @Override
     public Integer call() {
         Profile p = profile();
-        ExperimentPlan plan = plan(p);
+        ExperimentPlan plan = plan(p).withStrategy(strategy);
         if (p.batchSize() == 1) plan = plan.exact(); // --exact / CRAMLAB_EXACT=1, as ExperimentRunner.forProfile
         plan.save(out);
         System.out.println("wrote " + out + ": plan '" + plan.name() + "', " + plan.runs().size() + " runs"
-                + (plan.isExact() ? " (exact mode)" : ""));
+                + (plan.isExact() ? " (exact mode)" : "") + (plan.isGrid() ? "" : ", strategy " + plan.strategy()));
         return 0;
     }
 

@@ -105,6 +105,10 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = System.out;
         ExperimentPlan p = ExperimentPlan.load(plan);
+        if (!p.isGrid()) { // a staged strategy warm-starts each text's lengths in a chain: not independent runs to shard
+            throw new ExperimentException("plan " + plan + " names strategy '" + p.strategy() + "': sweep runs grid plans only;"
+                    + " run it with `capacity --strategy " + p.strategy() + "` on one machine");
+        }
         if (status) {
             out.print(array > 0 ? Sweep.status(p, this.out, array, null).render() : Sweep.status(p, this.out).render());
             return 0;

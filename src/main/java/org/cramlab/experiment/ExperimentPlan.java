@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cramlab.cram.CapacityStrategies;
 import org.cramlab.core.CramlabException;
 import org.cramlab.core.Json;
 
@@ -18,11 +19,20 @@ import org.cramlab.core.Json;
  *
  * @param name the experiment's name (e.g. capacity-vs-length)
  * @param runs the runs, each with a stable {@link RunSpec#runId()}; ids are unique within a plan
+ * @param strategy how a capacity search runs them: {@code grid} (the paper: every run from scratch, the
+ *     default and the one plan files written before strategies load as), {@code warm}, {@code bisect} or
+ *     {@code progressive} (see {@link org.cramlab.cram.CapacityStrategies.Strategy})
  */
-public record ExperimentPlan(String name, List<RunSpec> runs) {
+public record ExperimentPlan(String name, List<RunSpec> runs, String strategy) {
+
+    /** A grid plan. */
+    public ExperimentPlan(String name, List<RunSpec> runs) {
+        this(name, runs, null);
+    }
 
     public ExperimentPlan {
         if (runs == null) throw new ExperimentException("plan '" + name + "' has no 'runs' array");
+        strategy = strategy == null ? GRID : CapacityStrategies.Strategy.parse(strategy).label();
         runs = List.copyOf(runs);
         Set<String> seen = new HashSet<>();
         for (RunSpec r : runs) {
@@ -33,13 +43,26 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
         }
     }
 
+    /** The default strategy: every run from scratch. */
+    public static final String GRID = "grid";
+
+    /** This plan with another capacity strategy (grid, warm, bisect, progressive; a one-line error names them). */
+    public ExperimentPlan withStrategy(String strategy) {
+        return new ExperimentPlan(name, runs, strategy);
+    }
+
+    /** Whether its runs are independent (grid), so a sweep can shard them. */
+    public boolean isGrid() {
+        return GRID.equals(strategy);
+    }
+
     /**
      * This plan in exact mode: every run optimised alone, so results do not depend on batch composition and an
      * interrupted, resumed or sharded run of the plan reproduces the uninterrupted one bit for bit (slower than
      * batching; see {@link RunSpec#exact}).
      */
     public ExperimentPlan exact() {
-        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList());
+        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList(), strategy);
     }
 
     /** Whether every run is in exact mode. */
