@@ -99,4 +99,55 @@ class CapacityCommandTest {
         assertEquals(runs, lines, "no run was computed (and appended) twice");
         assertEquals(first.out(), again.out());
     }
+
+    /**
+     * {@code --strategy warm} against the grid on the tiny golden Llama: the same texts, grid and seed give the
+     * capacity within one grid step (the toy with a capacity known by construction is CapacityTest's),
+     * fewer optimisation steps, and both print their step totals.
+     */
+    @Test
+    void warmStrategyFindsTheGridsCapacity(@TempDir Path dir) throws Exception {
+        Path model = modelWithTokenizer(dir);
+        Path texts = dir.resolve("lines.txt");
+        Files.writeString(texts, "QZXJ KWVQ 2345678909 0987654322 QZXJ KWVQ 2345\nzqxj QZXJ QZXJ 5555 6666 7777 5555 6666 7777 QZXJ\n");
+        java.util.Map<String, Integer> capacity = new java.util.HashMap<>();
+        java.util.Map<String, Long> steps = new java.util.HashMap<>();
+        for (String strategy : List.of("grid", "warm")) {
+            Path out = dir.resolve(strategy);
+            CramCommandTest.Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                    "--lengths", "2,4,24", "--steps", "200", "--stage-steps", "200", "--lr", "0.5", "--strategy", strategy,
+                    "--out", out.toString(), "--no-greedy");
+            assertEquals(0, o.code(), o.err());
+            JsonObject result = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject()
+                    .getAsJsonObject("result");
+            assertEquals(strategy, result.get("strategy").getAsString());
+            capacity.put(strategy, result.get("decoding_capacity").getAsInt());
+            steps.put(strategy, result.get("optimisation_steps").getAsLong());
+            assertTrue(o.out().contains("strategy " + strategy + ": " + steps.get(strategy) + " optimisation steps in total"), o.out());
+        }
+        // the test of a strategy: grid's capacity within one grid step, for fewer steps (here grid's 200-step
+        // runs leave one text at 5/6 at L=4, which warm, starting from the text's L=2 memory, solves: capacity 2 vs 4)
+        List<Integer> grid = List.of(2, 4, 24);
+        assertTrue(capacity.get("grid") >= 2 && capacity.get("grid") < 24, "grid: L=2 decodes, 24 does not: " + capacity);
+        assertTrue(capacity.get("warm") >= 2 && capacity.get("warm") < 24, "warm: L=2 decodes, 24 does not: " + capacity);
+        assertTrue(Math.abs(grid.indexOf(capacity.get("grid")) - grid.indexOf(capacity.get("warm"))) <= 1, capacity.toString());
+        assertTrue(steps.get("warm") > 0 && steps.get("warm") < steps.get("grid"), steps.toString());
+    }
+
+    @Test
+    void unknownStrategyIsOneLineNamingTheAllowedOnes(@TempDir Path dir) throws Exception {
+        Path model = modelWithTokenizer(dir);
+        Path texts = dir.resolve("lines.txt");
+        Files.writeString(texts, "QZXJ KWVQ 1234567890\n");
+        CramCommandTest.Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                "--strategy", "binary", "--out", dir.resolve("out").toString());
+        assertTrue(o.code() != 0);
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains("grid, warm, bisect, progressive") && o.err().contains("'binary'"), o.err());
+        assertTrue(Files.notExists(dir.resolve("out")), "nothing was run");
+        CramCommandTest.Outcome b = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                "--strategy", "warm", "--bisect", "2", "--out", dir.resolve("out").toString());
+        assertTrue(b.code() != 0);
+        assertTrue(b.err().contains("grid strategy only"), b.err());
+    }
 }
