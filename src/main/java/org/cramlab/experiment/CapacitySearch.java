@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.cramlab.core.Progress;
 import org.cramlab.cram.CapacityStrategies;
@@ -220,7 +221,53 @@ public record CapacitySearch(
      * a later {@link #run} finds its records.
      */
     public ExperimentPlan gridPlan() {
-        return new ExperimentPlan(name, gridRuns(), strategy instanceof Staged st ? st.name() : ExperimentPlan.GRID);
+        ExperimentPlan plan = new ExperimentPlan(name, gridRuns());
+        return strategy instanceof Staged st ? plan.withStrategy(st.name(), st.stageSteps(), st.grow()) : plan;
+    }
+
+    /**
+     * The search a plan describes ({@link #gridPlan} read back, e.g. by {@code sweep}): its texts in plan order,
+     * each as long as the longest grid length it is listed at (so a staged text stops at the grid's longest
+     * length it reaches, as in {@link #runStaged}), the grid, K, seed, settings and strategy. Every run must
+     * share model, K, seed and settings; a one-line error names the first that differs.
+     */
+    public static CapacitySearch fromPlan(ExperimentPlan plan) {
+        if (plan.runs().isEmpty()) throw new ExperimentException("plan '" + plan.name() + "' has no runs: nothing to search");
+        RunSpec first = plan.runs().get(0);
+        Map<TextSpec, Integer> longest = new LinkedHashMap<>();
+        for (RunSpec r : plan.runs()) {
+            if (!r.modelId().equals(first.modelId()) || !Objects.equals(r.modelDir(), first.modelDir())
+                    || r.nMem() != first.nMem() || r.seed() != first.seed() || !r.settings().equals(first.settings())) {
+                throw new ExperimentException("plan '" + plan.name() + "' is not one capacity search: run " + r.runId()
+                        + " differs from the first run in model, K, seed or settings");
+            }
+            longest.merge(r.text(), r.length(), Math::max);
+        }
+        List<Candidate> texts = new ArrayList<>();
+        longest.forEach((t, l) -> texts.add(new Candidate(t, l)));
+        Strategy strategy = plan.isGrid() ? Strategy.GRID
+                : Strategy.staged(CapacityStrategies.Strategy.parse(plan.strategy()), plan.stageSteps(), plan.grow());
+        return new CapacitySearch(plan.name(), first.modelDir(), first.modelId(), texts,
+                plan.runs().stream().map(RunSpec::length).distinct().toList(), first.nMem(), first.seed(), first.settings(), strategy);
+    }
+
+    /**
+     * Shard {@code index} of {@code count} of a staged search: the texts at positions {@code index} modulo
+     * {@code count} (a staged text's stages are a chain, so texts, not runs, are what shards split). Each
+     * shard's capacity is of its texts only; the search over all texts, run again in the same folder once
+     * every shard is done, computes nothing and summarises them all.
+     */
+    public CapacitySearch shard(int index, int count) {
+        if (count < 1 || index < 0 || index >= count) {
+            throw new ExperimentException("shard must be i/n with 0 <= i < n, got " + index + "/" + count);
+        }
+        List<Candidate> mine = new ArrayList<>();
+        for (int i = index; i < texts.size(); i += count) mine.add(texts.get(i));
+        if (mine.isEmpty()) {
+            throw new ExperimentException("shard " + index + "/" + count + " of '" + name + "' has no texts (the search has "
+                    + texts.size() + "): use at most " + texts.size() + " shards");
+        }
+        return new CapacitySearch(name, modelDir, modelId, mine, grid, nMem, seed, settings, strategy);
     }
 
     /** Runs the search's stages into {@code folder} (skipping every run or stage already there) and summarises. */
