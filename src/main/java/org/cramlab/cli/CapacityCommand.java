@@ -63,8 +63,22 @@ public final class CapacityCommand implements Callable<Integer> {
     int mem;
 
     @Option(names = "--bisect", defaultValue = "0", paramLabel = "N",
-            description = "Bisection rounds between the last passing and first failing grid length (default: ${DEFAULT-VALUE}).")
+            description = "grid only: bisection rounds between the last passing and first failing grid length (default: ${DEFAULT-VALUE}).")
     int bisect;
+
+    @Option(names = "--strategy", defaultValue = "grid", paramLabel = "S",
+            description = {"grid (the paper: every length from scratch), warm (each grid length warm-started from the text's",
+                "next shorter one), bisect (per text doubling then bisection, warm-started) or progressive (grow by --grow",
+                "tokens, warm-started) (default: ${DEFAULT-VALUE})."})
+    String strategy;
+
+    @Option(names = "--stage-steps", defaultValue = "500", paramLabel = "N",
+            description = "warm/bisect/progressive: step budget (and patience) of each stage (default: ${DEFAULT-VALUE}).")
+    int stageSteps;
+
+    @Option(names = "--grow", defaultValue = "1", paramLabel = "N",
+            description = "progressive: tokens added per stage (default: ${DEFAULT-VALUE}).")
+    int grow;
 
     @Option(names = "--batch", paramLabel = "B", description = "Runs per batched step (default: ${DEFAULT-VALUE}).")
     int batch = CramSettings.paper().batchSize();
@@ -83,6 +97,8 @@ public final class CapacityCommand implements Callable<Integer> {
         if (!Files.isRegularFile(texts)) {
             throw new CramException("--texts " + texts + " does not exist or is not a file");
         }
+        CapacitySearch.Strategy chosen = CapacitySearch.Strategy.named(strategy, bisect); // bad names fail before any work
+        if (chosen instanceof CapacitySearch.Staged st) chosen = CapacitySearch.Strategy.staged(st.kind(), stageSteps, grow);
         Path modelDir = modelOptions.directory().toAbsolutePath();
         String modelId = Profile.modelId(modelDir.toString());
         String name = "capacity-" + modelId + "-K" + mem;
@@ -102,7 +118,7 @@ public final class CapacityCommand implements Callable<Integer> {
                     .optLengths(lengths == null ? Profile.paper().lengths() : lengths)
                     .optSeed(optimOptions.seed)
                     .optSettings(optimOptions.optimiser())
-                    .optStrategy(bisect > 0 ? CapacitySearch.Strategy.bisect(bisect) : CapacitySearch.Strategy.GRID)
+                    .optStrategy(chosen)
                     .optMaxPositions(info.maxPositions())
                     .build();
         }
@@ -111,10 +127,12 @@ public final class CapacityCommand implements Callable<Integer> {
             stdout.println("wrote " + writePlan + ": " + search.gridPlan().runs().size() + " runs");
             return 0;
         }
-        err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d -> %s%n", search.texts().size(), search.grid(), mem, dir);
+        err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d, strategy %s -> %s%n", search.texts().size(), search.grid(), mem,
+                search.strategy().name(), dir);
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
                 .optBatchSize(batch).optGreedyCheck(!optimOptions.noGreedy).optModelLoader(d -> modelOptions.load())
-                .optParams(Map.of("texts", texts.toString(), "strategy", search.strategy().name(), "bisect_rounds", bisect))
+                .optParams(Map.of("texts", texts.toString(), "strategy", search.strategy().name(), "bisect_rounds", bisect,
+                        "stage_steps", stageSteps, "grow", grow))
                 .build();
         CapacitySearch.Result result;
         try (RunFolder folder = RunFolder.open(dir)) {
@@ -140,6 +158,7 @@ public final class CapacityCommand implements Callable<Integer> {
         }
         s.append(String.format(Locale.ROOT, "decoding capacity (K=%d): %d tokens%s%n", r.nMem(), r.decodingCapacity(),
                 r.bisectedCapacity() != r.decodingCapacity() ? " (bisection: " + r.bisectedCapacity() + ")" : ""));
+        s.append(String.format(Locale.ROOT, "strategy %s: %d optimisation steps in total%n", r.strategy(), r.optimisationSteps()));
         s.append(String.format(Locale.ROOT, "theoretical capacity 16d/log2|V| = %.1f tokens; token gain over %d saturated runs %.1f;"
                 + " utilisation %.4f", r.theoreticalCapacity(), r.saturatedRuns(), r.meanTokenGainSaturated(), r.utilisation()));
         return s.toString();

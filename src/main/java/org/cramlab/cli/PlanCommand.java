@@ -10,6 +10,7 @@ import org.cramlab.experiment.CapacityVsEntropy;
 import org.cramlab.experiment.CapacityVsLength;
 import org.cramlab.experiment.CapacityVsMemoryVectors;
 import org.cramlab.experiment.ExperimentException;
+import org.cramlab.experiment.CapacitySearch;
 import org.cramlab.experiment.ExperimentPlan;
 import org.cramlab.experiment.MemoryGeometry;
 import org.cramlab.experiment.Profile;
@@ -77,17 +78,32 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", description = "override the patience")
     Integer patience;
 
+    @Option(names = "--strategy", defaultValue = "grid", paramLabel = "S",
+            description = "capacity strategy the plan names: grid, warm, bisect or progressive (default: ${DEFAULT-VALUE});"
+                    + " a staged one (not grid) needs a plan of one K, and `sweep` shards it by text")
+    String strategy;
+
+    @Option(names = "--stage-steps", paramLabel = "N",
+            description = "warm/bisect/progressive: step budget (and patience) of each stage (default: "
+                    + ExperimentPlan.DEFAULT_STAGE_STEPS + ")")
+    Integer stageSteps;
+
+    @Option(names = "--grow", paramLabel = "N",
+            description = "progressive: tokens added per stage (default: " + ExperimentPlan.DEFAULT_GROW + ")")
+    Integer grow;
+
     @Option(names = "--out", required = true, paramLabel = "F", description = "plan file to write")
     Path out;
 
     @Override
     public Integer call() {
         Profile p = profile();
-        ExperimentPlan plan = plan(p);
+        ExperimentPlan plan = plan(p).withStrategy(strategy, stageSteps, grow);
         if (p.batchSize() == 1) plan = plan.exact(); // --exact / CRAMLAB_EXACT=1, as ExperimentRunner.forProfile
+        if (!plan.isGrid()) CapacitySearch.fromPlan(plan); // a staged plan must be one search (one K): fail before writing
         plan.save(out);
         System.out.println("wrote " + out + ": plan '" + plan.name() + "', " + plan.runs().size() + " runs"
-                + (plan.isExact() ? " (exact mode)" : ""));
+                + (plan.isExact() ? " (exact mode)" : "") + (plan.isGrid() ? "" : ", strategy " + plan.strategy()));
         return 0;
     }
 

@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.cram.CramSettings;
+import org.cramlab.experiment.CapacitySearch;
 import org.cramlab.experiment.ExperimentException;
 import org.cramlab.experiment.ExperimentPlan;
 import org.cramlab.experiment.ExperimentRunner;
 import org.cramlab.experiment.PlanTexts;
+import org.cramlab.experiment.RunFolder;
 import org.cramlab.model.LoadOptions;
 import org.cramlab.model.Models;
 import org.cramlab.sweep.RunnerExecutor;
@@ -24,11 +26,14 @@ import org.cramlab.sweep.SlurmOptions;
 import org.cramlab.sweep.Submission;
 import org.cramlab.sweep.Sweep;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sweep --plan F --out RUNDIR [--shard i/n]} runs (a shard of) a plan here;
- * {@code --slurm} submits it as a job array; {@code --status} shows progress from the records.
+ * {@code --slurm} submits it as a job array; {@code --status} shows progress from the records. A plan naming a
+ * staged capacity strategy (see {@code plan --strategy}) runs here, sharded by text.
  */
 @Command(
         name = "sweep",
@@ -39,6 +44,9 @@ import picocli.CommandLine.Option;
             "runs only what is missing. RUNDIR must be on a filesystem all nodes share."
         })
 public final class SweepCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--plan", required = true, paramLabel = "F", description = "plan file (JSON, see `plan`)")
     Path plan;
@@ -105,6 +113,7 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = System.out;
         ExperimentPlan p = ExperimentPlan.load(plan);
+        if (!p.isGrid()) return runStaged(p, spec.commandLine().getOut());
         if (status) {
             out.print(array > 0 ? Sweep.status(p, this.out, array, null).render() : Sweep.status(p, this.out).render());
             return 0;
@@ -128,17 +137,45 @@ public final class SweepCommand implements Callable<Integer> {
                 .addSweepArgs(List.of("--device", device, "--dtype", dtype, "--batch-size", String.valueOf(batchSize))).build();
     }
 
+    /**
+     * A plan naming a staged capacity strategy (warm, bisect, progressive): each text's lengths are a chain of
+     * warm-started stages, so the shards split texts, not runs ({@link CapacitySearch#shard}); each text's
+     * stages are persisted at once and resumed. Prints the capacity (of the shard's texts, for a shard).
+     */
+    private int runStaged(ExperimentPlan p, java.io.PrintWriter out) {
+        if (status || slurm) { // both count and submit per run; a staged plan's unit of work is a text's chain
+            throw new ExperimentException("plan " + plan + " names strategy '" + p.strategy() + "': --status and --slurm take"
+                    + " grid plans; run a staged plan here, or one `sweep --plan F --out RUNDIR --shard i/n` per node");
+        }
+        Shard s = Shard.parse(shard);
+        CapacitySearch all = CapacitySearch.fromPlan(p);
+        CapacitySearch search = s.count() == 1 ? all : all.shard(s.index(), s.count());
+        CapacitySearch.Result r;
+        try (RunFolder folder = RunFolder.open(this.out, s.writerName(Shard.currentWriterTag()),
+                "shard-" + s.index() + "-of-" + s.count())) {
+            r = search.run(runner(p), folder);
+        }
+        if (s.count() > 1) out.println("shard " + shard + ": " + search.texts().size() + " of " + all.texts().size() + " texts");
+        out.println(CapacityCommand.table(r));
+        out.flush();
+        return 0;
+    }
+
     /** The experiment runner each shard uses: the plan's text sources, the model on --device/--dtype. */
     private ShardExecutor executor(ExperimentPlan p) {
+        return new RunnerExecutor(runner(p));
+    }
+
+    private ExperimentRunner runner(ExperimentPlan p) {
         Device d = switch (device) {
             case "cpu" -> Device.cpu();
             case "gpu" -> Device.gpu();
             default -> throw new ExperimentException("--device must be cpu or gpu, got '" + device + "'");
         };
         LoadOptions load = LoadOptions.builder().optDevice(d).optDtype(dtype).build();
-        return new RunnerExecutor(ExperimentRunner.builder().optTexts(PlanTexts.forPlan(p)).optBatchSize(batchSize)
+        return ExperimentRunner.builder().optTexts(PlanTexts.forPlan(p)).optBatchSize(batchSize)
                 .optModelLoader(dir -> Models.load(dir, load))
                 .optParams(Map.of("shard", shard, "device", device, "dtype", dtype, "batch_size", batchSize))
-                .build());
+                .build();
     }
 }

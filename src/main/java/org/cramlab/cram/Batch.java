@@ -59,10 +59,15 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
         long[] targets = new long[b * t];
         float[] weights = new float[b * t];
         float[] counts = new float[b];
+        int vocab = model.info().vocabSize();
         for (int r = 0; r < b; r++) {
             int[] tok = tokens.get(r);
             int row = r * t + k[r];
             for (int i = 0; i < tok.length; i++) {
+                if (tok[i] < 0 || tok[i] >= vocab) { // else a native "index out of range in self" from the embedding
+                    throw new CramException("token id " + tok[i] + " at position " + i + " of batch row " + r + " is outside the"
+                            + " model's vocabulary 0.." + (vocab - 1) + ": the text was tokenized for another model");
+                }
                 ids[row + i] = tok[i];
                 mask[row + i] = 1;
                 if (i + 1 < tok.length) {

@@ -219,12 +219,6 @@ public final class CapacityStrategies {
     }
 
     private Result staged(Strategy strategy, List<Text> texts, ProgressiveCrammer.Listener listener) {
-        StagePolicy policy = switch (strategy) {
-            case WARM -> StagePolicy.grid(grid);
-            case BISECT -> StagePolicy.bisect(Math.max(2, grid.get(0)));
-            case PROGRESSIVE -> StagePolicy.grow(2, grow);
-            case GRID -> throw new IllegalStateException("grid is not staged");
-        };
         int maxGrid = grid.get(grid.size() - 1);
         List<ProgressiveCrammer.Task> tasks = new ArrayList<>();
         for (Text t : texts) {
@@ -232,8 +226,7 @@ public final class CapacityStrategies {
                     stageSettings.seed()));
         }
         Map<String, Map<Integer, float[]>> memories = new LinkedHashMap<>();
-        List<ProgressiveRecord> records = ProgressiveCrammer.builder(model).optSettings(stageSettings).optPolicy(policy)
-                .optRestartOnFailure(restart).build()
+        List<ProgressiveRecord> records = crammer(strategy)
                 .run(tasks, new ProgressiveCrammer.Listener() {
                     @Override
                     public void onStep(RunListener.Step p) {
@@ -251,6 +244,27 @@ public final class CapacityStrategies {
                         listener.onText(record);
                     }
                 });
+        return fromStages(strategy, records, memories);
+    }
+
+    /** The engine of a staged strategy: its schedule over the grid, the stage settings, restart on failure. */
+    public ProgressiveCrammer crammer(Strategy strategy) {
+        StagePolicy policy = switch (strategy) {
+            case WARM -> StagePolicy.grid(grid);
+            case BISECT -> StagePolicy.bisect(Math.max(2, grid.get(0)));
+            case PROGRESSIVE -> StagePolicy.grow(2, grow);
+            case GRID -> throw new CramException("grid is not a staged strategy");
+        };
+        return ProgressiveCrammer.builder(model).optSettings(stageSettings).optPolicy(policy)
+                .optRestartOnFailure(restart).build();
+    }
+
+    /**
+     * A staged strategy's result from its per-text records and every stage's best memory (text id to
+     * length to [K, d]); grid lengths no stage ran at are implied by a longer exact stage or evaluated with
+     * one forward from the nearest stage memories (counted in {@code evaluationForwards}, no update).
+     */
+    public Result fromStages(Strategy strategy, List<ProgressiveRecord> records, Map<String, Map<Integer, float[]>> memories) {
         // accuracy per (text, grid length): measured, implied by an exact longer stage, or evaluated
         Map<String, Map<Integer, Double>> acc = new LinkedHashMap<>();
         List<CramTask> evals = new ArrayList<>();

@@ -2,7 +2,17 @@ package org.cramlab.experiment;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.cramlab.core.Progress;
+import org.cramlab.cram.CapacityStrategies;
+import org.cramlab.cram.CramSettings;
+import org.cramlab.cram.Memory;
+import org.cramlab.cram.ProgressiveCrammer;
+import org.cramlab.cram.ProgressiveRecord;
 import org.cramlab.text.TextSource;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.Metrics;
@@ -17,9 +27,13 @@ import org.cramlab.text.TextSets;
  * Decoding capacity at fixed K (the paper's "Max, tokens") as plans for the {@link ExperimentRunner}:
  * every text at every grid length it is long enough for, run into a run folder (so resume, sharding, Slurm
  * and progress are the runner's), then {@link Aggregates#decodingCapacity}. A {@link Strategy} decides,
- * from the records so far, which runs come next: {@code grid} runs the grid once; {@code bisect} then
+ * from the records so far, which runs come next: {@code grid} runs the grid once; {@code grid+bisect} then
  * halves the gap between the capacity and the next grid length (the paper has no bisection; it is
- * reported beside the grid capacity, see {@link Aggregates#refinedCapacity}).
+ * reported beside the grid capacity, see {@link Aggregates#refinedCapacity}). The staged strategies
+ * ({@link Strategy#staged}: {@code warm}, {@code bisect}, {@code progressive}, see {@link CapacityStrategies})
+ * cram each text in warm-started stages through a {@link ProgressiveRunner} in the same run folder (each
+ * finished stage persisted at once, resumed after a crash); the capacity rule is
+ * {@link Aggregates#decodingCapacity} for every strategy.
  *
  * <pre>{@code
  * CapacitySearch search = CapacitySearch.builder(modelDir, modelId, texts).optMem(1).build();
@@ -56,7 +70,7 @@ public record CapacitySearch(
      * stages and computes only what is missing.
      */
     public interface Strategy {
-        /** The name recorded in params.json (e.g. grid, bisect). */
+        /** The name recorded in params.json (e.g. grid, grid+bisect, warm). */
         String name();
 
         List<RunSpec> next(CapacitySearch search, List<RunRecord> done);
@@ -80,7 +94,7 @@ public record CapacitySearch(
             return new Strategy() {
                 @Override
                 public String name() {
-                    return "bisect";
+                    return "grid+bisect";
                 }
 
                 @Override
@@ -104,6 +118,49 @@ public record CapacitySearch(
                     return List.of();
                 }
             };
+        }
+
+        /**
+         * {@code name} (grid, warm, bisect or progressive; a one-line error names them otherwise) with the
+         * default stage budget (500 steps) and growth (1 token); {@code bisectRounds} > 0 refines grid only.
+         */
+        static Strategy named(String name, int bisectRounds) {
+            CapacityStrategies.Strategy kind = CapacityStrategies.Strategy.parse(name);
+            if (kind == CapacityStrategies.Strategy.GRID) return bisectRounds > 0 ? bisect(bisectRounds) : GRID;
+            if (bisectRounds > 0) {
+                throw new ExperimentException("bisection rounds refine the grid strategy only, not '" + kind.label() + "'");
+            }
+            return staged(kind, 500, 1);
+        }
+
+        /** A staged strategy: every stage at most {@code stageSteps} steps (and patience), progressive grows by {@code grow}. */
+        static Strategy staged(CapacityStrategies.Strategy kind, int stageSteps, int grow) {
+            return new Staged(kind, stageSteps, grow);
+        }
+    }
+
+    /**
+     * A staged strategy (see {@link CapacityStrategies}): per text, warm-started stages, not a plan of runs.
+     *
+     * @param kind warm, bisect or progressive
+     * @param stageSteps step budget and patience of every stage
+     * @param grow tokens added per progressive stage
+     */
+    public record Staged(CapacityStrategies.Strategy kind, int stageSteps, int grow) implements Strategy {
+        public Staged {
+            if (kind == CapacityStrategies.Strategy.GRID) throw new ExperimentException("grid is not a staged strategy");
+            if (stageSteps < 1) throw new ExperimentException("stage step budget must be >= 1, got " + stageSteps);
+            if (grow < 1) throw new ExperimentException("progressive stages must grow by >= 1 token, got " + grow);
+        }
+
+        @Override
+        public String name() {
+            return kind.label();
+        }
+
+        @Override
+        public List<RunSpec> next(CapacitySearch search, List<RunRecord> done) {
+            throw new ExperimentException("strategy '" + name() + "' is staged: it has no plan of independent runs");
         }
     }
 
@@ -159,13 +216,63 @@ public record CapacitySearch(
         return runs;
     }
 
-    /** The grid stage as a plan, e.g. for {@code sweep --slurm}; a later {@link #run} finds its records. */
+    /**
+     * The grid stage as a plan naming this search's strategy (grid+bisect: grid), e.g. for {@code sweep --slurm};
+     * a later {@link #run} finds its records.
+     */
     public ExperimentPlan gridPlan() {
-        return new ExperimentPlan(name, gridRuns());
+        ExperimentPlan plan = new ExperimentPlan(name, gridRuns());
+        return strategy instanceof Staged st ? plan.withStrategy(st.name(), st.stageSteps(), st.grow()) : plan;
     }
 
-    /** Runs the search's stages into {@code folder} (skipping every run already there) and summarises. */
+    /**
+     * The search a plan describes ({@link #gridPlan} read back, e.g. by {@code sweep}): its texts in plan order,
+     * each as long as the longest grid length it is listed at (so a staged text stops at the grid's longest
+     * length it reaches, as in {@link #runStaged}), the grid, K, seed, settings and strategy. Every run must
+     * share model, K, seed and settings; a one-line error names the first that differs.
+     */
+    public static CapacitySearch fromPlan(ExperimentPlan plan) {
+        if (plan.runs().isEmpty()) throw new ExperimentException("plan '" + plan.name() + "' has no runs: nothing to search");
+        RunSpec first = plan.runs().get(0);
+        Map<TextSpec, Integer> longest = new LinkedHashMap<>();
+        for (RunSpec r : plan.runs()) {
+            if (!r.modelId().equals(first.modelId()) || !Objects.equals(r.modelDir(), first.modelDir())
+                    || r.nMem() != first.nMem() || r.seed() != first.seed() || !r.settings().equals(first.settings())) {
+                throw new ExperimentException("plan '" + plan.name() + "' is not one capacity search: run " + r.runId()
+                        + " differs from the first run in model, K, seed or settings");
+            }
+            longest.merge(r.text(), r.length(), Math::max);
+        }
+        List<Candidate> texts = new ArrayList<>();
+        longest.forEach((t, l) -> texts.add(new Candidate(t, l)));
+        Strategy strategy = plan.isGrid() ? Strategy.GRID
+                : Strategy.staged(CapacityStrategies.Strategy.parse(plan.strategy()), plan.stageSteps(), plan.grow());
+        return new CapacitySearch(plan.name(), first.modelDir(), first.modelId(), texts,
+                plan.runs().stream().map(RunSpec::length).distinct().toList(), first.nMem(), first.seed(), first.settings(), strategy);
+    }
+
+    /**
+     * Shard {@code index} of {@code count} of a staged search: the texts at positions {@code index} modulo
+     * {@code count} (a staged text's stages are a chain, so texts, not runs, are what shards split). Each
+     * shard's capacity is of its texts only; the search over all texts, run again in the same folder once
+     * every shard is done, computes nothing and summarises them all.
+     */
+    public CapacitySearch shard(int index, int count) {
+        if (count < 1 || index < 0 || index >= count) {
+            throw new ExperimentException("shard must be i/n with 0 <= i < n, got " + index + "/" + count);
+        }
+        List<Candidate> mine = new ArrayList<>();
+        for (int i = index; i < texts.size(); i += count) mine.add(texts.get(i));
+        if (mine.isEmpty()) {
+            throw new ExperimentException("shard " + index + "/" + count + " of '" + name + "' has no texts (the search has "
+                    + texts.size() + "): use at most " + texts.size() + " shards");
+        }
+        return new CapacitySearch(name, modelDir, modelId, mine, grid, nMem, seed, settings, strategy);
+    }
+
+    /** Runs the search's stages into {@code folder} (skipping every run or stage already there) and summarises. */
     public Result run(ExperimentRunner runner, RunFolder folder) {
+        if (strategy instanceof Staged st) return runStaged(st, runner, folder);
         List<RunSpec> planned = new ArrayList<>();
         while (true) {
             List<RunSpec> next = strategy.next(this, folder.records().of(new ExperimentPlan(name, planned)));
@@ -187,7 +294,49 @@ public record CapacitySearch(
         return new Result(modelId, nMem, strategy.name(), Aggregates.perLength(records),
                 Aggregates.decodingCapacity(records, grid).orElse(0), Aggregates.refinedCapacity(records, grid),
                 theoretical, (int) saturated, tokenGain.mean(), Aggregates.informationGain(records).mean(),
-                tokenGain.mean() / theoretical);
+                tokenGain.mean() / theoretical,
+                records.stream().mapToLong((RunRecord r) -> r.trajectory().steps()).sum());
+    }
+
+    /**
+     * A staged strategy: the texts long enough for the grid's shortest length (as the grid runs them), up to
+     * the longest grid length, crammed by {@link CapacityStrategies#crammer} through a {@link ProgressiveRunner}
+     * (stages and their memories in {@code folder}, resumed), then {@link CapacityStrategies#fromStages} from
+     * the saved memories and the paper's rule over the per-text accuracies.
+     */
+    private Result runStaged(Staged st, ExperimentRunner runner, RunFolder folder) {
+        return runner.runJob(name, Path.of(modelDir), folder, (model, resolve, batchSize, progress) -> {
+            int hidden = model.info().hiddenSize();
+            CramSettings stage = CramSettings.builder().optOptimiser(settings).optMaxSteps(st.stageSteps())
+                    .optPatience(st.stageSteps()).optBatchSize(batchSize).optSeed(seed).optModelId(modelId).build();
+            CapacityStrategies engine = CapacityStrategies.builder(model, null).optMem(nMem).optLengths(grid)
+                    .optStageSettings(stage).optGrow(st.grow()).build();
+            int maxGrid = grid.get(grid.size() - 1);
+            List<ProgressiveCrammer.Task> tasks = new ArrayList<>();
+            for (Candidate c : texts) {
+                if (c.tokens() < grid.get(0)) continue;
+                int[] ids = resolve.apply(c.text(), Math.min(maxGrid, c.tokens()));
+                tasks.add(new ProgressiveCrammer.Task(c.text().id(), c.text().source().id(), ids, nMem, seed));
+            }
+            List<ProgressiveRecord> records;
+            try (Progress bar = progress.start(name + " (" + st.name() + ")", tasks.size())) {
+                records = new ProgressiveRunner(engine.crammer(st.kind()), modelId, hidden).run(tasks, folder,
+                        new StageProgress(bar));
+            }
+            Map<String, Map<Integer, float[]>> memories = new LinkedHashMap<>();
+            for (ProgressiveRecord r : records) {
+                for (ProgressiveRecord.Stage s : r.stages()) {
+                    memories.computeIfAbsent(r.textId(), k -> new TreeMap<>())
+                            .put(s.length(), Memory.load(folder.root().resolve(s.memoryFile()), nMem, hidden));
+                }
+            }
+            CapacityStrategies.Result staged = engine.fromStages(st.kind(), records, memories);
+            List<Aggregates.LengthStats> stats = Aggregates.perLength(staged.accuracy());
+            int capacity = Aggregates.decodingCapacity(stats, grid).orElse(0);
+            double theoretical = Metrics.theoreticalCapacity(hidden, model.info().vocabSize());
+            return new Result(modelId, nMem, st.name(), stats, capacity, capacity, theoretical, 0, Double.NaN, Double.NaN,
+                    Double.NaN, staged.optimisationSteps());
+        });
     }
 
     /**
@@ -205,11 +354,12 @@ public record CapacitySearch(
      * @param meanTokenGainSaturated mean token gain over those runs (NaN if none)
      * @param meanInformationGainSaturated mean information gain (nats) over those runs (NaN if none)
      * @param utilisation meanTokenGainSaturated / theoreticalCapacity
+     * @param optimisationSteps forward/backward steps spent over all runs or stages (records read back included)
      */
     public record Result(
             String modelId, int nMem, String strategy, List<Aggregates.LengthStats> lengths, int decodingCapacity,
             int bisectedCapacity, double theoreticalCapacity, int saturatedRuns, double meanTokenGainSaturated,
-            double meanInformationGainSaturated, double utilisation) {}
+            double meanInformationGainSaturated, double utilisation, long optimisationSteps) {}
 
     public static Builder builder(String modelDir, String modelId, List<Candidate> texts) {
         return new Builder(modelDir, modelId, texts);

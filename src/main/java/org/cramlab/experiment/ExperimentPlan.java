@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cramlab.cram.CapacityStrategies;
 import org.cramlab.core.CramlabException;
 import org.cramlab.core.Json;
 
@@ -18,11 +19,38 @@ import org.cramlab.core.Json;
  *
  * @param name the experiment's name (e.g. capacity-vs-length)
  * @param runs the runs, each with a stable {@link RunSpec#runId()}; ids are unique within a plan
+ * @param strategy how a capacity search runs them: {@code grid} (the paper: every run from scratch, the
+ *     default and the one plan files written before strategies load as), {@code warm}, {@code bisect} or
+ *     {@code progressive} (see {@link org.cramlab.cram.CapacityStrategies.Strategy}); a staged strategy's plan
+ *     lists the grid's runs all the same: they name the texts, lengths, K, seed and settings it searches
+ * @param stageSteps staged strategies: step budget (and patience) of each stage; null for grid
+ * @param grow progressive: tokens added per stage; null for grid
  */
-public record ExperimentPlan(String name, List<RunSpec> runs) {
+public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, Integer stageSteps, Integer grow) {
+
+    /** What a staged strategy's stages get when the plan does not say: 500 steps, growth by 1 token. */
+    public static final int DEFAULT_STAGE_STEPS = 500;
+    public static final int DEFAULT_GROW = 1;
+
+    /** A grid plan. */
+    public ExperimentPlan(String name, List<RunSpec> runs) {
+        this(name, runs, null, null, null);
+    }
 
     public ExperimentPlan {
         if (runs == null) throw new ExperimentException("plan '" + name + "' has no 'runs' array");
+        strategy = strategy == null ? GRID : CapacityStrategies.Strategy.parse(strategy).label();
+        if (GRID.equals(strategy)) {
+            if (stageSteps != null || grow != null) {
+                throw new ExperimentException("plan '" + name + "': stage_steps and grow belong to the staged strategies"
+                        + " (warm, bisect, progressive), not to grid");
+            }
+        } else {
+            stageSteps = stageSteps == null ? DEFAULT_STAGE_STEPS : stageSteps;
+            grow = grow == null ? DEFAULT_GROW : grow;
+            if (stageSteps < 1) throw new ExperimentException("plan '" + name + "': stage_steps must be >= 1, got " + stageSteps);
+            if (grow < 1) throw new ExperimentException("plan '" + name + "': grow must be >= 1 token, got " + grow);
+        }
         runs = List.copyOf(runs);
         Set<String> seen = new HashSet<>();
         for (RunSpec r : runs) {
@@ -33,13 +61,34 @@ public record ExperimentPlan(String name, List<RunSpec> runs) {
         }
     }
 
+    /** The default strategy: every run from scratch. */
+    public static final String GRID = "grid";
+
+    /**
+     * This plan with another capacity strategy (grid, warm, bisect, progressive; a one-line error names them),
+     * staged ones with the default stage budget and growth.
+     */
+    public ExperimentPlan withStrategy(String strategy) {
+        return withStrategy(strategy, null, null);
+    }
+
+    /** This plan with a staged strategy's stage budget and growth (null: the defaults), or with grid (both null). */
+    public ExperimentPlan withStrategy(String strategy, Integer stageSteps, Integer grow) {
+        return new ExperimentPlan(name, runs, strategy, stageSteps, grow);
+    }
+
+    /** Whether its runs are independent (grid), so a sweep can shard them. */
+    public boolean isGrid() {
+        return GRID.equals(strategy);
+    }
+
     /**
      * This plan in exact mode: every run optimised alone, so results do not depend on batch composition and an
      * interrupted, resumed or sharded run of the plan reproduces the uninterrupted one bit for bit (slower than
      * batching; see {@link RunSpec#exact}).
      */
     public ExperimentPlan exact() {
-        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList());
+        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList(), strategy, stageSteps, grow);
     }
 
     /** Whether every run is in exact mode. */

@@ -113,6 +113,32 @@ public final class ExperimentRunner {
         return new Result(missing.size(), reused, folder.records(), plan);
     }
 
+    /** Work that is not a plan of independent runs (a staged capacity search), given the loaded model. */
+    public interface ModelJob<T> {
+        /**
+         * @param model the model, loaded by this runner's loader (closed after the call)
+         * @param texts resolves a text to its first {@code length} token ids through this runner's text sources
+         * @param batchSize this runner's batch size
+         * @param progress this runner's progress display
+         */
+        T run(CausalLM model, java.util.function.BiFunction<TextSpec, Integer, int[]> texts, int batchSize, Progress.Starter progress);
+    }
+
+    /**
+     * Runs {@code job} on the model in {@code dir} (this runner's loader, texts, batch size and progress),
+     * after writing params.json with {@code experiment} and this runner's parameters; the job persists its
+     * own units of work in {@code folder}.
+     */
+    public <T> T runJob(String experiment, Path dir, RunFolder folder, ModelJob<T> job) {
+        TorchThreads.configureFromEnvironment(); // as run(): before the engine starts
+        Map<String, Object> p = new LinkedHashMap<>(params);
+        p.put("experiment", experiment);
+        folder.writeParams(p);
+        try (CausalLM model = loader.apply(dir); TextTokenizer tokenizer = tokenizer(dir)) {
+            return job.run(model, (spec, length) -> texts.resolve(spec, length, tokenizer).tokenIds(), batchSize, progress);
+        }
+    }
+
     /** What one engine instance fixes: the model's name in the records, the optimiser settings, exact mode (B = 1). */
     private record Engine(String modelId, OptimiserSettings settings, boolean exact) {}
 

@@ -132,24 +132,7 @@ public record ProgressiveCramming(Profile profile, int nMem, int maxLength) {
                 String modelId = e.getValue().get(0).modelId();
                 try (Progress bar = progress.start("progressive cramming " + modelId, tasks.size())) {
                     out.put(modelId, new ProgressiveRunner(crammer, modelId, model.info().hiddenSize()).run(tasks, folder,
-                            new ProgressiveCrammer.Listener() {
-                                private long shown;
-
-                                @Override
-                                public void onStep(RunListener.Step p) {
-                                    long now = System.nanoTime();
-                                    if (now - shown > 250_000_000L) {
-                                        shown = now;
-                                        bar.working(String.format(Locale.ROOT, "%s L=%d step %d acc %.3f", p.task().textId(),
-                                                p.task().length(), p.step(), p.bestAccuracy()));
-                                    }
-                                }
-
-                                @Override
-                                public void onText(ProgressiveRecord record) {
-                                    bar.advance();
-                                }
-                            }));
+                            new StageProgress(bar)));
                 }
             }
         }

@@ -76,10 +76,31 @@ public final class Aggregates {
      * @param grid the searched lengths; null: every length in {@code records}
      */
     public static OptionalInt decodingCapacity(Collection<RunRecord> records, Collection<Integer> grid) {
-        return perLength(records).stream()
+        return decodingCapacity(perLength(records), grid);
+    }
+
+    /** The paper's rule on per-length aggregates: the largest passing length of {@code grid} (null: any). */
+    public static OptionalInt decodingCapacity(List<LengthStats> stats, Collection<Integer> grid) {
+        return stats.stream()
                 .filter(s -> s.passed() && (grid == null || grid.contains(s.length())))
                 .mapToInt(LengthStats::length)
                 .max();
+    }
+
+    /**
+     * Per-length aggregates of a staged (warm, bisect, progressive) capacity search, which has no run
+     * record per (text, length): {@code accuracy} maps text id to length to its best accuracy there
+     * (measured, implied or evaluated, see {@code CapacityStrategies}). Gains are NaN (no from-scratch run).
+     */
+    public static List<LengthStats> perLength(Map<String, ? extends Map<Integer, Double>> accuracy) {
+        Map<Integer, List<Double>> by = new TreeMap<>();
+        accuracy.values().forEach(m -> m.forEach((l, a) -> by.computeIfAbsent(l, k -> new ArrayList<>()).add(a)));
+        List<LengthStats> out = new ArrayList<>();
+        by.forEach((length, v) -> {
+            double acc = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            out.add(new LengthStats(length, v.size(), acc, Double.NaN, Double.NaN, acc >= LOSSLESS));
+        });
+        return out;
     }
 
     /**

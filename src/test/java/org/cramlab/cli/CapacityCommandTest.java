@@ -99,4 +99,121 @@ class CapacityCommandTest {
         assertEquals(runs, lines, "no run was computed (and appended) twice");
         assertEquals(first.out(), again.out());
     }
+
+    /**
+     * {@code --strategy warm} against the grid on the tiny golden Llama: the same texts, grid and seed give the
+     * capacity within one grid step (the toy with a capacity known by construction is CapacityTest's),
+     * fewer optimisation steps, and both print their step totals.
+     */
+    @Test
+    void warmStrategyFindsTheGridsCapacity(@TempDir Path dir) throws Exception {
+        Path model = modelWithTokenizer(dir);
+        Path texts = dir.resolve("lines.txt");
+        Files.writeString(texts, "QZXJ KWVQ 2345678909 0987654322 QZXJ KWVQ 2345\nzqxj QZXJ QZXJ 5555 6666 7777 5555 6666 7777 QZXJ\n");
+        java.util.Map<String, Integer> capacity = new java.util.HashMap<>();
+        java.util.Map<String, Long> steps = new java.util.HashMap<>();
+        for (String strategy : List.of("grid", "warm")) {
+            Path out = dir.resolve(strategy);
+            CramCommandTest.Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                    "--lengths", "2,4,24", "--steps", "200", "--stage-steps", "200", "--lr", "0.5", "--strategy", strategy,
+                    "--out", out.toString(), "--no-greedy");
+            assertEquals(0, o.code(), o.err());
+            JsonObject result = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject()
+                    .getAsJsonObject("result");
+            assertEquals(strategy, result.get("strategy").getAsString());
+            capacity.put(strategy, result.get("decoding_capacity").getAsInt());
+            steps.put(strategy, result.get("optimisation_steps").getAsLong());
+            assertTrue(o.out().contains("strategy " + strategy + ": " + steps.get(strategy) + " optimisation steps in total"), o.out());
+        }
+        // the test of a strategy: grid's capacity within one grid step, for fewer steps (here grid's 200-step
+        // runs leave one text at 5/6 at L=4, which warm, starting from the text's L=2 memory, solves: capacity 2 vs 4)
+        List<Integer> grid = List.of(2, 4, 24);
+        assertTrue(capacity.get("grid") >= 2 && capacity.get("grid") < 24, "grid: L=2 decodes, 24 does not: " + capacity);
+        assertTrue(capacity.get("warm") >= 2 && capacity.get("warm") < 24, "warm: L=2 decodes, 24 does not: " + capacity);
+        assertTrue(Math.abs(grid.indexOf(capacity.get("grid")) - grid.indexOf(capacity.get("warm"))) <= 1, capacity.toString());
+        assertTrue(steps.get("warm") > 0 && steps.get("warm") < steps.get("grid"), steps.toString());
+    }
+
+    @Test
+    void unknownStrategyIsOneLineNamingTheAllowedOnes(@TempDir Path dir) throws Exception {
+        Path model = modelWithTokenizer(dir);
+        Path texts = dir.resolve("lines.txt");
+        Files.writeString(texts, "QZXJ KWVQ 1234567890\n");
+        CramCommandTest.Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                "--strategy", "binary", "--out", dir.resolve("out").toString());
+        assertTrue(o.code() != 0);
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains("grid, warm, bisect, progressive") && o.err().contains("'binary'"), o.err());
+        assertTrue(Files.notExists(dir.resolve("out")), "nothing was run");
+        CramCommandTest.Outcome b = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                "--strategy", "warm", "--bisect", "2", "--out", dir.resolve("out").toString());
+        assertTrue(b.code() != 0);
+        assertTrue(b.err().contains("grid strategy only"), b.err());
+    }
+    /**
+     * A plan can name a staged strategy: {@code capacity --strategy warm --write-plan} writes it, {@code sweep}
+     * runs it in two shards of texts, and the whole plan, run again in the same folder, computes nothing and
+     * gives what {@code capacity --strategy warm} gives in one go (same capacity, same step total).
+     */
+    @Test
+    void stagedPlanRunsShardedBySweepAsCapacityDoes(@TempDir Path dir) throws Exception {
+        Path model = modelWithTokenizer(dir);
+        Path texts = dir.resolve("lines.txt");
+        Files.writeString(texts, "QZXJ KWVQ 2345678909 0987654322 QZXJ KWVQ 2345\nzqxj QZXJ QZXJ 5555 6666 7777 5555 6666 7777 QZXJ\n"
+                + "QZXJ 5555 KWVQ 6666 zqxj 7777 QZXJ\n");
+        String[] capacity = {"capacity", "--model", model.toString(), "--texts", texts.toString(), "--lengths", "2,4,24",
+            "--steps", "200", "--stage-steps", "150", "--lr", "0.5", "--strategy", "warm", "--no-greedy"};
+        Path direct = dir.resolve("direct");
+        CramCommandTest.Outcome one = CramCommandTest.run(concat(capacity, "--out", direct.toString()));
+        assertEquals(0, one.code(), one.err());
+
+        Path swept = dir.resolve("swept");
+        Path plan = dir.resolve("warm.json");
+        CramCommandTest.Outcome written = CramCommandTest.run(concat(capacity, "--out", swept.toString(), "--write-plan", plan.toString()));
+        assertEquals(0, written.code(), written.err());
+        JsonObject json = JsonParser.parseString(Files.readString(plan)).getAsJsonObject();
+        assertEquals("warm", json.get("strategy").getAsString());
+        assertEquals(150, json.get("stage_steps").getAsInt());
+        for (String shard : List.of("0/2", "1/2")) {
+            CramCommandTest.Outcome o = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString(), "--shard", shard);
+            assertEquals(0, o.code(), o.err());
+            assertTrue(o.out().contains("shard " + shard + ": " + (shard.startsWith("0") ? 2 : 1) + " of 3 texts"), o.out());
+        }
+        long stageLines = stageLines(swept);
+        CramCommandTest.Outcome all = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString());
+        assertEquals(0, all.code(), all.err());
+        assertEquals(stageLines, stageLines(swept), "the whole plan after its shards: every text's stages were on disk");
+        assertEquals(one.out().strip(), all.out().strip(), "sharded sweep of the plan = capacity --strategy warm");
+
+        CramCommandTest.Outcome status = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString(), "--status");
+        assertEquals(2, status.code());
+        assertTrue(status.err().contains("names strategy 'warm'"), status.err());
+    }
+
+    /** A text whose token ids the model has no embedding for: one line naming the id and the vocabulary, not a native error. */
+    @Test
+    void tokenOutsideTheModelsVocabularyIsNamed(@TempDir Path dir) throws Exception {
+        Path model = modelWithTokenizer(dir);
+        Path texts = dir.resolve("lines.txt");
+        Files.writeString(texts, "KWVQ 1234 zqxj 9876 QZXJ\n");
+        CramCommandTest.Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                "--lengths", "2,6", "--strategy", "warm", "--out", dir.resolve("out").toString());
+        assertEquals(2, o.code(), o.err());
+        String last = o.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("capacity: ") && last.contains("outside the model's vocabulary 0..255"), o.err());
+    }
+
+    private static long stageLines(Path runDir) throws Exception {
+        long n = 0;
+        try (var files = Files.list(runDir.resolve("stages"))) {
+            for (Path f : files.toList()) n += Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
+        }
+        return n;
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        String[] out = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, out, args.length, more.length);
+        return out;
+    }
 }

@@ -95,4 +95,59 @@ class CapacityTest {
             assertEquals(r, again);
         }
     }
+
+    /**
+     * Grid and the staged warm strategy through {@link CapacitySearch} and the experiment runner on the toy
+     * of {@link CapacityStrategiesTest} (capacity 3 by construction: '#' at the 4th token is unreachable),
+     * then the warm search resumed in its folder: every stage is read back, none is optimised again.
+     */
+    @Test
+    void warmFindsTheGridsKnownCapacityWithFewerStepsAndResumesWithoutComputing(@TempDir Path dir) throws Exception {
+        List<String> texts = CapacityStrategiesTest.TEXTS.stream().map(CapacityStrategies.Text::text).toList();
+        TextResolver resolver = (spec, length, tokenizer) ->
+                new TextResolver.Resolved(texts.get(spec.index()), chars(texts.get(spec.index()), length));
+        List<CapacitySearch.Candidate> candidates = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            candidates.add(new CapacitySearch.Candidate(new TextSpec("literal", null, i, 0), texts.get(i).length()));
+        }
+        java.util.Map<String, CapacitySearch.Result> results = new java.util.LinkedHashMap<>();
+        for (CapacitySearch.Strategy s : List.of(CapacitySearch.Strategy.GRID,
+                CapacitySearch.Strategy.staged(CapacityStrategies.Strategy.WARM, 150, 1))) {
+            CapacitySearch cap = CapacitySearch.builder("toy", "toy", candidates)
+                    .optSettings(OptimiserSettings.paper().withLr(0.1).withSteps(300, 300))
+                    .optMem(2).optLengths(List.of(2, 3, 4, 8, 16)).optStrategy(s).optMaxPositions(40).build();
+            ExperimentRunner runner = ExperimentRunner.builder().optTexts(resolver).optGreedyCheck(false).optBatchSize(8)
+                    .optModelLoader(d -> new ToyLM(50, 16, 32, 40, 7).withUnreachable('#' % 50))
+                    .optProgress(new Progress.Starter((state, last) -> {})).build();
+            Path out = dir.resolve(s.name());
+            try (RunFolder folder = RunFolder.open(out, "w")) {
+                results.put(s.name(), cap.run(runner, folder));
+            }
+            if (s instanceof CapacitySearch.Staged) {
+                long lines = stageLines(out);
+                assertEquals(4 * 3, lines, "warm: stages 2, 3 and the failing 4 per text");
+                try (RunFolder folder = RunFolder.open(out, "w2")) {
+                    assertEquals(results.get(s.name()), cap.run(runner, folder), "the resumed search reads the same result back");
+                }
+                assertEquals(lines, stageLines(out), "the resumed search optimised no stage again");
+            }
+        }
+        CapacitySearch.Result grid = results.get("grid"), warm = results.get("warm");
+        assertEquals(3, grid.decodingCapacity(), grid.lengths().toString());
+        assertEquals(3, warm.decodingCapacity(), warm.lengths().toString());
+        assertEquals("warm", warm.strategy());
+        for (Aggregates.LengthStats l : warm.lengths()) {
+            assertEquals(l.length() <= 3, l.passed(), warm.lengths().toString());
+        }
+        assertTrue(warm.optimisationSteps() > 0 && warm.optimisationSteps() < grid.optimisationSteps(),
+                "warm " + warm.optimisationSteps() + " vs grid " + grid.optimisationSteps());
+    }
+
+    private static long stageLines(Path runFolder) throws java.io.IOException {
+        long n = 0;
+        try (var files = java.nio.file.Files.list(runFolder.resolve("stages"))) {
+            for (Path f : files.toList()) n += java.nio.file.Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
+        }
+        return n;
+    }
 }
