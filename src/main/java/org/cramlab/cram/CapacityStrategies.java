@@ -329,27 +329,29 @@ public final class CapacityStrategies {
     }
 
     /**
-     * Repairs a staged result's capacity boundary. From the shortest grid length up: a length that passes
-     * is kept; at the first failing length L, the texts below accuracy 1.0 at L are retried, worst first,
-     * one at a time, each by exactly the grid's run at L ({@link Repairer#gridRun}: from a random memory,
-     * the grid's settings, budget and seed; texts whose grid run already failed at a shorter length go
-     * first, being the likeliest to fail again). The retries stop as soon as L passes (the mean over texts,
-     * each at the better of its staged and its retried accuracy, reaches 0.99) or can no longer pass: the
-     * mean with every remaining retry counted as 1.0 is below 0.99. Each retried text whose run decodes
-     * exactly continues its staged schedule warm-started from that memory (the run is recorded as a stage of
-     * the text, {@code warmFrom} 0), and the next failing length is repaired the same way. The rule (the
-     * largest passing length) is not monotone near the boundary: on stories260K the grid itself fails at 8
-     * (one text 6/7) and passes at 12 (that text 10/11, mean 0.9924). So the repair looks {@link #LOOKAHEAD}
-     * grid length past a length that cannot pass and ends after {@code LOOKAHEAD + 1} consecutive lengths that
-     * cannot; the capacity is then the paper's rule over the accuracies as they stand. Every step is counted:
-     * the staged pass's, the retries' and the continued stages'.
+     * Repairs a staged result's capacity boundary. A grid length is repaired by retrying its texts below
+     * accuracy 1.0, one at a time, each by exactly the grid's run there ({@link Repairer#gridRun}: from a random
+     * memory, the grid's settings, budget and seed; texts whose grid run already failed at another length
+     * first, being the likeliest to fail again, then the lowest accuracy first). The retries stop as soon as
+     * the length passes (the mean over texts, each at the better of its staged and its retried accuracy,
+     * reaches 0.99) or can no longer pass: the mean with every remaining retry counted as 1.0 is below 0.99.
+     * Each retried text whose run decodes exactly (on a length that passes) continues its staged schedule
+     * warm-started from that memory (the run is recorded as a stage of the text, {@code warmFrom} 0).
+     *
+     * <p>Which lengths: the rule (the largest passing length) is not monotone near the boundary: on
+     * stories260K the grid itself fails at 8 (one text 6/7) and passes at 12 (that text 10/11, mean 0.9924).
+     * So from the shortest failing length F, the window of F and the {@link #LOOKAHEAD} failing-or-not lengths
+     * above it is repaired longest first; a pass at L makes the window's shorter lengths moot (the capacity
+     * is at least L), and the next window starts at the shortest failing length above L. The repair ends when
+     * no length of a window can pass. Every step is counted: the staged pass's, the retries' and the
+     * continued stages'.
      *
      * <p>Where this differs from the paper: the paper runs every (text, length) from scratch and reads each
      * text's best accuracy of that one run. Here a text's accuracy at L is the better of its warm-started
      * stage and (if retried) the grid's run there, i.e. up to two attempts; texts that pass their staged
-     * stage are not run from scratch; and the search ends after {@code LOOKAHEAD + 1} consecutive lengths that
-     * cannot pass (the grid runs every longer length too, where a pass further up is possible but rare: those
-     * lengths keep their staged estimates).
+     * stage are not run from scratch; lengths below a passing one are not repaired; and the search ends at a
+     * window of {@code LOOKAHEAD + 1} lengths that cannot pass (the grid runs every longer length too, where a
+     * pass further up is possible but rare: those lengths keep their staged estimates).
      *
      * @param staged the staged strategy's result ({@link #fromStages})
      * @param memories every stage's best memory, text id to length ([K, d]); updated with the repairs'
@@ -358,28 +360,70 @@ public final class CapacityStrategies {
      */
     public Result repair(Result staged, Map<String, Map<Integer, float[]>> memories, Repairer io, ProgressiveCrammer.Listener listener) {
         long start = System.nanoTime();
-        Map<String, ProgressiveRecord> texts = new LinkedHashMap<>();
-        staged.staged().forEach(r -> texts.put(r.textId(), r));
-        Map<String, Map<Integer, float[]>> mem = new LinkedHashMap<>();
-        memories.forEach((k, v) -> mem.put(k, new TreeMap<>(v)));
-        List<RunRecord> runs = new ArrayList<>();
-        long evaluations = staged.evaluationForwards();
-        Result cur = staged;
-        int cannotPass = 0; // consecutive grid lengths that cannot pass
-        Set<String> failedRetry = new LinkedHashSet<>(); // texts whose grid run did not decode
-        for (int length : grid) {
-            LengthStats at = cur.lengths().stream().filter(x -> x.length() == length).findFirst().orElse(null);
-            if (at == null) continue;
-            if (at.passed()) {
-                cannotPass = 0;
-                continue;
+        Repairing r = new Repairing(staged, memories, io, listener);
+        int frontier = r.firstFailingAbove(0);
+        while (frontier >= 0) {
+            // the window: the first failing length and the LOOKAHEAD lengths above it, the longest first (a pass
+            // there makes the shorter ones moot: the capacity is the largest passing length)
+            List<Integer> window = r.lengthsFrom(frontier, LOOKAHEAD + 1);
+            int passed = -1;
+            for (int i = window.size() - 1; i >= 0 && passed < 0; i--) {
+                if (r.passes(window.get(i))) passed = window.get(i);
             }
+            if (passed < 0) break; // LOOKAHEAD + 1 lengths in a row cannot pass: the lengths above keep their estimates
+            frontier = r.firstFailingAbove(passed);
+        }
+        memories.clear();
+        memories.putAll(r.mem);
+        Result cur = r.cur;
+        double seconds = staged.wallSeconds() + (System.nanoTime() - start) / 1e9;
+        return new Result(cur.strategy(), grid, cur.lengths(), cur.capacity(), cur.optimisationSteps(), r.evaluations, seconds,
+                cur.horizons(), cur.accuracy(), List.copyOf(r.runs), cur.staged(), staged);
+    }
+
+    /** The state of one {@link #repair}: the texts' records and memories as the retries and continued stages change them. */
+    private final class Repairing {
+        final Strategy strategy;
+        final Repairer io;
+        final ProgressiveCrammer.Listener listener;
+        final Map<String, ProgressiveRecord> texts = new LinkedHashMap<>();
+        final Map<String, Map<Integer, float[]>> mem = new LinkedHashMap<>();
+        final List<RunRecord> runs = new ArrayList<>();
+        final Set<String> failedRetry = new LinkedHashSet<>(); // texts whose grid run did not decode
+        long evaluations;
+        Result cur;
+
+        Repairing(Result staged, Map<String, Map<Integer, float[]>> memories, Repairer io, ProgressiveCrammer.Listener listener) {
+            this.strategy = staged.strategy();
+            this.io = io;
+            this.listener = listener;
+            staged.staged().forEach(r -> texts.put(r.textId(), r));
+            memories.forEach((k, v) -> mem.put(k, new TreeMap<>(v)));
+            this.evaluations = staged.evaluationForwards();
+            this.cur = staged;
+        }
+
+        /** The shortest grid length above {@code length} that texts run at and that fails; -1: none. */
+        int firstFailingAbove(int length) {
+            return cur.lengths().stream().filter(x -> x.length() > length && !x.passed()).mapToInt(LengthStats::length)
+                    .min().orElse(-1);
+        }
+
+        /** Up to {@code n} grid lengths that texts run at, from {@code length} up. */
+        List<Integer> lengthsFrom(int length, int n) {
+            return cur.lengths().stream().mapToInt(LengthStats::length).filter(l -> l >= length).limit(n).boxed().toList();
+        }
+
+        /** Whether {@code length} passes, after retrying its texts below 1.0 as far as it still can pass. */
+        boolean passes(int length) {
+            LengthStats at = cur.lengths().stream().filter(x -> x.length() == length).findFirst().orElseThrow();
+            if (at.passed()) return true;
             Map<String, Double> acc = new LinkedHashMap<>(); // texts at L, in record order (as perLength averages)
             cur.accuracy().forEach((id, a) -> {
                 if (a.containsKey(length)) acc.put(id, a.get(length));
             });
             // the texts most likely to fail first, so a length that cannot pass is found with the fewest runs:
-            // texts whose grid run already failed at a shorter length, then the lowest accuracy (stable)
+            // texts whose grid run already failed at another length, then the lowest accuracy (stable)
             List<String> order = acc.entrySet().stream().filter(e -> e.getValue() < 1.0)
                     .sorted(Comparator.comparing((Map.Entry<String, Double> e) -> !failedRetry.contains(e.getKey()))
                             .thenComparing(Map.Entry.comparingByValue()))
@@ -401,13 +445,14 @@ public final class CapacityStrategies {
                 double a = r.record().metrics().bestAccuracy();
                 if (a >= acc.get(id)) mem.computeIfAbsent(id, k -> new TreeMap<>()).put(length, r.memory());
                 acc.put(id, Math.max(acc.get(id), a));
-                if (stage.passed()) decoded.add(id);
-                else failedRetry.add(id);
+                if (stage.passed()) {
+                    decoded.add(id);
+                } else {
+                    failedRetry.add(id);
+                }
                 passes = acc.values().stream().mapToDouble(Double::doubleValue).average().orElse(0) >= LOSSLESS;
             }
-            cannotPass = passes ? 0 : cannotPass + 1;
-            if (cannotPass > LOOKAHEAD) break; // the lengths above keep their staged estimates
-            if (!decoded.isEmpty()) {
+            if (passes && !decoded.isEmpty()) { // a repaired text continues its schedule from the repaired memory
                 List<ProgressiveCrammer.Task> resumed = new ArrayList<>();
                 for (String id : decoded) {
                     ProgressiveRecord rec = texts.get(id);
@@ -419,18 +464,12 @@ public final class CapacityStrategies {
                 }
                 io.stages(resumed, collecting(mem, listener)).forEach(r -> texts.put(r.textId(), r));
             }
-            cur = fromStages(staged.strategy(), List.copyOf(texts.values()), mem);
-            evaluations += cur.evaluationForwards();
+            if (!order.isEmpty()) {
+                cur = fromStages(strategy, List.copyOf(texts.values()), mem);
+                evaluations += cur.evaluationForwards();
+            }
+            return passes;
         }
-        if (cannotPass > LOOKAHEAD) { // the last length's retries are in the records, not yet in the accuracies
-            cur = fromStages(staged.strategy(), List.copyOf(texts.values()), mem);
-            evaluations += cur.evaluationForwards();
-        }
-        memories.clear();
-        memories.putAll(mem);
-        double seconds = staged.wallSeconds() + (System.nanoTime() - start) / 1e9;
-        return new Result(cur.strategy(), grid, cur.lengths(), cur.capacity(), cur.optimisationSteps(), evaluations, seconds,
-                cur.horizons(), cur.accuracy(), List.copyOf(runs), cur.staged(), staged);
     }
 
     /** A repair's grid run as a stage of its text: from a random memory, the grid run's steps and outcome. */
