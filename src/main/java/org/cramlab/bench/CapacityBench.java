@@ -175,8 +175,9 @@ public final class CapacityBench {
                 o.restart() ? ", a failed warm stage retried once from a random memory" : "", o.grow()));
         if (o.repair()) {
             report.note("+repair: the staged pass, then the grid's own runs (its budget, from a random memory) for the texts "
-                    + "below 1.0 at the smallest failing grid length, worst first, until it passes or cannot; decoded repairs "
-                    + "continue their stages; all steps counted (the row above each is the same search before its repair)");
+                    + "below 1.0 at the failing grid lengths near the boundary (the first failing one and the next, longest "
+                    + "first), until a length passes or cannot; decoded repairs continue their stages; all steps counted "
+                    + "(the row above each is the same search before its repair)");
         }
         if (o.reference() != null) {
             report.note("grid row reused from " + o.reference() + " (same model, texts, grid and seed; not rerun)");

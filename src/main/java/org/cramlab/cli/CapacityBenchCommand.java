@@ -67,8 +67,8 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     @Option(names = "--restart", description = "Staged strategies retry a failed warm-started stage once from a random memory.")
     boolean restart;
 
-    @Option(names = "--repair", description = {"Staged strategies: after the staged pass, re-run the texts that fail the smallest",
-            "failing grid length with the grid's own run (budget, seed), until it passes or cannot; then the next length.",
+    @Option(names = "--repair", description = {"Staged strategies: after the staged pass, re-run the texts below 1.0 at the failing",
+            "grid lengths near the boundary with the grid's own run (budget, seed), until a length passes or cannot.",
             "Prints each strategy before and after (+repair)."})
     boolean repair;
 

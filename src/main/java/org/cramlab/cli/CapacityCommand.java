@@ -81,8 +81,8 @@ public final class CapacityCommand implements Callable<Integer> {
     int grow;
 
     @Option(names = "--repair", description = {"warm/bisect/progressive: then repair the capacity boundary with the grid's own runs",
-            "(from scratch, this command's --steps/--patience and seed) for the texts failing the smallest failing length,",
-            "until it passes or cannot; then the next length (one length past one that cannot pass)."})
+            "(from scratch, this command's --steps/--patience and seed) for the texts below 1.0 at the failing lengths",
+            "near the boundary, until a length passes or cannot (run records in OUT, resumed like the grid's)."})
     boolean repair;
 
     @Option(names = "--batch", paramLabel = "B", description = "Runs per batched step (default: ${DEFAULT-VALUE}).")

@@ -40,11 +40,11 @@ import org.cramlab.model.CausalLM;
  * <p><b>Repair</b> ({@link Builder#optRepair}, off by default): a staged text stops at its first failing
  * stage, and the paper's rule needs essentially every text exact at a length, so one text whose
  * warm-started stage fails (while the grid, from scratch with its larger budget, solves it) pulls the
- * capacity down. Repair re-runs, from the smallest failing grid length up, exactly the grid's run
- * (its settings, budget and seed, from a random memory) for the texts below 1.0 there, worst first, and
- * stops as soon as the length passes or can no longer pass even if every remaining retry succeeded; a
- * repaired text that decodes continues its staged schedule warm-started from the repaired memory. See
- * {@link #repair} for where this differs from the paper.
+ * capacity down. Repair re-runs, at the failing grid lengths near the boundary, exactly the grid's run
+ * (its settings, budget and seed, from a random memory) for the texts below 1.0 there, likeliest failure
+ * first, and stops at a length as soon as it passes or can no longer pass even if every remaining retry
+ * succeeded; a repaired text that decodes continues its staged schedule warm-started from the repaired
+ * memory. See {@link #repair} for the lengths it looks at and where this differs from the paper.
  */
 public final class CapacityStrategies {
 
