@@ -335,8 +335,9 @@ public final class CapacityStrategies {
      * first, being the likeliest to fail again, then the lowest accuracy first). The retries stop as soon as
      * the length passes (the mean over texts, each at the better of its staged and its retried accuracy,
      * reaches 0.99) or can no longer pass: the mean with every remaining retry counted as 1.0 is below 0.99.
-     * Each retried text whose run decodes exactly (on a length that passes) continues its staged schedule
-     * warm-started from that memory (the run is recorded as a stage of the text, {@code warmFrom} 0).
+     * A retried text whose run decodes exactly (at a length that passes) continues its staged schedule
+     * warm-started from that memory (the run is recorded as a stage of the text, {@code warmFrom} 0) when a
+     * longer length first needs it retried, before (and, if it reaches that length, instead of) a grid run.
      *
      * <p>Which lengths: the rule (the largest passing length) is not monotone near the boundary: on
      * stories260K the grid itself fails at 8 (one text 6/7) and passes at 12 (that text 10/11, mean 0.9924).
@@ -390,6 +391,7 @@ public final class CapacityStrategies {
         final Map<String, Map<Integer, float[]>> mem = new LinkedHashMap<>();
         final List<RunRecord> runs = new ArrayList<>();
         final Set<String> failedRetry = new LinkedHashSet<>(); // texts whose grid run did not decode
+        final Set<String> pending = new LinkedHashSet<>(); // decoded retries whose schedule has not continued yet
         long evaluations;
         Result cur;
 
@@ -412,6 +414,17 @@ public final class CapacityStrategies {
         /** Up to {@code n} grid lengths that texts run at, from {@code length} up. */
         List<Integer> lengthsFrom(int length, int n) {
             return cur.lengths().stream().mapToInt(LengthStats::length).filter(l -> l >= length).limit(n).boxed().toList();
+        }
+
+        /** Continues text {@code id}'s staged schedule (its last stage: a decoded retry) from its passed stages' memories. */
+        void continueStages(String id) {
+            ProgressiveRecord rec = texts.get(id);
+            Map<Integer, float[]> passedMemories = new TreeMap<>();
+            rec.stages().stream().filter(ProgressiveRecord.Stage::passed)
+                    .forEach(s -> passedMemories.put(s.length(), mem.get(id).get(s.length())));
+            ProgressiveCrammer.Task task = new ProgressiveCrammer.Task(id, rec.textSource(), rec.tokenIds(), rec.nMem(),
+                    rec.seed(), rec.stages(), passedMemories);
+            io.stages(List.of(task), collecting(mem, listener)).forEach(x -> texts.put(x.textId(), x));
         }
 
         /** Whether {@code length} passes, after retrying its texts below 1.0 as far as it still can pass. */
@@ -437,6 +450,14 @@ public final class CapacityStrategies {
                 }
                 if (optimistic / acc.size() < LOSSLESS) break; // L cannot pass whatever the remaining retries do
                 String id = order.get(i);
+                if (pending.remove(id)) { // first the cheap way: continue its stages from its repaired memory
+                    continueStages(id);
+                    Result one = fromStages(strategy, List.of(texts.get(id)), mem);
+                    evaluations += one.evaluationForwards();
+                    acc.put(id, Math.max(acc.get(id), one.accuracy().get(id).get(length)));
+                    passes = acc.values().stream().mapToDouble(Double::doubleValue).average().orElse(0) >= LOSSLESS;
+                    if (acc.get(id) >= 1.0) continue;
+                }
                 ProgressiveRecord rec = texts.get(id);
                 Retry r = io.gridRun(rec, length);
                 runs.add(r.record());
@@ -452,18 +473,10 @@ public final class CapacityStrategies {
                 }
                 passes = acc.values().stream().mapToDouble(Double::doubleValue).average().orElse(0) >= LOSSLESS;
             }
-            if (passes && !decoded.isEmpty()) { // a repaired text continues its schedule from the repaired memory
-                List<ProgressiveCrammer.Task> resumed = new ArrayList<>();
-                for (String id : decoded) {
-                    ProgressiveRecord rec = texts.get(id);
-                    Map<Integer, float[]> passedMemories = new TreeMap<>();
-                    rec.stages().stream().filter(ProgressiveRecord.Stage::passed)
-                            .forEach(s -> passedMemories.put(s.length(), mem.get(id).get(s.length())));
-                    resumed.add(new ProgressiveCrammer.Task(id, rec.textSource(), rec.tokenIds(), rec.nMem(), rec.seed(),
-                            rec.stages(), passedMemories));
-                }
-                io.stages(resumed, collecting(mem, listener)).forEach(r -> texts.put(r.textId(), r));
-            }
+            // a repaired text continues its schedule from the repaired memory, but only when a longer length
+            // needs its accuracy (above): at a length that cannot pass, the likeliest failures go first and
+            // usually settle it before any continuation is paid for
+            if (passes) pending.addAll(decoded);
             if (!order.isEmpty()) {
                 cur = fromStages(strategy, List.copyOf(texts.values()), mem);
                 evaluations += cur.evaluationForwards();

@@ -72,6 +72,9 @@ class CapacityRepairTest {
             // the window {2, 3} is repaired longest first: 3 passes, so 2 (moot for the capacity) is not retried
             assertEquals(0, r.runs().stream().filter(x -> x.text().length() == 2).count(), what);
 
+            // a decoded retry at 3 continues the text's stages from its memory when 8 first needs that text
+            assertTrue(r.staged().stream().flatMap(x -> x.stages().stream()).anyMatch(st -> st.warmFrom() == 3 && st.length() > 3),
+                    "a stage continued from a repaired memory: " + what);
             // every step counted: the staged pass, each retry (a stage of its text from a random memory),
             // and the stages continued from repaired memories
             long runSteps = r.runs().stream().mapToLong(x -> x.trajectory().steps()).sum();
