@@ -494,7 +494,8 @@ public final class CapacityStrategies {
         int horizon = m.greedyPrefixLength() < 0 ? -1 : m.greedyPrefixLength() + 1;
         RunRecord.Trajectory t = r.record().trajectory();
         return new ProgressiveRecord.Stage(rec.stages().size(), length, 0, t.steps(), m.bestLoss(), m.bestAccuracy(), passed,
-                horizon, length, Double.NaN, t.stopReason(), t.wallTimeSeconds(), r.memoryFile());
+                horizon, length, Double.NaN /* surprisal not measured for a retry */, t.stopReason(), t.wallTimeSeconds(),
+                r.memoryFile());
     }
 
     /** {@code rec} with {@code stage} appended (horizon, longest pass and steps updated). */
