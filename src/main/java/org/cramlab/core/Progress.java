@@ -68,6 +68,8 @@ public final class Progress implements AutoCloseable {
     private int done;
     private String current = "";
     private boolean closed;
+    private long lastWorking = Long.MIN_VALUE;
+    private static final long THROTTLE_NANOS = 250_000_000L;
 
     private Progress(String label, int total, Sink sink, LongSupplier nanoClock) {
         if (total < 0) {
@@ -126,6 +128,18 @@ public final class Progress implements AutoCloseable {
     public void working(String item) {
         current = item == null ? "" : item;
         sink.show(state(), false);
+    }
+
+    /**
+     * {@link #working} for per-step updates: shown at most four times a second, and {@code item} is built only
+     * when it is shown.
+     */
+    public void workingThrottled(java.util.function.Supplier<String> item) {
+        long now = nanoClock.getAsLong();
+        if (lastWorking == Long.MIN_VALUE || now - lastWorking >= THROTTLE_NANOS) {
+            lastWorking = now;
+            working(item.get());
+        }
     }
 
     /** Sets units done and the current item at once (one update shown). */

@@ -25,7 +25,13 @@ public interface RunListener {
      * @param elapsedSeconds time since the run started
      */
     record Step(
-            CramTask task, int step, double loss, double accuracy, double bestAccuracy, double elapsedSeconds) {}
+            CramTask task, int step, double loss, double accuracy, double bestAccuracy, double elapsedSeconds) {
+        /** One line for a progress display: text, length, K, step and best accuracy so far. */
+        public String line() {
+            return String.format(java.util.Locale.ROOT, "%s L=%d K=%d step %d acc %.3f", task.textId(), task.length(),
+                    task.nMem(), step, bestAccuracy);
+        }
+    }
 
     /**
      * Shows the steps of one run on {@code progress} (one unit per step; loss and accuracies as the

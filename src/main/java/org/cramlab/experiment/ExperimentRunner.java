@@ -202,7 +202,6 @@ public final class ExperimentRunner {
     private static final class Listener implements RunListener {
         private final RunFolder folder;
         private final Progress bar;
-        private long lastShown;
 
         Listener(RunFolder folder, Progress bar) {
             this.folder = folder;
@@ -211,13 +210,7 @@ public final class ExperimentRunner {
 
         @Override
         public void onStep(RunListener.Step progress) {
-            long now = System.nanoTime();
-            if (now - lastShown > 250_000_000L) {
-                lastShown = now;
-                CramTask t = progress.task();
-                bar.working(String.format(java.util.Locale.ROOT, "%s L=%d K=%d step %d acc %.3f", t.textId(), t.length(),
-                        t.nMem(), progress.step(), progress.bestAccuracy()));
-            }
+            bar.workingThrottled(progress::line);
         }
 
         @Override

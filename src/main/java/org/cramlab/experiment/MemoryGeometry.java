@@ -165,22 +165,25 @@ public record MemoryGeometry(Profile profile) {
     }
 
     /**
-     * {@link #interpolation(Map, int, Reconstruction)} for the runs of every model in {@code records}:
-     * loads each model once from its directory (as named in {@code plan}), reads the saved memories from
-     * the run folder and evaluates all points in batches of {@code batchSize}.
+     * {@link #interpolation(Map, int, Reconstruction)} between the solutions in {@code records} (runs whose
+     * best accuracy reaches {@link Aggregates#LOSSLESS}: the paper's Figure 8 walks between two memories that
+     * both decode the text; a line from a memory that does not says nothing about the set of solutions), per
+     * model: loads each model once from its directory (as named in {@code plan}), reads the saved memories
+     * from the run folder and evaluates all points in batches of {@code batchSize}. No two solutions of one
+     * text: an empty table (the summary's {@code pairs} column counts the pairs).
      */
     public static Table interpolation(Path runFolder, ExperimentPlan plan, List<RunRecord> records, int points, int batchSize) {
         Map<String, String> dirs = new LinkedHashMap<>();
         plan.runs().forEach(r -> dirs.putIfAbsent(r.modelId(), r.modelDir()));
-        Table all = null;
+        Table all = interpolation(Map.of(), points, (runs, memories) -> new double[0]);
         for (Map.Entry<String, String> m : dirs.entrySet()) {
-            List<RunRecord> mine = records.stream().filter(r -> r.settings().modelId().equals(m.getKey())).toList();
+            List<RunRecord> mine = records.stream().filter(r -> r.settings().modelId().equals(m.getKey())
+                    && r.metrics().bestAccuracy() >= Aggregates.LOSSLESS).toList();
+            if (mine.size() < 2) continue;
             try (CausalLM model = org.cramlab.model.Models.load(Path.of(m.getValue()))) {
-                Table t = interpolation(readMemories(runFolder, mine), points, teacherForced(model, batchSize));
-                all = all == null ? t : all.append(t);
+                all = all.append(interpolation(readMemories(runFolder, mine), points, teacherForced(model, batchSize)));
             }
         }
-        if (all == null) throw new ExperimentException("no runs to interpolate between in plan " + plan.name());
         return all;
     }
 

@@ -46,4 +46,21 @@ class ProgressTest {
         assertEquals(1, p.state().done());
         assertThrows(IllegalArgumentException.class, () -> Progress.start("r", -1, (s, last) -> { }, () -> now));
     }
+    @Test
+    void throttledItemsAreShownAtMostFourTimesASecondAndBuiltOnlyThen() {
+        java.util.List<String> shown = new java.util.ArrayList<>();
+        int[] built = {0};
+        Progress p = Progress.start("r", 1, (s, last) -> shown.add(s.current()), () -> now);
+        shown.clear();
+        for (int step = 0; step < 10; step++) { // a step every 100 ms: shown at 0, 300, 600, 900 ms
+            int k = step;
+            p.workingThrottled(() -> {
+                built[0]++;
+                return "step " + k;
+            });
+            now += 100_000_000L;
+        }
+        assertEquals(java.util.List.of("step 0", "step 3", "step 6", "step 9"), shown);
+        assertEquals(4, built[0], "items not shown are never built");
+    }
 }

@@ -14,6 +14,7 @@ import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.core.Progress;
+import org.cramlab.report.Aggregates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.cramlab.cram.OptimiserSettings;
@@ -93,6 +94,16 @@ class ExperimentRunnerTest {
             assertEquals(3, line.rowCount());
             assertEquals(records.get(0).metrics().bestAccuracy(), line.doubleColumn("accuracy").get(0), 1e-6, "alpha 0 is solution 1");
         }
+        // Figure 8 from the run folder walks between solutions only (these 12-step runs solve nothing, so two of
+        // them, same text and length, are marked solved): one pair, 3 points, starting at the first one's memory
+        assertEquals(0, MemoryGeometry.interpolation(dir, plan, records, 3, 4).rowCount(), "no solutions, no walk");
+        assertEquals(records.get(0).text().textId(), records.get(1).text().textId());
+        List<RunRecord> marked = new ArrayList<>(records);
+        for (int i : new int[] {0, 1}) marked.set(i, records.get(i).toBuilder().bestAccuracy(1.0).build());
+        tech.tablesaw.api.Table walk = MemoryGeometry.interpolation(dir, plan, marked, 3, 4);
+        assertEquals(3, walk.rowCount(), walk.print());
+        assertEquals(records.get(0).runId() + "-" + records.get(1).runId(), walk.stringColumn("pair").get(0));
+        assertEquals(records.get(0).metrics().bestAccuracy(), walk.doubleColumn("accuracy").get(0), 1e-6);
 
         // Rerun: nothing computed; a resolver that fails proves no run is even prepared.
         TextResolver refuse = (spec, length, tok) -> {
