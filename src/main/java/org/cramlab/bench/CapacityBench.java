@@ -40,11 +40,13 @@ public final class CapacityBench {
      * @param grow tokens per progressive stage
      * @param seed memory-init and text-sampling seed
      * @param restart staged strategies retry a failed warm-started stage once from a random memory
+     * @param repair staged strategies repair the capacity boundary with the grid's runs
+     *     ({@link CapacityStrategies#repair}); each prints its row before the repair and after it ({@code +repair})
      * @param reference null, or the CSV of an earlier run on the same model, texts, grid and seed whose
      *     grid row is reused instead of rerunning the (expensive) grid
      */
     public record Options(Path modelDir, String texts, int count, List<Integer> grid, int nMem, CramSettings gridSettings,
-            CramSettings stageSettings, List<CapacityStrategies.Strategy> strategies, int grow, long seed, boolean restart, Path reference) {
+            CramSettings stageSettings, List<CapacityStrategies.Strategy> strategies, int grow, long seed, boolean restart, boolean repair, Path reference) {
 
         public Options {
             if (!texts.equals("book") && !texts.equals("stories")) {
@@ -105,7 +107,7 @@ public final class CapacityBench {
             texts = t.size();
             CapacityStrategies search = CapacityStrategies.builder(model, CapacityStrategies.Tokenizer.of(tok)).optMem(o.nMem())
                     .optLengths(o.grid()).optGridSettings(o.gridSettings()).optStageSettings(o.stageSettings())
-                    .optGrow(o.grow()).optRestartOnFailure(o.restart()).build();
+                    .optGrow(o.grow()).optRestartOnFailure(o.restart()).optRepair(o.repair()).build();
             grid = search.grid();
             List<CapacityStrategies.Strategy> order = new ArrayList<>();
             if (o.reference() == null) {
@@ -118,11 +120,29 @@ public final class CapacityBench {
                 err.printf(Locale.ROOT, "bench capacity: %s on %s, %d texts, grid %s%n", s.label(), modelId, t.size(), grid);
                 err.flush();
                 CapacityStrategies.Result r = search.run(s, t, new StepCounter(err, s.label()));
-                err.printf(Locale.ROOT, "%n  %s: capacity %d, %d steps, %.1f s%n", s.label(), r.capacity(), r.optimisationSteps(),
+                if (r.unrepaired() != null) {
+                    CapacityStrategies.Result u = r.unrepaired();
+                    results.add(row(s.label(), u));
+                    err.printf(Locale.ROOT, "%n  %s: capacity %d, %d steps, %.1f s; repaired with %d grid runs:", s.label(),
+                            u.capacity(), u.optimisationSteps(), u.wallSeconds(), r.runs().size());
+                    for (org.cramlab.cram.RunRecord x : r.runs()) {
+                        err.printf(Locale.ROOT, "%n    retry %s L=%d: best accuracy %.4f (before %.4f), %d steps, %s", x.text().textId(),
+                                x.text().length(), x.metrics().bestAccuracy(), u.accuracy().get(x.text().textId()).get(x.text().length()),
+                                x.trajectory().steps(), x.trajectory().stopReason());
+                    }
+                }
+                String label = r.unrepaired() != null ? s.label() + "+repair" : s.label();
+                err.printf(Locale.ROOT, "%n  %s per length (mean best accuracy, texts below 1.0):", label);
+                for (CapacityStrategies.LengthStats l : r.lengths()) {
+                    List<String> below = r.accuracy().entrySet().stream()
+                            .filter(e -> e.getValue().getOrDefault(l.length(), 1.0) < 1.0)
+                            .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue().get(l.length()))).toList();
+                    err.printf(Locale.ROOT, "%n    L=%d: %.4f%s %s", l.length(), l.meanBestAccuracy(), l.passed() ? " pass" : "", below);
+                }
+                err.printf(Locale.ROOT, "%n  %s: capacity %d, %d steps, %.1f s%n", label, r.capacity(), r.optimisationSteps(),
                         r.wallSeconds());
                 err.flush();
-                results.add(new Row(s.label(), r.capacity(), false, r.optimisationSteps(), 0, r.evaluationForwards(),
-                        r.wallSeconds(), r.horizons().values().stream().mapToInt(Integer::intValue).average().orElse(Double.NaN)));
+                results.add(row(label, r));
             }
         }
         Row ref = results.get(0);
@@ -153,6 +173,12 @@ public final class CapacityBench {
                 o.gridSettings().optimiser().lr(), o.gridSettings().maxSteps(), o.gridSettings().patience(),
                 o.stageSettings().maxSteps(), o.stageSettings().patience(),
                 o.restart() ? ", a failed warm stage retried once from a random memory" : "", o.grow()));
+        if (o.repair()) {
+            report.note("+repair: the staged pass, then the grid's own runs (its budget, from a random memory) for the texts "
+                    + "below 1.0 at the failing grid lengths near the boundary (the first failing one and the next, longest "
+                    + "first), until a length passes or cannot; decoded repairs continue their stages; all steps counted "
+                    + "(the row above each is the same search before its repair)");
+        }
         if (o.reference() != null) {
             report.note("grid row reused from " + o.reference() + " (same model, texts, grid and seed; not rerun)");
         }
@@ -165,6 +191,11 @@ public final class CapacityBench {
                     + "best strategy %s at %.3fx", best.stepsVsGrid() <= 0.1 ? "met" : "missed", best.strategy(), best.stepsVsGrid()));
         }
         return report;
+    }
+
+    private static Row row(String label, CapacityStrategies.Result r) {
+        return new Row(label, r.capacity(), false, r.optimisationSteps(), 0, r.evaluationForwards(), r.wallSeconds(),
+                r.horizons().values().stream().mapToInt(Integer::intValue).average().orElse(Double.NaN));
     }
 
     /** The grid row of an earlier run's CSV ({@code grid.capacity}, {@code grid.steps}, ...). */

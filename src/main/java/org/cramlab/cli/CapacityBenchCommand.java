@@ -67,6 +67,11 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     @Option(names = "--restart", description = "Staged strategies retry a failed warm-started stage once from a random memory.")
     boolean restart;
 
+    @Option(names = "--repair", description = {"Staged strategies: after the staged pass, re-run the texts below 1.0 at the failing",
+            "grid lengths near the boundary with the grid's own run (budget, seed), until a length passes or cannot.",
+            "Prints each strategy before and after (+repair)."})
+    boolean repair;
+
     @Option(names = "--reference-csv", paramLabel = "F",
             description = "Reuse the grid row of an earlier run's --csv (same model, texts, grid, seed) instead of rerunning grid.")
     Path referenceCsv;
@@ -84,7 +89,7 @@ public final class CapacityBenchCommand implements Callable<Integer> {
                 .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed).build();
         CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
                 texts, count, grid, mem, gridSettings, stageSettings,
-                strategies.stream().map(CapacityStrategies.Strategy::parse).toList(), grow, seed, restart, referenceCsv);
+                strategies.stream().map(CapacityStrategies.Strategy::parse).toList(), grow, seed, restart, repair, referenceCsv);
         Report report = CapacityBench.run(o, err);
         out.print(report.text());
         out.flush();

@@ -80,6 +80,11 @@ public final class CapacityCommand implements Callable<Integer> {
             description = "progressive: tokens added per stage (default: ${DEFAULT-VALUE}).")
     int grow;
 
+    @Option(names = "--repair", description = {"warm/bisect/progressive: then repair the capacity boundary with the grid's own runs",
+            "(from scratch, this command's --steps/--patience and seed) for the texts below 1.0 at the failing lengths",
+            "near the boundary, until a length passes or cannot (run records in OUT, resumed like the grid's)."})
+    boolean repair;
+
     @Option(names = "--batch", paramLabel = "B", description = "Runs per batched step (default: ${DEFAULT-VALUE}).")
     int batch = CramSettings.paper().batchSize();
 
@@ -98,7 +103,11 @@ public final class CapacityCommand implements Callable<Integer> {
             throw new CramException("--texts " + texts + " does not exist or is not a file");
         }
         CapacitySearch.Strategy chosen = CapacitySearch.Strategy.named(strategy, bisect); // bad names fail before any work
-        if (chosen instanceof CapacitySearch.Staged st) chosen = CapacitySearch.Strategy.staged(st.kind(), stageSteps, grow);
+        if (chosen instanceof CapacitySearch.Staged st) {
+            chosen = CapacitySearch.Strategy.staged(st.kind(), stageSteps, grow, repair);
+        } else if (repair) {
+            throw new CramException("--repair applies to the staged strategies warm, bisect, progressive, not '" + strategy + "'");
+        }
         Path modelDir = modelOptions.directory().toAbsolutePath();
         String modelId = Profile.modelId(modelDir.toString());
         String name = "capacity-" + modelId + "-K" + mem;
@@ -132,7 +141,7 @@ public final class CapacityCommand implements Callable<Integer> {
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
                 .optBatchSize(batch).optGreedyCheck(!optimOptions.noGreedy).optModelLoader(d -> modelOptions.load())
                 .optParams(Map.of("texts", texts.toString(), "strategy", search.strategy().name(), "bisect_rounds", bisect,
-                        "stage_steps", stageSteps, "grow", grow))
+                        "stage_steps", stageSteps, "grow", grow, "repair", repair))
                 .build();
         CapacitySearch.Result result;
         try (RunFolder folder = RunFolder.open(dir)) {

@@ -2,10 +2,14 @@ package org.cramlab.cram;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.TreeMap;
 import org.cramlab.model.CausalLM;
 
@@ -32,6 +36,15 @@ import org.cramlab.model.CausalLM;
  * stages below and above L, measured by one forward each ({@link Result#evaluationForwards()}, not
  * optimisation steps). Above a text's first failure that is an estimate: the grid would optimise
  * from scratch there with its full budget. The benchmark compares the capacities.
+ *
+ * <p><b>Repair</b> ({@link Builder#optRepair}, off by default): a staged text stops at its first failing
+ * stage, and the paper's rule needs essentially every text exact at a length, so one text whose
+ * warm-started stage fails (while the grid, from scratch with its larger budget, solves it) pulls the
+ * capacity down. Repair re-runs, at the failing grid lengths near the boundary, exactly the grid's run
+ * (its settings, budget and seed, from a random memory) for the texts below 1.0 there, likeliest failure
+ * first, and stops at a length as soon as it passes or can no longer pass even if every remaining retry
+ * succeeded; a repaired text that decodes continues its staged schedule warm-started from the repaired
+ * memory. See {@link #repair} for the lengths it looks at and where this differs from the paper.
  */
 public final class CapacityStrategies {
 
@@ -103,6 +116,12 @@ public final class CapacityStrategies {
         return stats.stream().filter(LengthStats::passed).mapToInt(LengthStats::length).max().orElse(0);
     }
 
+    /**
+     * Repair: grid lengths looked at past one that cannot pass before the repair ends (the paper's rule is not
+     * monotone near the boundary; one grid step is also the benchmark's tolerance).
+     */
+    public static final int LOOKAHEAD = 1;
+
     /** How the capacity is searched. */
     public enum Strategy {
         GRID, WARM, BISECT, PROGRESSIVE;
@@ -133,8 +152,11 @@ public final class CapacityStrategies {
      * @param wallSeconds wall time of the search
      * @param horizons per text id, the longest prefix a memory of the search decodes greedily (units of L)
      * @param accuracy per text id, its accuracy at each grid length (as used for the means)
-     * @param runs the grid's run records (grid strategy only)
-     * @param staged the staged strategies' per-text records
+     * @param runs the grid's run records (grid strategy), or the repair's from-scratch grid runs (staged)
+     * @param staged the staged strategies' per-text records (with repair: including each repair as a stage
+     *     with {@code warmFrom} 0 and the grid run's steps, and the stages that continued from it)
+     * @param unrepaired with repair: the staged strategy's result before the repair (its capacity, steps,
+     *     wall time); null otherwise
      */
     public record Result(
             Strategy strategy,
@@ -147,7 +169,15 @@ public final class CapacityStrategies {
             Map<String, Integer> horizons,
             Map<String, Map<Integer, Double>> accuracy,
             List<RunRecord> runs,
-            List<ProgressiveRecord> staged) {}
+            List<ProgressiveRecord> staged,
+            Result unrepaired) {
+
+        /** This result with {@code seconds} as its wall time. */
+        Result withWallSeconds(double seconds) {
+            return new Result(strategy, grid, lengths, capacity, optimisationSteps, evaluationForwards, seconds, horizons,
+                    accuracy, runs, staged, unrepaired);
+        }
+    }
 
     private final CausalLM model;
     private final Tokenizer tokenizer;
@@ -157,6 +187,7 @@ public final class CapacityStrategies {
     private final List<Integer> grid;
     private final int grow;
     private final boolean restart;
+    private final boolean repair;
 
     private CapacityStrategies(Builder b) {
         this.model = b.model;
@@ -166,6 +197,7 @@ public final class CapacityStrategies {
         this.nMem = b.nMem;
         this.grow = b.grow;
         this.restart = b.restart;
+        this.repair = b.repair;
         int maxLength = model.info().maxPositions() - nMem;
         this.grid = b.lengths.stream().filter(l -> l >= 2 && l >= nMem && l <= maxLength).sorted().distinct().toList();
         if (grid.isEmpty()) {
@@ -187,10 +219,8 @@ public final class CapacityStrategies {
             throw new CramException("capacity search needs at least one text, got none");
         }
         long start = System.nanoTime();
-        Result r = strategy == Strategy.GRID ? grid(texts, listener) : staged(strategy, texts, listener);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(r.strategy(), r.grid(), r.lengths(), r.capacity(), r.optimisationSteps(), r.evaluationForwards(),
-                seconds, r.horizons(), r.accuracy(), r.runs(), r.staged());
+        Result r = strategy == Strategy.GRID ? grid(texts, listener) : staged(strategy, texts, listener, start);
+        return r.withWallSeconds((System.nanoTime() - start) / 1e9);
     }
 
     private Result grid(List<Text> texts, RunListener listener) {
@@ -215,10 +245,10 @@ public final class CapacityStrategies {
         List<LengthStats> stats = perLength(acc, grid);
         long steps = records.stream().mapToLong((RunRecord x) -> x.trajectory().steps()).sum();
         return new Result(Strategy.GRID, grid, stats, decodingCapacity(stats), steps, 0, 0, horizons, acc,
-                records, List.of());
+                records, List.of(), null);
     }
 
-    private Result staged(Strategy strategy, List<Text> texts, ProgressiveCrammer.Listener listener) {
+    private Result staged(Strategy strategy, List<Text> texts, ProgressiveCrammer.Listener listener, long start) {
         int maxGrid = grid.get(grid.size() - 1);
         List<ProgressiveCrammer.Task> tasks = new ArrayList<>();
         for (Text t : texts) {
@@ -226,25 +256,256 @@ public final class CapacityStrategies {
                     stageSettings.seed()));
         }
         Map<String, Map<Integer, float[]>> memories = new LinkedHashMap<>();
-        List<ProgressiveRecord> records = crammer(strategy)
-                .run(tasks, new ProgressiveCrammer.Listener() {
-                    @Override
-                    public void onStep(RunListener.Step p) {
-                        listener.onStep(p);
-                    }
+        List<ProgressiveRecord> records = crammer(strategy).run(tasks, collecting(memories, listener));
+        Result staged = fromStages(strategy, records, memories).withWallSeconds((System.nanoTime() - start) / 1e9);
+        if (!repair) return staged;
+        BatchedCrammer gridEngine = new BatchedCrammer(model, gridSettings);
+        return repair(staged, memories, new Repairer() {
+            @Override
+            public Retry gridRun(ProgressiveRecord text, int length) {
+                int[] ids = Arrays.copyOf(text.tokenIds(), length); // = the grid's encode(text, length): a prefix
+                CramTask task = new CramTask(text.textId(), text.textSource(), tokenizer == null ? null : tokenizer.decode(ids),
+                        ids, nMem, null);
+                CramResult r = gridEngine.run(List.of(task), listener).get(0);
+                return new Retry(r.record(), r.bestMemory());
+            }
 
-                    @Override
-                    public void onStage(ProgressiveCrammer.Task task, ProgressiveRecord.Stage stage, float[] memory) {
-                        memories.computeIfAbsent(task.textId(), k -> new TreeMap<>()).put(stage.length(), memory);
-                        listener.onStage(task, stage, memory);
-                    }
+            @Override
+            public List<ProgressiveRecord> stages(List<ProgressiveCrammer.Task> resumed, ProgressiveCrammer.Listener l) {
+                return crammer(strategy).run(resumed, l);
+            }
+        }, listener);
+    }
 
-                    @Override
-                    public void onText(ProgressiveRecord record) {
-                        listener.onText(record);
-                    }
-                });
-        return fromStages(strategy, records, memories);
+    /** A listener that keeps every stage's best memory (text id to length) and passes all calls on. */
+    static ProgressiveCrammer.Listener collecting(Map<String, Map<Integer, float[]>> memories, ProgressiveCrammer.Listener listener) {
+        return new ProgressiveCrammer.Listener() {
+            @Override
+            public void onStep(RunListener.Step p) {
+                listener.onStep(p);
+            }
+
+            @Override
+            public void onFinished(CramResult result) {
+                listener.onFinished(result);
+            }
+
+            @Override
+            public void onStage(ProgressiveCrammer.Task task, ProgressiveRecord.Stage stage, float[] memory) {
+                memories.computeIfAbsent(task.textId(), k -> new TreeMap<>()).put(stage.length(), memory);
+                listener.onStage(task, stage, memory);
+            }
+
+            @Override
+            public void onText(ProgressiveRecord record) {
+                listener.onText(record);
+            }
+        };
+    }
+
+    /**
+     * One from-scratch grid run of a repair.
+     *
+     * @param record its run record (the grid's run: settings, budget, seed)
+     * @param memory its best memory, row-major [K, d]
+     * @param memoryFile where it is saved, relative to a run folder (null: not saved)
+     */
+    public record Retry(RunRecord record, float[] memory, String memoryFile) {
+        public Retry(RunRecord record, float[] memory) {
+            this(record, memory, null);
+        }
+    }
+
+    /** How a repair does its work: in memory (library, bench) or persisted in a run folder (CapacitySearch). */
+    public interface Repairer {
+        /** The grid's run of {@code text}'s first {@code length} tokens: from a random memory, the grid's settings and seed. */
+        Retry gridRun(ProgressiveRecord text, int length);
+
+        /**
+         * Continues the staged schedule of resumed texts (each {@link ProgressiveCrammer.Task#done} ends in a passed
+         * repair stage; {@link ProgressiveCrammer.Task#memories} holds its memory); records in task order.
+         */
+        List<ProgressiveRecord> stages(List<ProgressiveCrammer.Task> resumed, ProgressiveCrammer.Listener listener);
+    }
+
+    /**
+     * Repairs a staged result's capacity boundary. A grid length is repaired by retrying its texts below
+     * accuracy 1.0, one at a time, each by exactly the grid's run there ({@link Repairer#gridRun}: from a random
+     * memory, the grid's settings, budget and seed; texts whose grid run already failed at another length
+     * first, being the likeliest to fail again, then the lowest accuracy first). The retries stop as soon as
+     * the length passes (the mean over texts, each at the better of its staged and its retried accuracy,
+     * reaches 0.99) or can no longer pass: the mean with every remaining retry counted as 1.0 is below 0.99.
+     * A retried text whose run decodes exactly (at a length that passes) continues its staged schedule
+     * warm-started from that memory (the run is recorded as a stage of the text, {@code warmFrom} 0) when a
+     * longer length first needs it retried, before (and, if it reaches that length, instead of) a grid run.
+     *
+     * <p>Which lengths: the rule (the largest passing length) is not monotone near the boundary: on
+     * stories260K the grid itself fails at 8 (one text 6/7) and passes at 12 (that text 10/11, mean 0.9924).
+     * So from the shortest failing length F, the window of F and the {@link #LOOKAHEAD} failing-or-not lengths
+     * above it is repaired longest first; a pass at L makes the window's shorter lengths moot (the capacity
+     * is at least L), and the next window starts at the shortest failing length above L. The repair ends when
+     * no length of a window can pass. Every step is counted: the staged pass's, the retries' and the
+     * continued stages'.
+     *
+     * <p>Where this differs from the paper: the paper runs every (text, length) from scratch and reads each
+     * text's best accuracy of that one run. Here a text's accuracy at L is the better of its warm-started
+     * stage and (if retried) the grid's run there, i.e. up to two attempts; texts that pass their staged
+     * stage are not run from scratch; lengths below a passing one are not repaired; and the search ends at a
+     * window of {@code LOOKAHEAD + 1} lengths that cannot pass (the grid runs every longer length too, where a
+     * pass further up is possible but rare: those lengths keep their staged estimates).
+     *
+     * @param staged the staged strategy's result ({@link #fromStages})
+     * @param memories every stage's best memory, text id to length ([K, d]); updated with the repairs'
+     * @param io runs the retries and the continued stages
+     * @param listener sees the continued stages
+     */
+    public Result repair(Result staged, Map<String, Map<Integer, float[]>> memories, Repairer io, ProgressiveCrammer.Listener listener) {
+        long start = System.nanoTime();
+        Repairing r = new Repairing(staged, memories, io, listener);
+        int frontier = r.firstFailingAbove(0);
+        while (frontier >= 0) {
+            // the window: the first failing length and the LOOKAHEAD lengths above it, the longest first (a pass
+            // there makes the shorter ones moot: the capacity is the largest passing length)
+            List<Integer> window = r.lengthsFrom(frontier, LOOKAHEAD + 1);
+            int passed = -1;
+            for (int i = window.size() - 1; i >= 0 && passed < 0; i--) {
+                if (r.passes(window.get(i))) passed = window.get(i);
+            }
+            if (passed < 0) break; // LOOKAHEAD + 1 lengths in a row cannot pass: the lengths above keep their estimates
+            frontier = r.firstFailingAbove(passed);
+        }
+        memories.clear();
+        memories.putAll(r.mem);
+        Result cur = r.cur;
+        double seconds = staged.wallSeconds() + (System.nanoTime() - start) / 1e9;
+        return new Result(cur.strategy(), grid, cur.lengths(), cur.capacity(), cur.optimisationSteps(), r.evaluations, seconds,
+                cur.horizons(), cur.accuracy(), List.copyOf(r.runs), cur.staged(), staged);
+    }
+
+    /** The state of one {@link #repair}: the texts' records and memories as the retries and continued stages change them. */
+    private final class Repairing {
+        final Strategy strategy;
+        final Repairer io;
+        final ProgressiveCrammer.Listener listener;
+        final Map<String, ProgressiveRecord> texts = new LinkedHashMap<>();
+        final Map<String, Map<Integer, float[]>> mem = new LinkedHashMap<>();
+        final List<RunRecord> runs = new ArrayList<>();
+        final Set<String> failedRetry = new LinkedHashSet<>(); // texts whose grid run did not decode
+        final Set<String> pending = new LinkedHashSet<>(); // decoded retries whose schedule has not continued yet
+        long evaluations;
+        Result cur;
+
+        Repairing(Result staged, Map<String, Map<Integer, float[]>> memories, Repairer io, ProgressiveCrammer.Listener listener) {
+            this.strategy = staged.strategy();
+            this.io = io;
+            this.listener = listener;
+            staged.staged().forEach(r -> texts.put(r.textId(), r));
+            memories.forEach((k, v) -> mem.put(k, new TreeMap<>(v)));
+            this.evaluations = staged.evaluationForwards();
+            this.cur = staged;
+        }
+
+        /** The shortest grid length above {@code length} that texts run at and that fails; -1: none. */
+        int firstFailingAbove(int length) {
+            return cur.lengths().stream().filter(x -> x.length() > length && !x.passed()).mapToInt(LengthStats::length)
+                    .min().orElse(-1);
+        }
+
+        /** Up to {@code n} grid lengths that texts run at, from {@code length} up. */
+        List<Integer> lengthsFrom(int length, int n) {
+            return cur.lengths().stream().mapToInt(LengthStats::length).filter(l -> l >= length).limit(n).boxed().toList();
+        }
+
+        /** Continues text {@code id}'s staged schedule (its last stage: a decoded retry) from its passed stages' memories. */
+        void continueStages(String id) {
+            ProgressiveRecord rec = texts.get(id);
+            Map<Integer, float[]> passedMemories = new TreeMap<>();
+            rec.stages().stream().filter(ProgressiveRecord.Stage::passed)
+                    .forEach(s -> passedMemories.put(s.length(), mem.get(id).get(s.length())));
+            ProgressiveCrammer.Task task = new ProgressiveCrammer.Task(id, rec.textSource(), rec.tokenIds(), rec.nMem(),
+                    rec.seed(), rec.stages(), passedMemories);
+            io.stages(List.of(task), collecting(mem, listener)).forEach(x -> texts.put(x.textId(), x));
+        }
+
+        /** Whether {@code length} passes, after retrying its texts below 1.0 as far as it still can pass. */
+        boolean passes(int length) {
+            LengthStats at = cur.lengths().stream().filter(x -> x.length() == length).findFirst().orElseThrow();
+            if (at.passed()) return true;
+            Map<String, Double> acc = new LinkedHashMap<>(); // texts at L, in record order (as perLength averages)
+            cur.accuracy().forEach((id, a) -> {
+                if (a.containsKey(length)) acc.put(id, a.get(length));
+            });
+            // the texts most likely to fail first, so a length that cannot pass is found with the fewest runs:
+            // texts whose grid run already failed at another length, then the lowest accuracy (stable)
+            List<String> order = acc.entrySet().stream().filter(e -> e.getValue() < 1.0)
+                    .sorted(Comparator.comparing((Map.Entry<String, Double> e) -> !failedRetry.contains(e.getKey()))
+                            .thenComparing(Map.Entry.comparingByValue()))
+                    .map(Map.Entry::getKey).toList();
+            Set<String> decoded = new LinkedHashSet<>();
+            boolean passes = false;
+            for (int i = 0; i < order.size() && !passes; i++) {
+                double optimistic = 0; // every text not yet retried counted as solved
+                for (Map.Entry<String, Double> e : acc.entrySet()) {
+                    optimistic += order.subList(i, order.size()).contains(e.getKey()) ? 1.0 : e.getValue();
+                }
+                if (optimistic / acc.size() < LOSSLESS) break; // L cannot pass whatever the remaining retries do
+                String id = order.get(i);
+                if (pending.remove(id)) { // first the cheap way: continue its stages from its repaired memory
+                    continueStages(id);
+                    Result one = fromStages(strategy, List.of(texts.get(id)), mem);
+                    evaluations += one.evaluationForwards();
+                    acc.put(id, Math.max(acc.get(id), one.accuracy().get(id).get(length)));
+                    passes = acc.values().stream().mapToDouble(Double::doubleValue).average().orElse(0) >= LOSSLESS;
+                    if (acc.get(id) >= 1.0) continue;
+                }
+                ProgressiveRecord rec = texts.get(id);
+                Retry r = io.gridRun(rec, length);
+                runs.add(r.record());
+                ProgressiveRecord.Stage stage = repairStage(rec, r, length);
+                texts.put(id, withStage(rec, stage));
+                double a = r.record().metrics().bestAccuracy();
+                if (a >= acc.get(id)) mem.computeIfAbsent(id, k -> new TreeMap<>()).put(length, r.memory());
+                acc.put(id, Math.max(acc.get(id), a));
+                if (stage.passed()) {
+                    decoded.add(id);
+                } else {
+                    failedRetry.add(id);
+                }
+                passes = acc.values().stream().mapToDouble(Double::doubleValue).average().orElse(0) >= LOSSLESS;
+            }
+            // a repaired text continues its schedule from the repaired memory, but only when a longer length
+            // needs its accuracy (above): at a length that cannot pass, the likeliest failures go first and
+            // usually settle it before any continuation is paid for
+            if (passes) pending.addAll(decoded);
+            if (!order.isEmpty()) {
+                cur = fromStages(strategy, List.copyOf(texts.values()), mem);
+                evaluations += cur.evaluationForwards();
+            }
+            return passes;
+        }
+    }
+
+    /** A repair's grid run as a stage of its text: from a random memory, the grid run's steps and outcome. */
+    private static ProgressiveRecord.Stage repairStage(ProgressiveRecord rec, Retry r, int length) {
+        RunRecord.Metrics m = r.record().metrics();
+        // passed as the staged criterion (greedy): exact greedy decoding; where the run did not decode,
+        // teacher-forced accuracy 1.0, which is the same (the greedy path then is the teacher-forced one)
+        boolean passed = m.greedyPrefixLength() >= 0 ? m.greedyExactMatch() : m.bestAccuracy() >= 1.0;
+        int horizon = m.greedyPrefixLength() < 0 ? -1 : m.greedyPrefixLength() + 1;
+        RunRecord.Trajectory t = r.record().trajectory();
+        return new ProgressiveRecord.Stage(rec.stages().size(), length, 0, t.steps(), m.bestLoss(), m.bestAccuracy(), passed,
+                horizon, length, Double.NaN /* surprisal not measured for a retry */, t.stopReason(), t.wallTimeSeconds(),
+                r.memoryFile());
+    }
+
+    /** {@code rec} with {@code stage} appended (horizon, longest pass and steps updated). */
+    private static ProgressiveRecord withStage(ProgressiveRecord rec, ProgressiveRecord.Stage stage) {
+        List<ProgressiveRecord.Stage> stages = new ArrayList<>(rec.stages());
+        stages.add(stage);
+        return new ProgressiveRecord(rec.textId(), rec.textSource(), rec.modelId(), rec.nMem(), rec.seed(), rec.policy(),
+                rec.criterion(), rec.tokenIds(), List.copyOf(stages), Math.max(rec.horizon(), stage.horizon()),
+                stage.passed() ? Math.max(rec.longestPassed(), stage.length()) : rec.longestPassed(),
+                rec.totalSteps() + stage.steps(), rec.settings());
     }
 
     /** The engine of a staged strategy: its schedule over the grid, the stage settings, restart on failure. */
@@ -275,9 +536,11 @@ public final class CapacityStrategies {
             Map<Integer, float[]> mem = memories.getOrDefault(r.textId(), Map.of());
             for (int length : grid) {
                 if (length > r.tokenIds().length) continue; // the text is shorter: no run at this length
-                ProgressiveRecord.Stage at = r.stages().stream().filter(s -> s.length() == length).reduce((x, y) -> y).orElse(null);
-                if (at != null) {
-                    a.put(length, at.bestAccuracy());
+                // every attempt at L (a restart, a repair) counts with its best accuracy, as the paper's "best"
+                OptionalDouble at = r.stages().stream().filter(s -> s.length() == length)
+                        .mapToDouble(ProgressiveRecord.Stage::bestAccuracy).max();
+                if (at.isPresent()) {
+                    a.put(length, at.getAsDouble());
                 } else if (r.stages().stream().anyMatch(s -> s.passed() && s.length() >= length && s.horizon() >= length)) {
                     a.put(length, 1.0);
                 } else {
@@ -303,7 +566,7 @@ public final class CapacityStrategies {
         records.forEach(r -> horizons.put(r.textId(), r.horizon()));
         long steps = records.stream().mapToLong(ProgressiveRecord::totalSteps).sum();
         return new Result(strategy, grid, stats, decodingCapacity(stats), steps, evals.size(), 0, horizons,
-                acc, List.of(), records);
+                acc, List.of(), records, null);
     }
 
     /** The stage lengths nearest below and above {@code length} (those whose memories are evaluated there). */
@@ -324,6 +587,7 @@ public final class CapacityStrategies {
         private List<Integer> lengths = PAPER_GRID;
         private int grow = 1;
         private boolean restart;
+        private boolean repair;
 
         private Builder(CausalLM model, Tokenizer tokenizer) {
             this.model = model;
@@ -364,6 +628,15 @@ public final class CapacityStrategies {
         /** Staged strategies: retry a failed warm-started stage once from a random memory (default false). */
         public Builder optRestartOnFailure(boolean restart) {
             this.restart = restart;
+            return this;
+        }
+
+        /**
+         * Staged strategies: after the staged pass, repair the capacity boundary with the grid's own runs
+         * at the failing lengths (see {@link CapacityStrategies#repair}; default false).
+         */
+        public Builder optRepair(boolean repair) {
+            this.repair = repair;
             return this;
         }
 

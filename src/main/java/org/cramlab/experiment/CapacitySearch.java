@@ -135,7 +135,15 @@ public record CapacitySearch(
 
         /** A staged strategy: every stage at most {@code stageSteps} steps (and patience), progressive grows by {@code grow}. */
         static Strategy staged(CapacityStrategies.Strategy kind, int stageSteps, int grow) {
-            return new Staged(kind, stageSteps, grow);
+            return new Staged(kind, stageSteps, grow, false);
+        }
+
+        /**
+         * A staged strategy whose capacity boundary is then repaired with the grid's own runs (ordinary run
+         * records in the folder, resumed like the grid's; see {@link CapacityStrategies#repair}).
+         */
+        static Strategy staged(CapacityStrategies.Strategy kind, int stageSteps, int grow, boolean repair) {
+            return new Staged(kind, stageSteps, grow, repair);
         }
     }
 
@@ -145,8 +153,14 @@ public record CapacitySearch(
      * @param kind warm, bisect or progressive
      * @param stageSteps step budget and patience of every stage
      * @param grow tokens added per progressive stage
+     * @param repair then repair the capacity boundary with the grid's runs ({@link CapacityStrategies#repair};
+     *     not carried by plans: a plan names the staged strategy only)
      */
-    public record Staged(CapacityStrategies.Strategy kind, int stageSteps, int grow) implements Strategy {
+    public record Staged(CapacityStrategies.Strategy kind, int stageSteps, int grow, boolean repair) implements Strategy {
+        public Staged(CapacityStrategies.Strategy kind, int stageSteps, int grow) {
+            this(kind, stageSteps, grow, false);
+        }
+
         public Staged {
             if (kind == CapacityStrategies.Strategy.GRID) throw new ExperimentException("grid is not a staged strategy");
             if (stageSteps < 1) throw new ExperimentException("stage step budget must be >= 1, got " + stageSteps);
@@ -331,12 +345,63 @@ public record CapacitySearch(
                 }
             }
             CapacityStrategies.Result staged = engine.fromStages(st.kind(), records, memories);
+            if (st.repair()) {
+                staged = engine.repair(staged, memories, repairer(runner, folder, model, engine, st, hidden, progress),
+                        new ProgressiveCrammer.Listener() {});
+            }
             List<Aggregates.LengthStats> stats = Aggregates.perLength(staged.accuracy());
             int capacity = Aggregates.decodingCapacity(stats, grid).orElse(0);
             double theoretical = Metrics.theoreticalCapacity(hidden, model.info().vocabSize());
-            return new Result(modelId, nMem, st.name(), stats, capacity, capacity, theoretical, 0, Double.NaN, Double.NaN,
-                    Double.NaN, staged.optimisationSteps());
+            return new Result(modelId, nMem, st.name() + (st.repair() ? "+repair" : ""), stats, capacity, capacity, theoretical,
+                    0, Double.NaN, Double.NaN, Double.NaN, staged.optimisationSteps());
         });
+    }
+
+    /**
+     * A staged search's repair in {@code folder}: each retry is exactly the grid's run of that text and length
+     * ({@link #runsAt}: this search's settings, K and seed), run by {@code runner} on the job's model and kept
+     * as an ordinary run record with its memory (a rerun finds it and computes nothing); a repaired text
+     * continues its stages through a {@link ProgressiveRunner} in the same folder, keyed by the stages it
+     * continues from.
+     */
+    private CapacityStrategies.Repairer repairer(ExperimentRunner runner, RunFolder folder, org.cramlab.model.CausalLM model,
+            CapacityStrategies engine, Staged st, int hidden, Progress.Starter progress) {
+        Map<String, Candidate> byId = new LinkedHashMap<>();
+        texts.forEach(c -> byId.put(c.text().id(), c));
+        return new CapacityStrategies.Repairer() {
+            @Override
+            public CapacityStrategies.Retry gridRun(ProgressiveRecord text, int length) {
+                TextSpec spec = byId.get(text.textId()).text();
+                RunSpec run = runsAt(length).stream().filter(r -> r.text().equals(spec)).findFirst().orElseThrow();
+                RunRecord record = runner.runOn(model, new ExperimentPlan(name + " repair", List.of(run)), folder).records().get(0);
+                return new CapacityStrategies.Retry(record, Memory.load(folder.memoryFile(record.runId()), nMem, hidden),
+                        RunFolder.relativeMemoryFile(record.runId()));
+            }
+
+            @Override
+            public List<ProgressiveRecord> stages(List<ProgressiveCrammer.Task> resumed, ProgressiveCrammer.Listener listener) {
+                try (Progress bar = progress.start(name + " (" + st.name() + ", repaired texts)", resumed.size())) {
+                    ProgressiveCrammer.Listener shown = new StageProgress(bar);
+                    return new ProgressiveRunner(engine.crammer(st.kind()), modelId, hidden).run(resumed, folder,
+                            new ProgressiveCrammer.Listener() {
+                                @Override
+                                public void onStep(org.cramlab.cram.RunListener.Step p) {
+                                    shown.onStep(p);
+                                }
+
+                                @Override
+                                public void onStage(ProgressiveCrammer.Task task, ProgressiveRecord.Stage stage, float[] memory) {
+                                    listener.onStage(task, stage, memory); // the repair keeps the memory
+                                }
+
+                                @Override
+                                public void onText(ProgressiveRecord record) {
+                                    shown.onText(record);
+                                }
+                            });
+                }
+            }
+        };
     }
 
     /**

@@ -113,6 +113,31 @@ public final class ExperimentRunner {
         return new Result(missing.size(), reused, folder.records(), plan);
     }
 
+    /**
+     * Runs what is missing of {@code plan} in {@code folder} on {@code model}, the model a {@link #runJob} job was
+     * given (no second load; params.json and plan.json stay the job's): plain runs that a job adds, e.g. the
+     * grid runs of a staged capacity search's repair. Every run must be on that model.
+     */
+    public Result runOn(CausalLM model, ExperimentPlan plan, RunFolder folder) {
+        if (exact) plan = plan.exact();
+        List<RunSpec> missing = plan.missing(folder.records().ids());
+        if (!missing.isEmpty()) {
+            try (Progress bar = progress.start(plan.name(), missing.size());
+                    TextTokenizer tokenizer = tokenizer(Path.of(missing.get(0).modelDir()))) {
+                if (missing.stream().anyMatch(s -> !s.modelDir().equals(missing.get(0).modelDir()))) {
+                    throw new ExperimentException("runs of '" + plan.name() + "' are on more than one model: runOn takes one");
+                }
+                runEngines(model, tokenizer, byEngine(missing), folder, bar);
+            }
+        }
+        return new Result(missing.size(), plan.runs().size() - missing.size(), folder.records(), plan);
+    }
+
+    private static Map<Engine, List<RunSpec>> byEngine(List<RunSpec> runs) {
+        return runs.stream().collect(Collectors.groupingBy(s -> new Engine(s.modelId(), s.settings(), s.isExact()),
+                LinkedHashMap::new, Collectors.toList()));
+    }
+
     /** Work that is not a plan of independent runs (a staged capacity search), given the loaded model. */
     public interface ModelJob<T> {
         /**
@@ -144,23 +169,28 @@ public final class ExperimentRunner {
 
     private void runModel(Path dir, Map<Engine, List<RunSpec>> byEngine, RunFolder folder, Progress bar) {
         try (CausalLM model = loader.apply(dir); TextTokenizer tokenizer = tokenizer(dir)) {
-            for (Map.Entry<Engine, List<RunSpec>> e : byEngine.entrySet()) {
-                List<CramTask> tasks = new ArrayList<>();
-                for (RunSpec s : e.getValue()) {
-                    TextResolver.Resolved t = texts.resolve(s.text(), s.length(), tokenizer);
-                    if (t.tokenIds().length != s.length()) {
-                        throw new ExperimentException("text " + s.text().id() + " gives " + t.tokenIds().length
-                                + " tokens, run " + s.runId() + " needs L = " + s.length());
-                    }
-                    // the plan's run id travels with the task: the engine records it as is
-                    tasks.add(new CramTask(s.text().id(), s.text().source().id(), t.text(), t.tokenIds(), s.nMem(), null)
-                            .withSeed(s.seed()).withRunId(s.runId()));
+            runEngines(model, tokenizer, byEngine, folder, bar);
+        }
+    }
+
+    private void runEngines(CausalLM model, TextTokenizer tokenizer, Map<Engine, List<RunSpec>> byEngine, RunFolder folder,
+            Progress bar) {
+        for (Map.Entry<Engine, List<RunSpec>> e : byEngine.entrySet()) {
+            List<CramTask> tasks = new ArrayList<>();
+            for (RunSpec s : e.getValue()) {
+                TextResolver.Resolved t = texts.resolve(s.text(), s.length(), tokenizer);
+                if (t.tokenIds().length != s.length()) {
+                    throw new ExperimentException("text " + s.text().id() + " gives " + t.tokenIds().length
+                            + " tokens, run " + s.runId() + " needs L = " + s.length());
                 }
-                CramSettings settings = CramSettings.builder().optOptimiser(e.getKey().settings())
-                        .optBatchSize(e.getKey().exact() ? 1 : batchSize)
-                        .optGreedyCheck(greedyCheck).optModelId(e.getKey().modelId()).optMemoryDir(folder.memoryDir()).build();
-                new BatchedCrammer(model, settings).run(tasks, new Listener(folder, bar));
+                // the plan's run id travels with the task: the engine records it as is
+                tasks.add(new CramTask(s.text().id(), s.text().source().id(), t.text(), t.tokenIds(), s.nMem(), null)
+                        .withSeed(s.seed()).withRunId(s.runId()));
             }
+            CramSettings settings = CramSettings.builder().optOptimiser(e.getKey().settings())
+                    .optBatchSize(e.getKey().exact() ? 1 : batchSize)
+                    .optGreedyCheck(greedyCheck).optModelId(e.getKey().modelId()).optMemoryDir(folder.memoryDir()).build();
+            new BatchedCrammer(model, settings).run(tasks, new Listener(folder, bar));
         }
     }
 

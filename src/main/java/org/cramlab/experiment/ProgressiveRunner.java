@@ -31,7 +31,9 @@ import org.cramlab.cram.RunRecord;
  * A text's key hashes everything that determines its stages (model, text id and tokens, K, seed,
  * schedule, criterion, per-stage settings). On a rerun, the stages on disk are read back, and each text
  * continues from its last stage, warm-started from the saved memory; a text whose schedule is done is
- * not touched. A crash loses at most the stages in flight.
+ * not touched. A crash loses at most the stages in flight. A task that arrives with stages (a text whose
+ * capacity repair continues its schedule from a grid run, see {@code CapacityStrategies#repair}) is keyed
+ * by those stages too, and its new stages follow them.
  */
 public final class ProgressiveRunner {
 
@@ -61,9 +63,12 @@ public final class ProgressiveRunner {
         for (ProgressiveCrammer.Task t : tasks) {
             String key = key(t);
             keyOf.put(t.textId(), key);
-            List<ProgressiveRecord.Stage> stages = done.getOrDefault(key, List.of());
-            Map<Integer, float[]> memories = new HashMap<>();
-            for (ProgressiveRecord.Stage s : stages) {
+            // a task may arrive with stages already (a repaired text continuing: they are persisted elsewhere,
+            // and part of its key); the stages persisted under its key follow them
+            List<ProgressiveRecord.Stage> stages = new ArrayList<>(t.done());
+            done.getOrDefault(key, List.of()).stream().filter(s -> s.index() >= t.done().size()).forEach(stages::add);
+            Map<Integer, float[]> memories = new HashMap<>(t.memories());
+            for (ProgressiveRecord.Stage s : stages.subList(t.done().size(), stages.size())) {
                 if (s.passed() && s.memoryFile() != null) {
                     memories.put(s.length(), Memory.load(folder.root().resolve(s.memoryFile()), t.nMem(), hiddenSize));
                 }
@@ -103,7 +108,8 @@ public final class ProgressiveRunner {
 
     /** The record with each stage's memory file (the engine does not know the folder). */
     private static ProgressiveRecord withFiles(ProgressiveRecord r, String key) {
-        List<ProgressiveRecord.Stage> stages = r.stages().stream().map(s -> s.withMemoryFile(memoryFile(key, s.length()))).toList();
+        List<ProgressiveRecord.Stage> stages = r.stages().stream()
+                .map(s -> s.memoryFile() != null ? s : s.withMemoryFile(memoryFile(key, s.length()))).toList();
         return new ProgressiveRecord(r.textId(), r.textSource(), r.modelId(), r.nMem(), r.seed(), r.policy(), r.criterion(),
                 r.tokenIds(), stages, r.horizon(), r.longestPassed(), r.totalSteps(), r.settings());
     }
@@ -117,6 +123,10 @@ public final class ProgressiveRunner {
         m.put("n_mem", t.nMem());
         m.put("seed", t.seed());
         m.put("engine", crammer.describe());
+        if (!t.done().isEmpty()) { // a continued text: which stages (and memories) it continues from
+            m.put("continues", t.done().stream().map(s -> List.of(s.index(), s.length(), s.warmFrom(), s.steps(), s.passed(),
+                    String.valueOf(s.memoryFile()))).toList());
+        }
         return Hashing.sha256(Json.COMPACT.toJson(m)).substring(0, 16);
     }
 

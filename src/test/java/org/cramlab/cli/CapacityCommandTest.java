@@ -112,11 +112,13 @@ class CapacityCommandTest {
         Files.writeString(texts, "QZXJ KWVQ 2345678909 0987654322 QZXJ KWVQ 2345\nzqxj QZXJ QZXJ 5555 6666 7777 5555 6666 7777 QZXJ\n");
         java.util.Map<String, Integer> capacity = new java.util.HashMap<>();
         java.util.Map<String, Long> steps = new java.util.HashMap<>();
-        for (String strategy : List.of("grid", "warm")) {
+        for (String strategy : List.of("grid", "warm", "warm+repair")) {
             Path out = dir.resolve(strategy);
-            CramCommandTest.Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
-                    "--lengths", "2,4,24", "--steps", "200", "--stage-steps", "200", "--lr", "0.5", "--strategy", strategy,
-                    "--out", out.toString(), "--no-greedy");
+            List<String> args = new java.util.ArrayList<>(List.of("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                    "--lengths", "2,4,24", "--steps", "200", "--stage-steps", "200", "--lr", "0.5", "--strategy",
+                    strategy.replace("+repair", ""), "--out", out.toString(), "--no-greedy"));
+            if (strategy.endsWith("+repair")) args.add("--repair");
+            CramCommandTest.Outcome o = CramCommandTest.run(args.toArray(String[]::new));
             assertEquals(0, o.code(), o.err());
             JsonObject result = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject()
                     .getAsJsonObject("result");
@@ -132,6 +134,12 @@ class CapacityCommandTest {
         assertTrue(capacity.get("warm") >= 2 && capacity.get("warm") < 24, "warm: L=2 decodes, 24 does not: " + capacity);
         assertTrue(Math.abs(grid.indexOf(capacity.get("grid")) - grid.indexOf(capacity.get("warm"))) <= 1, capacity.toString());
         assertTrue(steps.get("warm") > 0 && steps.get("warm") < steps.get("grid"), steps.toString());
+        // the repair's retries (at least one: L = 24 cannot pass) are grid runs: the same run ids as the grid's
+        assertTrue(Math.abs(grid.indexOf(capacity.get("grid")) - grid.indexOf(capacity.get("warm+repair"))) <= 1, capacity.toString());
+        java.util.Set<String> retries = org.cramlab.experiment.RecordStore.read(dir.resolve("warm+repair")).ids();
+        assertTrue(!retries.isEmpty() && org.cramlab.experiment.RecordStore.read(dir.resolve("grid")).ids().containsAll(retries),
+                retries.toString());
+        assertTrue(steps.get("warm+repair") >= steps.get("warm"), steps.toString());
     }
 
     @Test
@@ -149,6 +157,11 @@ class CapacityCommandTest {
                 "--strategy", "warm", "--bisect", "2", "--out", dir.resolve("out").toString());
         assertTrue(b.code() != 0);
         assertTrue(b.err().contains("grid strategy only"), b.err());
+        CramCommandTest.Outcome r = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(),
+                "--strategy", "grid", "--repair", "--out", dir.resolve("out").toString());
+        assertTrue(r.code() != 0);
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("--repair applies to the staged strategies"), r.err());
     }
     /**
      * A plan can name a staged strategy: {@code capacity --strategy warm --write-plan} writes it, {@code sweep}
