@@ -92,13 +92,16 @@ public final class PlanCommand implements Callable<Integer> {
             description = "progressive: tokens added per stage (default: " + ExperimentPlan.DEFAULT_GROW + ")")
     Integer grow;
 
+    @Option(names = "--repair", description = "warm/bisect/progressive: repair the capacity boundary with the grid's own runs")
+    boolean repair;
+
     @Option(names = "--out", required = true, paramLabel = "F", description = "plan file to write")
     Path out;
 
     @Override
     public Integer call() {
         Profile p = profile();
-        ExperimentPlan plan = plan(p).withStrategy(strategy, stageSteps, grow);
+        ExperimentPlan plan = plan(p).withStrategy(strategy, stageSteps, grow, repair);
         if (p.batchSize() == 1) plan = plan.exact(); // --exact / CRAMLAB_EXACT=1, as ExperimentRunner.forProfile
         if (!plan.isGrid()) CapacitySearch.fromPlan(plan); // a staged plan must be one search (one K): fail before writing
         plan.save(out);

@@ -236,7 +236,7 @@ public record CapacitySearch(
      */
     public ExperimentPlan gridPlan() {
         ExperimentPlan plan = new ExperimentPlan(name, gridRuns());
-        return strategy instanceof Staged st ? plan.withStrategy(st.name(), st.stageSteps(), st.grow()) : plan;
+        return strategy instanceof Staged st ? plan.withStrategy(st.name(), st.stageSteps(), st.grow(), st.repair()) : plan;
     }
 
     /**
@@ -260,7 +260,8 @@ public record CapacitySearch(
         List<Candidate> texts = new ArrayList<>();
         longest.forEach((t, l) -> texts.add(new Candidate(t, l)));
         Strategy strategy = plan.isGrid() ? Strategy.GRID
-                : Strategy.staged(CapacityStrategies.Strategy.parse(plan.strategy()), plan.stageSteps(), plan.grow());
+                : Strategy.staged(CapacityStrategies.Strategy.parse(plan.strategy()), plan.stageSteps(), plan.grow(),
+                        plan.isRepair());
         return new CapacitySearch(plan.name(), first.modelDir(), first.modelId(), texts,
                 plan.runs().stream().map(RunSpec::length).distinct().toList(), first.nMem(), first.seed(), first.settings(), strategy);
     }
@@ -269,7 +270,9 @@ public record CapacitySearch(
      * Shard {@code index} of {@code count} of a staged search: the texts at positions {@code index} modulo
      * {@code count} (a staged text's stages are a chain, so texts, not runs, are what shards split). Each
      * shard's capacity is of its texts only; the search over all texts, run again in the same folder once
-     * every shard is done, computes nothing and summarises them all.
+     * every shard is done, computes nothing and summarises them all. A shard of a repairing search runs the
+     * staged pass only: repair decides from every text's accuracies at a length, so it runs in that last,
+     * whole search (the stages are keyed without the repair flag, so it finds the shards' stages).
      */
     public CapacitySearch shard(int index, int count) {
         if (count < 1 || index < 0 || index >= count) {
@@ -281,7 +284,8 @@ public record CapacitySearch(
             throw new ExperimentException("shard " + index + "/" + count + " of '" + name + "' has no texts (the search has "
                     + texts.size() + "): use at most " + texts.size() + " shards");
         }
-        return new CapacitySearch(name, modelDir, modelId, mine, grid, nMem, seed, settings, strategy);
+        Strategy staged = strategy instanceof Staged st && st.repair() ? new Staged(st.kind(), st.stageSteps(), st.grow()) : strategy;
+        return new CapacitySearch(name, modelDir, modelId, mine, grid, nMem, seed, settings, staged);
     }
 
     /** Runs the search's stages into {@code folder} (skipping every run or stage already there) and summarises. */

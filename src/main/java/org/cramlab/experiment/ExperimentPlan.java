@@ -25,8 +25,10 @@ import org.cramlab.core.Json;
  *     lists the grid's runs all the same: they name the texts, lengths, K, seed and settings it searches
  * @param stageSteps staged strategies: step budget (and patience) of each stage; null for grid
  * @param grow progressive: tokens added per stage; null for grid
+ * @param repair staged strategies: whether the capacity boundary is repaired with the grid's own runs (see
+ *     {@link org.cramlab.cram.CapacityStrategies}); null (not written) when off
  */
-public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, Integer stageSteps, Integer grow) {
+public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, Integer stageSteps, Integer grow, Boolean repair) {
 
     /** What a staged strategy's stages get when the plan does not say: 500 steps, growth by 1 token. */
     public static final int DEFAULT_STAGE_STEPS = 500;
@@ -34,15 +36,16 @@ public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, I
 
     /** A grid plan. */
     public ExperimentPlan(String name, List<RunSpec> runs) {
-        this(name, runs, null, null, null);
+        this(name, runs, null, null, null, null);
     }
 
     public ExperimentPlan {
         if (runs == null) throw new ExperimentException("plan '" + name + "' has no 'runs' array");
         strategy = strategy == null ? GRID : CapacityStrategies.Strategy.parse(strategy).label();
+        repair = Boolean.TRUE.equals(repair) ? Boolean.TRUE : null;
         if (GRID.equals(strategy)) {
-            if (stageSteps != null || grow != null) {
-                throw new ExperimentException("plan '" + name + "': stage_steps and grow belong to the staged strategies"
+            if (stageSteps != null || grow != null || repair != null) {
+                throw new ExperimentException("plan '" + name + "': stage_steps, grow and repair belong to the staged strategies"
                         + " (warm, bisect, progressive), not to grid");
             }
         } else {
@@ -69,12 +72,20 @@ public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, I
      * staged ones with the default stage budget and growth.
      */
     public ExperimentPlan withStrategy(String strategy) {
-        return withStrategy(strategy, null, null);
+        return withStrategy(strategy, null, null, false);
     }
 
-    /** This plan with a staged strategy's stage budget and growth (null: the defaults), or with grid (both null). */
-    public ExperimentPlan withStrategy(String strategy, Integer stageSteps, Integer grow) {
-        return new ExperimentPlan(name, runs, strategy, stageSteps, grow);
+    /**
+     * This plan with a staged strategy's stage budget and growth (null: the defaults) and repair, or with grid
+     * (nulls, no repair).
+     */
+    public ExperimentPlan withStrategy(String strategy, Integer stageSteps, Integer grow, boolean repair) {
+        return new ExperimentPlan(name, runs, strategy, stageSteps, grow, repair);
+    }
+
+    /** Whether a staged search of this plan repairs its capacity boundary. */
+    public boolean isRepair() {
+        return Boolean.TRUE.equals(repair);
     }
 
     /** Whether its runs are independent (grid), so a sweep can shard them. */
@@ -88,7 +99,7 @@ public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, I
      * batching; see {@link RunSpec#exact}).
      */
     public ExperimentPlan exact() {
-        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList(), strategy, stageSteps, grow);
+        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList(), strategy, stageSteps, grow, repair);
     }
 
     /** Whether every run is in exact mode. */

@@ -19,7 +19,7 @@ class StagedPlanTest {
 
     @Test
     void strategyAndStageBudgetRoundTripAndOldPlansAreGrid(@TempDir Path dir) throws Exception {
-        ExperimentPlan warm = RunStoreTest.plan(3).withStrategy("warm", 120, null);
+        ExperimentPlan warm = RunStoreTest.plan(3).withStrategy("warm", 120, null, true);
         Path f = dir.resolve("plan.json");
         warm.save(f);
         ExperimentPlan back = ExperimentPlan.load(f);
@@ -27,11 +27,15 @@ class StagedPlanTest {
         assertEquals("warm", back.strategy());
         assertEquals(120, back.stageSteps());
         assertEquals(ExperimentPlan.DEFAULT_GROW, back.grow(), "growth not given: the default");
+        assertTrue(back.isRepair());
+        assertTrue(((CapacitySearch.Staged) CapacitySearch.fromPlan(back).strategy()).repair(), "the search repairs");
+        assertTrue(!Files.readString(f).contains("null") && !RunStoreTest.plan(1).withStrategy("warm").isRepair());
 
         // a plan file from before strategies: no strategy field
         Path old = dir.resolve("old.json");
         Files.writeString(old, Files.readString(f).replaceAll(",\\s*\"strategy\": \"warm\"", "")
-                .replaceAll(",\\s*\"stage_steps\": 120", "").replaceAll(",\\s*\"grow\": 1", ""));
+                .replaceAll(",\\s*\"stage_steps\": 120", "").replaceAll(",\\s*\"grow\": 1", "")
+                .replaceAll(",\\s*\"repair\": true", ""));
         ExperimentPlan grid = ExperimentPlan.load(old);
         assertTrue(grid.isGrid(), Files.readString(old));
         assertNull(grid.stageSteps());
@@ -40,9 +44,11 @@ class StagedPlanTest {
 
     @Test
     void badStrategyFieldsAreNamed(@TempDir Path dir) throws Exception {
-        ExperimentException e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("grid", 100, null));
-        assertTrue(e.getMessage().contains("stage_steps and grow belong to the staged strategies"), e.getMessage());
-        e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("warm", 0, null));
+        ExperimentException e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("grid", 100, null, false));
+        assertTrue(e.getMessage().contains("stage_steps, grow and repair belong to the staged strategies"), e.getMessage());
+        e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("grid", null, null, true));
+        assertTrue(e.getMessage().contains("not to grid"), e.getMessage());
+        e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("warm", 0, null, false));
         assertTrue(e.getMessage().contains("stage_steps must be >= 1, got 0"), e.getMessage());
         Path f = dir.resolve("plan.json");
         RunStoreTest.plan(1).withStrategy("warm").save(f);
@@ -53,7 +59,7 @@ class StagedPlanTest {
 
     @Test
     void thePlanDescribesOneSearchWhoseShardsSplitTexts() {
-        ExperimentPlan plan = RunStoreTest.plan(5).withStrategy("progressive", 80, 2);
+        ExperimentPlan plan = RunStoreTest.plan(5).withStrategy("progressive", 80, 2, false);
         CapacitySearch search = CapacitySearch.fromPlan(plan);
         assertEquals(List.of(8, 16, 32), search.grid());
         assertEquals(5, search.texts().size());
@@ -64,7 +70,8 @@ class StagedPlanTest {
         assertEquals(2, st.grow());
         ExperimentPlan again = search.gridPlan(); // the plan it was read from, runs in grid order
         assertEquals(java.util.Set.copyOf(plan.runs()), java.util.Set.copyOf(again.runs()), "the same runs");
-        assertEquals(List.of(plan.strategy(), plan.stageSteps(), plan.grow()), List.of(again.strategy(), again.stageSteps(), again.grow()));
+        assertEquals(java.util.Arrays.asList(plan.strategy(), plan.stageSteps(), plan.grow(), plan.repair()),
+                java.util.Arrays.asList(again.strategy(), again.stageSteps(), again.grow(), again.repair()));
 
         List<TextSpec> seen = new ArrayList<>();
         for (int i = 0; i < 3; i++) search.shard(i, 3).texts().forEach(c -> seen.add(c.text()));
