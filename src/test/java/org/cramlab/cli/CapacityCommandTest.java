@@ -196,8 +196,11 @@ class CapacityCommandTest {
             assertTrue(o.out().contains("shard " + shard + ": " + (shard.startsWith("0") ? 2 : 1) + " of 3 texts"), o.out());
         }
         long stageLines = stageLines(swept);
+        assertEquals(0, RecordStore.read(swept).size(), "shards run no grid run: repair waits for every text");
         CramCommandTest.Outcome all = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString());
         assertEquals(0, all.code(), all.err());
+        assertEquals(RecordStore.read(direct).size(), RecordStore.read(swept).size(), "the whole plan's repair = capacity's");
+        assertEquals(repair, RecordStore.read(swept).size() > 0, "repair retries at least the failing L=24 once");
         if (!repair) assertEquals(stageLines, stageLines(swept), "the whole plan after its shards: every text's stages were on disk");
         assertEquals(one.out().strip(), all.out().strip(), "sharded sweep of the plan = capacity --strategy warm");
 
