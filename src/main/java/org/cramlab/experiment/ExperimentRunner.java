@@ -104,10 +104,8 @@ public final class ExperimentRunner {
         if (!missing.isEmpty()) {
             try (Progress bar = progress.start(plan.name(), missing.size())) {
                 // one model load per directory, one engine per (model id, settings): settings are per batch in the engine
-                Map<String, Map<Engine, List<RunSpec>>> groups = missing.stream().collect(Collectors.groupingBy(
-                        RunSpec::modelDir, LinkedHashMap::new, Collectors.groupingBy(s -> new Engine(s.modelId(), s.settings(), s.isExact()),
-                                LinkedHashMap::new, Collectors.toList())));
-                groups.forEach((dir, byEngine) -> runModel(Path.of(dir), byEngine, folder, bar));
+                missing.stream().collect(Collectors.groupingBy(RunSpec::modelDir, LinkedHashMap::new, Collectors.toList()))
+                        .forEach((dir, runs) -> runModel(Path.of(dir), byEngine(runs), folder, bar));
             }
         }
         return new Result(missing.size(), reused, folder.records(), plan);

@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.experiment.RecordStore;
+import org.cramlab.experiment.TestRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,13 +196,13 @@ class CapacityCommandTest {
             assertEquals(0, o.code(), o.err());
             assertTrue(o.out().contains("shard " + shard + ": " + (shard.startsWith("0") ? 2 : 1) + " of 3 texts"), o.out());
         }
-        long stageLines = stageLines(swept);
+        long stageLines = TestRecords.stageLines(swept);
         assertEquals(0, RecordStore.read(swept).size(), "shards run no grid run: repair waits for every text");
         CramCommandTest.Outcome all = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString());
         assertEquals(0, all.code(), all.err());
         assertEquals(RecordStore.read(direct).size(), RecordStore.read(swept).size(), "the whole plan's repair = capacity's");
         assertEquals(repair, RecordStore.read(swept).size() > 0, "repair retries at least the failing L=24 once");
-        if (!repair) assertEquals(stageLines, stageLines(swept), "the whole plan after its shards: every text's stages were on disk");
+        if (!repair) assertEquals(stageLines, TestRecords.stageLines(swept), "the whole plan after its shards: every text's stages were on disk");
         assertEquals(one.out().strip(), all.out().strip(), "sharded sweep of the plan = capacity --strategy warm");
 
         CramCommandTest.Outcome status = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString(), "--status");
@@ -220,14 +221,6 @@ class CapacityCommandTest {
         assertEquals(2, o.code(), o.err());
         String last = o.err().strip().lines().reduce((a, b) -> b).orElse("");
         assertTrue(last.startsWith("capacity: ") && last.contains("outside the model's vocabulary 0..255"), o.err());
-    }
-
-    private static long stageLines(Path runDir) throws Exception {
-        long n = 0;
-        try (var files = Files.list(runDir.resolve("stages"))) {
-            for (Path f : files.toList()) n += Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
-        }
-        return n;
     }
 
     private static String[] concat(String[] args, String... more) {

@@ -18,6 +18,7 @@ import org.cramlab.experiment.RunFolder;
 import org.cramlab.experiment.RunSpec;
 import org.cramlab.experiment.TextResolver;
 import org.cramlab.experiment.TextSpec;
+import org.cramlab.experiment.TestRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,29 +91,21 @@ class CapacitySearchRepairTest {
             assertThrows(IllegalStateException.class, () -> cap.run(runner(4 + 2, new AtomicInteger()), folder));
             assertEquals(1, folder.records().all().size(), "the first retry was kept");
         }
-        long stageLines = lines(crashed.resolve("stages"));
+        long stageLines = TestRecords.stageLines(crashed);
         try (RunFolder folder = RunFolder.open(crashed, "w2")) {
             assertEquals(whole, cap.run(runner(0, new AtomicInteger()), folder));
             assertEquals(wholeRuns.stream().map(RunRecord::runId).sorted().toList(),
                     folder.records().all().stream().map(RunRecord::runId).sorted().toList());
         }
-        assertTrue(lines(crashed.resolve("stages")) >= stageLines);
+        assertTrue(TestRecords.stageLines(crashed) >= stageLines);
         // and once done, a rerun computes nothing: no text is resolved for a run, no stage or record is added
-        long done = lines(crashed.resolve("stages"));
+        long done = TestRecords.stageLines(crashed);
         AtomicInteger calls = new AtomicInteger();
         try (RunFolder folder = RunFolder.open(crashed, "w3")) {
             assertEquals(whole, cap.run(runner(0, calls), folder));
             assertEquals(wholeRuns.size(), folder.records().all().size());
         }
         assertEquals(4, calls.get(), "only the stages' texts are resolved (to key them), no retry is run again");
-        assertEquals(done, lines(crashed.resolve("stages")));
-    }
-
-    private static long lines(Path dir) throws java.io.IOException {
-        long n = 0;
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) n += Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
-        }
-        return n;
+        assertEquals(done, TestRecords.stageLines(crashed));
     }
 }

@@ -13,6 +13,7 @@ import org.cramlab.experiment.TextResolver;
 import org.cramlab.experiment.TextSpec;
 import org.cramlab.core.Progress;
 import org.cramlab.report.Aggregates;
+import org.cramlab.experiment.TestRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,12 +125,12 @@ class CapacityTest {
                 results.put(s.name(), cap.run(runner, folder));
             }
             if (s instanceof CapacitySearch.Staged) {
-                long lines = stageLines(out);
+                long lines = TestRecords.stageLines(out);
                 assertEquals(4 * 3, lines, "warm: stages 2, 3 and the failing 4 per text");
                 try (RunFolder folder = RunFolder.open(out, "w2")) {
                     assertEquals(results.get(s.name()), cap.run(runner, folder), "the resumed search reads the same result back");
                 }
-                assertEquals(lines, stageLines(out), "the resumed search optimised no stage again");
+                assertEquals(lines, TestRecords.stageLines(out), "the resumed search optimised no stage again");
             }
         }
         CapacitySearch.Result grid = results.get("grid"), warm = results.get("warm");
@@ -143,11 +144,4 @@ class CapacityTest {
                 "warm " + warm.optimisationSteps() + " vs grid " + grid.optimisationSteps());
     }
 
-    private static long stageLines(Path runFolder) throws java.io.IOException {
-        long n = 0;
-        try (var files = java.nio.file.Files.list(runFolder.resolve("stages"))) {
-            for (Path f : files.toList()) n += java.nio.file.Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
-        }
-        return n;
-    }
 }

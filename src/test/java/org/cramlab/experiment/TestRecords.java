@@ -31,4 +31,13 @@ public final class TestRecords {
         return record(s.runId(), s.modelId(), s.text().id(), s.length(), s.nMem(), 0.3, bestAccuracy, 3.0 * s.length(),
                 0.1 * s.length());
     }
+
+    /** Stage lines persisted in a run folder's {@code stages/} by every writer (blank lines not counted). */
+    public static long stageLines(java.nio.file.Path runFolder) throws java.io.IOException {
+        long n = 0;
+        try (var files = java.nio.file.Files.list(runFolder.resolve("stages"))) {
+            for (java.nio.file.Path f : files.toList()) n += java.nio.file.Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
+        }
+        return n;
+    }
 }
