@@ -23,6 +23,7 @@ import org.cramlab.text.BookCorpus;
 import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSets;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.Profile;
 
 /**
  * What a memory vector really holds, in bits (notebook 09): per text, the size of every method's

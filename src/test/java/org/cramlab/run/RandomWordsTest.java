@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +14,12 @@ import org.cramlab.text.WordList;
 import org.cramlab.train.DefaultModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.Profile;
+import org.cramlab.run.TextResolver;
+import org.cramlab.run.TextSpec;
+import org.cramlab.run.Texts;
+import org.cramlab.run.RandomWordsTest;
 
 /** Random-word texts on a checkpoint without a word list (every Hugging Face one), and a named list. */
 class RandomWordsTest {

@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,6 +26,15 @@ import org.cramlab.sweep.RunnerExecutor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.ExperimentRunner;
+import org.cramlab.run.RecordStore;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.ExperimentRunnerTest;
+import org.cramlab.run.FullDiskChannel;
+import org.cramlab.run.HoldRunFolder;
+import org.cramlab.run.RunFolderSafetyTest;
 
 /**
  * Run folders under a full disk (every complete record kept, no torn line, no temporary file, the first

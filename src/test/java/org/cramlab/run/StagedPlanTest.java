@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,6 +13,13 @@ import org.cramlab.cram.CapacityStrategies;
 import org.cramlab.cram.OptimiserSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.run.CapacitySearch;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.RunSpec;
+import org.cramlab.run.TextSpec;
+import org.cramlab.run.RunStoreTest;
+import org.cramlab.run.StagedPlanTest;
 
 /** Plans that name a capacity strategy: the file format, old plans, and the search a plan describes. */
 class StagedPlanTest {

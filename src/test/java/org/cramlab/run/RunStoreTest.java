@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -15,6 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.cramlab.core.Json;
 import org.cramlab.cram.OptimiserSettings;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.RecordStore;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
+import org.cramlab.run.TextSpec;
+import org.cramlab.run.RunStoreTest;
+import org.cramlab.run.TestRecords;
 
 class RunStoreTest {
 

@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cramlab.experiment.MemoryGeometry;
 import org.cramlab.cram.Memory;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
@@ -18,6 +19,14 @@ import org.cramlab.report.Aggregates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.cramlab.cram.OptimiserSettings;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.ExperimentRunner;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
+import org.cramlab.run.TextResolver;
+import org.cramlab.run.TextSpec;
+import org.cramlab.run.ExperimentRunnerTest;
 
 /** The runner end to end on the tiny golden Llama (d = 64, vocab 256): records, memories, resume. */
 class ExperimentRunnerTest {

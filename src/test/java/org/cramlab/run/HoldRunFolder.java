@@ -1,6 +1,9 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import java.nio.file.Path;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.HoldRunFolder;
+import org.cramlab.run.RunFolderSafetyTest;
 
 /** A second process for {@link RunFolderSafetyTest}: opens a run folder as a writer, says so, holds it until stdin closes. */
 public final class HoldRunFolder {

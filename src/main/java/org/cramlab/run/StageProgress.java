@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import org.cramlab.core.Progress;
 import org.cramlab.cram.ProgressiveCrammer;
@@ -6,10 +6,10 @@ import org.cramlab.cram.ProgressiveRecord;
 import org.cramlab.cram.RunListener;
 
 /** Shows staged cramming on a progress display: the current text, length, K, step and accuracy (at most 4 updates/s); one tick per finished text. */
-final class StageProgress implements ProgressiveCrammer.Listener {
+public final class StageProgress implements ProgressiveCrammer.Listener {
     private final Progress bar;
 
-    StageProgress(Progress bar) {
+    public StageProgress(Progress bar) {
         this.bar = bar;
     }
 

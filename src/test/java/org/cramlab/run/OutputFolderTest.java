@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.OutputFolder;
+import org.cramlab.run.Profile;
+import org.cramlab.run.OutputFolderTest;
 
 /** Where run folders go (the notebook's own checkout, or CRAMLAB_OUT) and the up-front writability check. */
 class OutputFolderTest {

@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +8,10 @@ import org.cramlab.core.Json;
 import org.cramlab.text.TextException;
 import org.cramlab.text.TextSource;
 import org.junit.jupiter.api.Test;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.Profile;
+import org.cramlab.run.TextSpec;
+import org.cramlab.run.TextSourceJsonTest;
 
 /** Typed text sources keep the JSON of plans and parameters (and so every run id) as it was: the plain id string. */
 class TextSourceJsonTest {

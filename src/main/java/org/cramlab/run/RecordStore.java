@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import com.google.gson.JsonParseException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,14 @@ import org.cramlab.cram.RunRecord;
 import org.cramlab.core.Progress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.ExperimentRunner;
+import org.cramlab.run.Profile;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
+import org.cramlab.run.ExactModeTest;
+import org.cramlab.run.ExperimentRunnerTest;
 
 /** Exact mode: each run alone, so an interrupted-then-resumed plan equals the uninterrupted one bit for bit. */
 class ExactModeTest {

@@ -1,4 +1,4 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -11,6 +11,11 @@ import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.text.BookCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.TextResolver;
+import org.cramlab.run.TextSpec;
+import org.cramlab.run.Texts;
+import org.cramlab.run.TextsTest;
 
 class TextsTest {
     static final Path TOKENIZER = Path.of("src/test/resources/golden/tokenizers/llama_style");

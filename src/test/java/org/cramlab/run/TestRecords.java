@@ -1,8 +1,11 @@
-package org.cramlab.experiment;
+package org.cramlab.run;
 
 import java.util.List;
 import java.util.Map;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
+import org.cramlab.run.TestRecords;
 
 /** Synthetic run records for tests: metrics given, derived fields computed by the paper's definitions. */
 public final class TestRecords {
