@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.cramlab.core.Progress;
-import org.cramlab.cram.CapacityStrategies;
+import org.cramlab.capacity.CapacityRule;
+import org.cramlab.capacity.SearchMethod;
+import org.cramlab.capacity.Strategy;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.ProgressiveCrammer;
@@ -30,7 +32,7 @@ import org.cramlab.text.TextSets;
  * from the records so far, which runs come next: {@code grid} runs the grid once; {@code grid+bisect} then
  * halves the gap between the capacity and the next grid length (the paper has no bisection; it is
  * reported beside the grid capacity, see {@link Aggregates#refinedCapacity}). The staged strategies
- * ({@link Strategy#staged}: {@code warm}, {@code bisect}, {@code progressive}, see {@link CapacityStrategies})
+ * ({@link SearchMethod#staged}: {@code warm}, {@code bisect}, {@code progressive}, see {@link org.cramlab.capacity})
  * cram each text in warm-started stages through a {@link ProgressiveRunner} in the same run folder (each
  * finished stage persisted at once, resumed after a crash); the capacity rule is
  * {@link Aggregates#decodingCapacity} for every strategy.
@@ -50,11 +52,11 @@ import org.cramlab.text.TextSets;
  * @param nMem K
  * @param seed memory-init seed of every run
  * @param settings optimiser settings of every run
- * @param strategy which runs come next
+ * @param method the strategy and its parameters
  */
 public record CapacitySearch(
         String name, String modelDir, String modelId, List<Candidate> texts, List<Integer> grid, int nMem, long seed,
-        OptimiserSettings settings, Strategy strategy) {
+        OptimiserSettings settings, SearchMethod method) {
 
     /**
      * A text of the search.
@@ -65,117 +67,30 @@ public record CapacitySearch(
     public record Candidate(TextSpec text, int tokens) {}
 
     /**
-     * Which runs a search does next, given the records of its runs so far (any order); none: finished. It
-     * must be a function of those records alone, so a search resumed from its run folder replays the same
-     * stages and computes only what is missing.
+     * Which grid runs come next, given the records of the runs so far (any order); none: finished. A function
+     * of those records alone, so a search resumed from its run folder replays the same rounds and computes only
+     * what is missing: grid runs every grid length once; grid refinement then halves, round by round, the gap
+     * between the capacity and the next grid length.
      */
-    public interface Strategy {
-        /** The name recorded in params.json (e.g. grid, grid+bisect, warm). */
-        String name();
-
-        List<RunSpec> next(CapacitySearch search, List<RunRecord> done);
-
-        /** The paper's search: every grid length once. */
-        Strategy GRID = new Strategy() {
-            @Override
-            public String name() {
-                return "grid";
+    private List<RunSpec> nextGridRuns(List<RunRecord> done) {
+        if (done.isEmpty()) return gridRuns();
+        if (method.strategy() != Strategy.GRID_REFINEMENT) return List.of();
+        int capacity = Aggregates.decodingCapacity(done, grid).orElse(0);
+        int lo = capacity;
+        int hi = grid.stream().filter(l -> l > capacity).findFirst().orElse(-1);
+        if (lo == 0 || hi < 0) return List.of();
+        for (int round = 0; round < method.bisectRounds() && hi - lo > 1; round++) {
+            int mid = (lo + hi) / 2;
+            List<RunRecord> at = done.stream().filter(r -> r.text().length() == mid).toList();
+            List<RunSpec> runs = runsAt(mid);
+            if (at.size() < runs.size()) return runs; // this round's runs are next
+            if (Aggregates.decodingCapacity(at).isPresent()) {
+                lo = mid;
+            } else {
+                hi = mid;
             }
-
-            @Override
-            public List<RunSpec> next(CapacitySearch search, List<RunRecord> done) {
-                return done.isEmpty() ? search.gridRuns() : List.of();
-            }
-        };
-
-        /** The grid, then up to {@code rounds} bisection steps between the capacity and the next grid length. */
-        static Strategy bisect(int rounds) {
-            if (rounds < 0) throw new ExperimentException("bisection rounds must be >= 0, got " + rounds);
-            return new Strategy() {
-                @Override
-                public String name() {
-                    return "grid+bisect";
-                }
-
-                @Override
-                public List<RunSpec> next(CapacitySearch search, List<RunRecord> done) {
-                    if (done.isEmpty()) return search.gridRuns();
-                    int capacity = Aggregates.decodingCapacity(done, search.grid()).orElse(0);
-                    int lo = capacity;
-                    int hi = search.grid().stream().filter(l -> l > capacity).findFirst().orElse(-1);
-                    if (lo == 0 || hi < 0) return List.of();
-                    for (int round = 0; round < rounds && hi - lo > 1; round++) {
-                        int mid = (lo + hi) / 2;
-                        List<RunRecord> at = done.stream().filter(r -> r.text().length() == mid).toList();
-                        List<RunSpec> runs = search.runsAt(mid);
-                        if (at.size() < runs.size()) return runs; // this round's runs are next
-                        if (Aggregates.decodingCapacity(at).isPresent()) {
-                            lo = mid;
-                        } else {
-                            hi = mid;
-                        }
-                    }
-                    return List.of();
-                }
-            };
         }
-
-        /**
-         * {@code name} (grid, warm, bisect or progressive; a one-line error names them otherwise) with the
-         * default stage budget (500 steps) and growth (1 token); {@code bisectRounds} > 0 refines grid only.
-         */
-        static Strategy named(String name, int bisectRounds) {
-            CapacityStrategies.Strategy kind = CapacityStrategies.Strategy.parse(name);
-            if (kind == CapacityStrategies.Strategy.GRID) return bisectRounds > 0 ? bisect(bisectRounds) : GRID;
-            if (bisectRounds > 0) {
-                throw new ExperimentException("bisection rounds refine the grid strategy only, not '" + kind.label() + "'");
-            }
-            return staged(kind, 500, 1);
-        }
-
-        /** A staged strategy: every stage at most {@code stageSteps} steps (and patience), progressive grows by {@code grow}. */
-        static Strategy staged(CapacityStrategies.Strategy kind, int stageSteps, int grow) {
-            return new Staged(kind, stageSteps, grow, false);
-        }
-
-        /**
-         * A staged strategy whose capacity boundary is then repaired with the grid's own runs (ordinary run
-         * records in the folder, resumed like the grid's; see {@link CapacityStrategies#repair}).
-         */
-        static Strategy staged(CapacityStrategies.Strategy kind, int stageSteps, int grow, boolean repair) {
-            return new Staged(kind, stageSteps, grow, repair);
-        }
-    }
-
-    /**
-     * A staged strategy (see {@link CapacityStrategies}): per text, warm-started stages, not a plan of runs.
-     *
-     * @param kind warm, bisect or progressive
-     * @param stageSteps step budget and patience of every stage
-     * @param grow tokens added per progressive stage
-     * @param repair then repair the capacity boundary with the grid's runs ({@link CapacityStrategies#repair};
-     *     not carried by plans: a plan names the staged strategy only)
-     */
-    public record Staged(CapacityStrategies.Strategy kind, int stageSteps, int grow, boolean repair) implements Strategy {
-        public Staged(CapacityStrategies.Strategy kind, int stageSteps, int grow) {
-            this(kind, stageSteps, grow, false);
-        }
-
-        public Staged {
-            if (kind == CapacityStrategies.Strategy.GRID) throw new ExperimentException("grid is not a staged strategy");
-            if (stageSteps < 1) throw new ExperimentException("stage step budget must be >= 1, got " + stageSteps);
-            if (grow < 1) throw new ExperimentException("progressive stages must grow by >= 1 token, got " + grow);
-        }
-
-        @Override
-        public String name() {
-            return kind.label();
-        }
-
-        @Override
-        public List<RunSpec> next(CapacitySearch search, List<RunRecord> done) {
-            throw new ExperimentException("strategy '" + name() + "' is staged: it has no plan of independent runs");
-        }
+        return List.of();
     }
 
     public CapacitySearch {
@@ -236,13 +151,13 @@ public record CapacitySearch(
      */
     public ExperimentPlan gridPlan() {
         ExperimentPlan plan = new ExperimentPlan(name, gridRuns());
-        return strategy instanceof Staged st ? plan.withStrategy(st.name(), st.stageSteps(), st.grow(), st.repair()) : plan;
+        return method.isStaged() ? plan.withStrategy(method.name(), method.stageSteps(), method.grow(), method.repair()) : plan;
     }
 
     /**
      * The search a plan describes ({@link #gridPlan} read back, e.g. by {@code sweep}): its texts in plan order,
      * each as long as the longest grid length it is listed at (so a staged text stops at the grid's longest
-     * length it reaches, as in {@link #runStaged}), the grid, K, seed, settings and strategy. Every run must
+     * length it reaches, as in {@link StagedCapacityRun}), the grid, K, seed, settings and strategy. Every run must
      * share model, K, seed and settings; a one-line error names the first that differs.
      */
     public static CapacitySearch fromPlan(ExperimentPlan plan) {
@@ -259,11 +174,10 @@ public record CapacitySearch(
         }
         List<Candidate> texts = new ArrayList<>();
         longest.forEach((t, l) -> texts.add(new Candidate(t, l)));
-        Strategy strategy = plan.isGrid() ? Strategy.GRID
-                : Strategy.staged(CapacityStrategies.Strategy.parse(plan.strategy()), plan.stageSteps(), plan.grow(),
-                        plan.isRepair());
+        SearchMethod method = plan.isGrid() ? SearchMethod.grid()
+                : SearchMethod.staged(Strategy.parse(plan.strategy()), plan.stageSteps(), plan.grow(), plan.isRepair());
         return new CapacitySearch(plan.name(), first.modelDir(), first.modelId(), texts,
-                plan.runs().stream().map(RunSpec::length).distinct().toList(), first.nMem(), first.seed(), first.settings(), strategy);
+                plan.runs().stream().map(RunSpec::length).distinct().toList(), first.nMem(), first.seed(), first.settings(), method);
     }
 
     /**
@@ -284,16 +198,15 @@ public record CapacitySearch(
             throw new ExperimentException("shard " + index + "/" + count + " of '" + name + "' has no texts (the search has "
                     + texts.size() + "): use at most " + texts.size() + " shards");
         }
-        Strategy staged = strategy instanceof Staged st && st.repair() ? new Staged(st.kind(), st.stageSteps(), st.grow()) : strategy;
-        return new CapacitySearch(name, modelDir, modelId, mine, grid, nMem, seed, settings, staged);
+        return new CapacitySearch(name, modelDir, modelId, mine, grid, nMem, seed, settings, method.withoutRepair());
     }
 
     /** Runs the search's stages into {@code folder} (skipping every run or stage already there) and summarises. */
     public Result run(ExperimentRunner runner, RunFolder folder) {
-        if (strategy instanceof Staged st) return runStaged(st, runner, folder);
+        if (method.isStaged()) return StagedCapacityRun.run(this, runner, folder);
         List<RunSpec> planned = new ArrayList<>();
         while (true) {
-            List<RunSpec> next = strategy.next(this, folder.records().of(new ExperimentPlan(name, planned)));
+            List<RunSpec> next = nextGridRuns(folder.records().of(new ExperimentPlan(name, planned)));
             next = next.stream().filter(r -> !planned.contains(r)).toList();
             if (next.isEmpty()) break;
             planned.addAll(next);
@@ -309,103 +222,11 @@ public record CapacitySearch(
         double theoretical = Metrics.theoreticalCapacity(env.hiddenSize(), env.vocabSize());
         MeanStd tokenGain = Aggregates.tokenGain(records);
         long saturated = records.stream().filter(Aggregates.SATURATED).count();
-        return new Result(modelId, nMem, strategy.name(), Aggregates.perLength(records),
+        return new Result(modelId, nMem, method.name(), Aggregates.perLength(records),
                 Aggregates.decodingCapacity(records, grid).orElse(0), Aggregates.refinedCapacity(records, grid),
                 theoretical, (int) saturated, tokenGain.mean(), Aggregates.informationGain(records).mean(),
                 tokenGain.mean() / theoretical,
                 records.stream().mapToLong((RunRecord r) -> r.trajectory().steps()).sum());
-    }
-
-    /**
-     * A staged strategy: the texts long enough for the grid's shortest length (as the grid runs them), up to
-     * the longest grid length, crammed by {@link CapacityStrategies#crammer} through a {@link ProgressiveRunner}
-     * (stages and their memories in {@code folder}, resumed), then {@link CapacityStrategies#fromStages} from
-     * the saved memories and the paper's rule over the per-text accuracies.
-     */
-    private Result runStaged(Staged st, ExperimentRunner runner, RunFolder folder) {
-        return runner.runJob(name, Path.of(modelDir), folder, (model, resolve, batchSize, progress) -> {
-            int hidden = model.info().hiddenSize();
-            CramSettings stage = CramSettings.builder().optOptimiser(settings).optMaxSteps(st.stageSteps())
-                    .optPatience(st.stageSteps()).optBatchSize(batchSize).optSeed(seed).optModelId(modelId).build();
-            CapacityStrategies engine = CapacityStrategies.builder(model, null).optMem(nMem).optLengths(grid)
-                    .optStageSettings(stage).optGrow(st.grow()).build();
-            int maxGrid = grid.get(grid.size() - 1);
-            List<ProgressiveCrammer.Task> tasks = new ArrayList<>();
-            for (Candidate c : texts) {
-                if (c.tokens() < grid.get(0)) continue;
-                int[] ids = resolve.apply(c.text(), Math.min(maxGrid, c.tokens()));
-                tasks.add(new ProgressiveCrammer.Task(c.text().id(), c.text().source().id(), ids, nMem, seed));
-            }
-            List<ProgressiveRecord> records;
-            try (Progress bar = progress.start(name + " (" + st.name() + ")", tasks.size())) {
-                records = new ProgressiveRunner(engine.crammer(st.kind()), modelId, hidden).run(tasks, folder,
-                        new StageProgress(bar));
-            }
-            Map<String, Map<Integer, float[]>> memories = new LinkedHashMap<>();
-            for (ProgressiveRecord r : records) {
-                for (ProgressiveRecord.Stage s : r.stages()) {
-                    memories.computeIfAbsent(r.textId(), k -> new TreeMap<>())
-                            .put(s.length(), Memory.load(folder.root().resolve(s.memoryFile()), nMem, hidden));
-                }
-            }
-            CapacityStrategies.Result staged = engine.fromStages(st.kind(), records, memories);
-            if (st.repair()) {
-                staged = engine.repair(staged, memories, repairer(runner, folder, model, engine, st, hidden, progress),
-                        new ProgressiveCrammer.Listener() {});
-            }
-            List<Aggregates.LengthStats> stats = Aggregates.perLength(staged.accuracy());
-            int capacity = Aggregates.decodingCapacity(stats, grid).orElse(0);
-            double theoretical = Metrics.theoreticalCapacity(hidden, model.info().vocabSize());
-            return new Result(modelId, nMem, st.name() + (st.repair() ? "+repair" : ""), stats, capacity, capacity, theoretical,
-                    0, Double.NaN, Double.NaN, Double.NaN, staged.optimisationSteps());
-        });
-    }
-
-    /**
-     * A staged search's repair in {@code folder}: each retry is exactly the grid's run of that text and length
-     * ({@link #runsAt}: this search's settings, K and seed), run by {@code runner} on the job's model and kept
-     * as an ordinary run record with its memory (a rerun finds it and computes nothing); a repaired text
-     * continues its stages through a {@link ProgressiveRunner} in the same folder, keyed by the stages it
-     * continues from.
-     */
-    private CapacityStrategies.Repairer repairer(ExperimentRunner runner, RunFolder folder, org.cramlab.model.CausalLM model,
-            CapacityStrategies engine, Staged st, int hidden, Progress.Starter progress) {
-        Map<String, Candidate> byId = new LinkedHashMap<>();
-        texts.forEach(c -> byId.put(c.text().id(), c));
-        return new CapacityStrategies.Repairer() {
-            @Override
-            public CapacityStrategies.Retry gridRun(ProgressiveRecord text, int length) {
-                TextSpec spec = byId.get(text.textId()).text();
-                RunSpec run = runsAt(length).stream().filter(r -> r.text().equals(spec)).findFirst().orElseThrow();
-                RunRecord record = runner.runOn(model, new ExperimentPlan(name + " repair", List.of(run)), folder).records().get(0);
-                return new CapacityStrategies.Retry(record, Memory.load(folder.memoryFile(record.runId()), nMem, hidden),
-                        RunFolder.relativeMemoryFile(record.runId()));
-            }
-
-            @Override
-            public List<ProgressiveRecord> stages(List<ProgressiveCrammer.Task> resumed, ProgressiveCrammer.Listener listener) {
-                try (Progress bar = progress.start(name + " (" + st.name() + ", repaired texts)", resumed.size())) {
-                    ProgressiveCrammer.Listener shown = new StageProgress(bar);
-                    return new ProgressiveRunner(engine.crammer(st.kind()), modelId, hidden).run(resumed, folder,
-                            new ProgressiveCrammer.Listener() {
-                                @Override
-                                public void onStep(org.cramlab.cram.RunListener.Step p) {
-                                    shown.onStep(p);
-                                }
-
-                                @Override
-                                public void onStage(ProgressiveCrammer.Task task, ProgressiveRecord.Stage stage, float[] memory) {
-                                    listener.onStage(task, stage, memory); // the repair keeps the memory
-                                }
-
-                                @Override
-                                public void onText(ProgressiveRecord record) {
-                                    shown.onText(record);
-                                }
-                            });
-                }
-            }
-        };
     }
 
     /**
@@ -444,7 +265,7 @@ public record CapacitySearch(
         private int nMem = 1;
         private long seed;
         private OptimiserSettings settings = OptimiserSettings.paper();
-        private Strategy strategy = Strategy.GRID;
+        private SearchMethod method = SearchMethod.grid();
         private int maxPositions = Integer.MAX_VALUE;
 
         private Builder(String modelDir, String modelId, List<Candidate> texts) {
@@ -480,8 +301,8 @@ public record CapacitySearch(
             return this;
         }
 
-        public Builder optStrategy(Strategy strategy) {
-            this.strategy = strategy;
+        public Builder optStrategy(SearchMethod method) {
+            this.method = method;
             return this;
         }
 
@@ -493,12 +314,12 @@ public record CapacitySearch(
 
         public CapacitySearch build() {
             // train.py also skips K > L (no more vectors than tokens)
-            List<Integer> fits = grid.stream().filter(l -> l >= 2 && l >= nMem && l <= maxPositions - nMem).toList();
+            List<Integer> fits = CapacityRule.fittingLengths(grid, nMem, maxPositions);
             if (fits.isEmpty()) {
                 throw new ExperimentException("no length in " + grid + " fits: need max(2, K) <= L <= " + (maxPositions - nMem)
                         + " (max positions " + maxPositions + " - K " + nMem + ")");
             }
-            return new CapacitySearch(name, modelDir, modelId, texts, fits, nMem, seed, settings, strategy);
+            return new CapacitySearch(name, modelDir, modelId, texts, fits, nMem, seed, settings, method);
         }
     }
 }

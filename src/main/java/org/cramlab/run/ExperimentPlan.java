@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.cramlab.cram.CapacityStrategies;
+import org.cramlab.capacity.Strategy;
 import org.cramlab.core.CramlabException;
 import org.cramlab.core.Json;
 
@@ -21,12 +21,12 @@ import org.cramlab.core.Json;
  * @param runs the runs, each with a stable {@link RunSpec#runId()}; ids are unique within a plan
  * @param strategy how a capacity search runs them: {@code grid} (the paper: every run from scratch, the
  *     default and the one plan files written before strategies load as), {@code warm}, {@code bisect} or
- *     {@code progressive} (see {@link org.cramlab.cram.CapacityStrategies.Strategy}); a staged strategy's plan
+ *     {@code progressive} (see {@link org.cramlab.capacity.Strategy}); a staged strategy's plan
  *     lists the grid's runs all the same: they name the texts, lengths, K, seed and settings it searches
  * @param stageSteps staged strategies: step budget (and patience) of each stage; null for grid
  * @param grow progressive: tokens added per stage; null for grid
  * @param repair staged strategies: whether the capacity boundary is repaired with the grid's own runs (see
- *     {@link org.cramlab.cram.CapacityStrategies}); null (not written) when off
+ *     {@link org.cramlab.capacity.Repair}); null (not written) when off
  */
 public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, Integer stageSteps, Integer grow, Boolean repair) {
 
@@ -41,7 +41,7 @@ public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, I
 
     public ExperimentPlan {
         if (runs == null) throw new ExperimentException("plan '" + name + "' has no 'runs' array");
-        strategy = strategy == null ? GRID : CapacityStrategies.Strategy.parse(strategy).label();
+        strategy = strategy == null ? GRID : Strategy.parse(strategy).label();
         repair = Boolean.TRUE.equals(repair) ? Boolean.TRUE : null;
         if (GRID.equals(strategy)) {
             if (stageSteps != null || grow != null || repair != null) {

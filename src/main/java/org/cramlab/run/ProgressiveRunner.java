@@ -32,7 +32,7 @@ import org.cramlab.cram.RunRecord;
  * schedule, criterion, per-stage settings). On a rerun, the stages on disk are read back, and each text
  * continues from its last stage, warm-started from the saved memory; a text whose schedule is done is
  * not touched. A crash loses at most the stages in flight. A task that arrives with stages (a text whose
- * capacity repair continues its schedule from a grid run, see {@code CapacityStrategies#repair}) is keyed
+ * capacity repair continues its schedule from a grid run, see {@code capacity.Repair}) is keyed
  * by those stages too, and its new stages follow them.
  */
 public final class ProgressiveRunner {

@@ -9,7 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.cramlab.cram.CapacityStrategies;
+import org.cramlab.capacity.Strategy;
+import org.cramlab.capacity.SearchMethod;
 import org.cramlab.cram.OptimiserSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,7 @@ class StagedPlanTest {
         assertEquals(120, back.stageSteps());
         assertEquals(ExperimentPlan.DEFAULT_GROW, back.grow(), "growth not given: the default");
         assertTrue(back.isRepair());
-        assertTrue(((CapacitySearch.Staged) CapacitySearch.fromPlan(back).strategy()).repair(), "the search repairs");
+        assertTrue(CapacitySearch.fromPlan(back).method().repair(), "the search repairs");
         assertTrue(!Files.readString(f).contains("null") && !RunStoreTest.plan(1).withStrategy("warm").isRepair());
 
         // a plan file from before strategies: no strategy field
@@ -71,8 +72,8 @@ class StagedPlanTest {
         assertEquals(List.of(8, 16, 32), search.grid());
         assertEquals(5, search.texts().size());
         assertTrue(search.texts().stream().allMatch(c -> c.tokens() == 32), "each text as long as its longest grid length");
-        CapacitySearch.Staged st = (CapacitySearch.Staged) search.strategy();
-        assertEquals(CapacityStrategies.Strategy.PROGRESSIVE, st.kind());
+        SearchMethod st = search.method();
+        assertEquals(Strategy.PROGRESSIVE, st.strategy());
         assertEquals(80, st.stageSteps());
         assertEquals(2, st.grow());
         ExperimentPlan again = search.gridPlan(); // the plan it was read from, runs in grid order

@@ -1,4 +1,4 @@
-package org.cramlab.cram;
+package org.cramlab.capacity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,16 +21,19 @@ import org.cramlab.run.TextSpec;
 import org.cramlab.run.TestRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.cram.OptimiserSettings;
+import org.cramlab.cram.RunRecord;
+import org.cramlab.cram.ToyLM;
 
 /**
- * {@code capacity --strategy warm --repair} through {@link CapacitySearch} on the toy of {@link CapacityStrategiesTest}
+ * {@code capacity --strategy warm --repair} through {@link CapacitySearch} on the toy of {@link InMemorySearchTest}
  * (capacity 3 by construction). Stages get one step each, so a stage passes only if its warm start already
  * decodes: the staged pass alone falls short, and the repair's retries, the grid's own runs persisted as
  * run records, bring it to 3. A crash in the middle of the repair resumes to the same result.
  */
 class CapacitySearchRepairTest {
 
-    static final List<String> TEXTS = CapacityStrategiesTest.TEXTS.stream().map(CapacityStrategies.Text::text).toList();
+    static final List<String> TEXTS = InMemorySearchTest.TEXTS.stream().map(SearchText::text).toList();
 
     private static CapacitySearch search(boolean repair) {
         List<CapacitySearch.Candidate> candidates = new ArrayList<>();
@@ -40,7 +43,7 @@ class CapacitySearchRepairTest {
         return CapacitySearch.builder("toy", "toy", candidates)
                 .optSettings(OptimiserSettings.paper().withLr(0.1).withSteps(300, 300))
                 .optMem(2).optLengths(List.of(2, 3, 4, 8, 16)).optMaxPositions(40)
-                .optStrategy(CapacitySearch.Strategy.staged(CapacityStrategies.Strategy.WARM, 1, 1, repair)).build();
+                .optStrategy(SearchMethod.staged(Strategy.WARM_STAGED, 1, 1, repair)).build();
     }
 
     /** Resolves the toy texts; throws (a crash) at call {@code crashAt} (1-based; 0: never). */

@@ -1,4 +1,4 @@
-package org.cramlab.cram;
+package org.cramlab.capacity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,9 +8,14 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.cramlab.cram.CramSettings;
+import org.cramlab.cram.ProgressiveCrammer;
+import org.cramlab.cram.ProgressiveRecord;
+import org.cramlab.cram.RunRecord;
+import org.cramlab.cram.ToyLM;
 
 /**
- * Repair of a staged capacity ({@link CapacityStrategies#repair}) on the toy of {@link CapacityStrategiesTest}
+ * Repair of a staged capacity ({@link Repair}) on the toy of {@link InMemorySearchTest}
  * (capacity 3 by construction: '#' at the 4th token is unreachable, L = 2 and 3 are solved from scratch by
  * the grid's runs). The stages get a learning rate too small to move a memory, so every stage that the
  * warm (or random) start does not already solve fails: the staged pass alone reports a capacity below 3,
@@ -30,8 +35,8 @@ class CapacityRepairTest {
         model.close();
     }
 
-    private static CapacityStrategies search(boolean repair) {
-        return CapacityStrategies.builder(model, CapacityStrategiesTest.CHARS)
+    private static InMemorySearch search(boolean repair) {
+        return InMemorySearch.builder(model, InMemorySearchTest.CHARS)
                 .optMem(2)
                 .optLengths(List.of(2, 3, 4, 8, 16))
                 .optGridSettings(CramSettings.builder().optLr(0.1).optMaxSteps(300).optPatience(300).optBatchSize(8).build())
@@ -42,10 +47,10 @@ class CapacityRepairTest {
 
     @Test
     void repairRaisesTheStagedCapacityToTheKnownOneCountsItsStepsAndStopsWhereTheBoundSaysNo() {
-        for (CapacityStrategies.Strategy s : List.of(CapacityStrategies.Strategy.WARM, CapacityStrategies.Strategy.BISECT,
-                CapacityStrategies.Strategy.PROGRESSIVE)) {
-            CapacityStrategies.Result r = search(true).run(s, CapacityStrategiesTest.TEXTS, new ProgressiveCrammer.Listener() {});
-            CapacityStrategies.Result before = r.unrepaired();
+        for (Strategy s : List.of(Strategy.WARM_STAGED, Strategy.BISECTION,
+                Strategy.PROGRESSIVE)) {
+            SearchResult r = search(true).run(s, InMemorySearchTest.TEXTS, new ProgressiveCrammer.Listener() {});
+            SearchResult before = r.unrepaired();
             String what = s.label() + ": before " + before.lengths() + ", after " + r.lengths();
             assertTrue(before.capacity() < 3, "the crippled stages alone fall short: " + what);
             assertEquals(3, r.capacity(), what);
@@ -61,12 +66,12 @@ class CapacityRepairTest {
             // L = 4 cannot pass (every text <= 2/3): after the first failing retry the mean, even with all
             // remaining texts solved, is (2/3 + 3) / 4 < 0.99, so exactly one retry is spent there; the same at
             // 8, the one length looked at past it (LOOKAHEAD), and none at 16
-            assertEquals(1, CapacityStrategies.LOOKAHEAD);
+            assertEquals(1, Repair.LOOKAHEAD);
             for (int l : List.of(4, 8)) {
                 assertEquals(1, r.runs().stream().filter(x -> x.text().length() == l).count(), what);
                 assertTrue(r.runs().stream().filter(x -> x.text().length() == l).allMatch(x -> x.metrics().bestAccuracy() <= 2.0 / 3 + 1e-6));
             }
-            for (CapacityStrategies.LengthStats l : r.lengths()) {
+            for (LengthStats l : r.lengths()) {
                 if (l.length() >= 3) assertEquals(l.length() == 3, l.passed(), what);
             }
             // the window {2, 3} is repaired longest first: 3 passes, so 2 (moot for the capacity) is not retried
@@ -92,7 +97,7 @@ class CapacityRepairTest {
 
     @Test
     void withoutRepairTheStagedResultIsUnchangedAndHasNoRuns() {
-        CapacityStrategies.Result r = search(false).run(CapacityStrategies.Strategy.WARM, CapacityStrategiesTest.TEXTS,
+        SearchResult r = search(false).run(Strategy.WARM_STAGED, InMemorySearchTest.TEXTS,
                 new ProgressiveCrammer.Listener() {});
         assertEquals(null, r.unrepaired());
         assertEquals(List.of(), r.runs());

@@ -1,4 +1,4 @@
-package org.cramlab.cram;
+package org.cramlab.capacity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +16,9 @@ import org.cramlab.report.Aggregates;
 import org.cramlab.run.TestRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cramlab.cram.OptimiserSettings;
+import org.cramlab.cram.RunRecord;
+import org.cramlab.cram.ToyLM;
 
 /** A capacity search on the toy model, through the experiment runner: grid, the 0.99 rule, bisection, resume. */
 class CapacityTest {
@@ -43,7 +46,7 @@ class CapacityTest {
                 .optSettings(OptimiserSettings.paper().withLr(0.1).withSteps(150, 150))
                 .optMem(2)
                 .optLengths(List.of(2, 4, 16, 64))
-                .optStrategy(CapacitySearch.Strategy.bisect(3))
+                .optStrategy(SearchMethod.gridRefinement(3))
                 .optMaxPositions(40)
                 .build();
         // 64 + K = 66 > 40 positions: dropped
@@ -99,12 +102,12 @@ class CapacityTest {
 
     /**
      * Grid and the staged warm strategy through {@link CapacitySearch} and the experiment runner on the toy
-     * of {@link CapacityStrategiesTest} (capacity 3 by construction: '#' at the 4th token is unreachable),
+     * of {@link InMemorySearchTest} (capacity 3 by construction: '#' at the 4th token is unreachable),
      * then the warm search resumed in its folder: every stage is read back, none is optimised again.
      */
     @Test
     void warmFindsTheGridsKnownCapacityWithFewerStepsAndResumesWithoutComputing(@TempDir Path dir) throws Exception {
-        List<String> texts = CapacityStrategiesTest.TEXTS.stream().map(CapacityStrategies.Text::text).toList();
+        List<String> texts = InMemorySearchTest.TEXTS.stream().map(SearchText::text).toList();
         TextResolver resolver = (spec, length, tokenizer) ->
                 new TextResolver.Resolved(texts.get(spec.index()), chars(texts.get(spec.index()), length));
         List<CapacitySearch.Candidate> candidates = new ArrayList<>();
@@ -112,8 +115,8 @@ class CapacityTest {
             candidates.add(new CapacitySearch.Candidate(new TextSpec("literal", null, i, 0), texts.get(i).length()));
         }
         java.util.Map<String, CapacitySearch.Result> results = new java.util.LinkedHashMap<>();
-        for (CapacitySearch.Strategy s : List.of(CapacitySearch.Strategy.GRID,
-                CapacitySearch.Strategy.staged(CapacityStrategies.Strategy.WARM, 150, 1))) {
+        for (SearchMethod s : List.of(SearchMethod.grid(),
+                SearchMethod.staged(Strategy.WARM_STAGED, 150, 1, false))) {
             CapacitySearch cap = CapacitySearch.builder("toy", "toy", candidates)
                     .optSettings(OptimiserSettings.paper().withLr(0.1).withSteps(300, 300))
                     .optMem(2).optLengths(List.of(2, 3, 4, 8, 16)).optStrategy(s).optMaxPositions(40).build();
@@ -124,7 +127,7 @@ class CapacityTest {
             try (RunFolder folder = RunFolder.open(out, "w")) {
                 results.put(s.name(), cap.run(runner, folder));
             }
-            if (s instanceof CapacitySearch.Staged) {
+            if (s.isStaged()) {
                 long lines = TestRecords.stageLines(out);
                 assertEquals(4 * 3, lines, "warm: stages 2, 3 and the failing 4 per text");
                 try (RunFolder folder = RunFolder.open(out, "w2")) {
