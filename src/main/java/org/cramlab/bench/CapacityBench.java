@@ -101,8 +101,8 @@ public final class CapacityBench {
     }
 
     /** Runs grid and the other strategies; progress lines go to {@code err}. */
-    public static Report run(Options o, PrintWriter err) {
-        Report report = new Report();
+    public static BenchReport run(Options o, PrintWriter err) {
+        BenchReport report = new BenchReport();
         List<Row> results = new ArrayList<>();
         String modelId;
         List<Integer> grid;
@@ -169,7 +169,7 @@ public final class CapacityBench {
             report.add(sec, modelId, 0, 0, row.strategy() + ".wall", row.wallSeconds(), "s");
             report.add(sec, modelId, 0, 0, row.strategy() + ".mean_horizon", row.meanHorizon(), "tokens");
         }
-        report.add(new Report.Table(String.format(Locale.ROOT, "capacity strategies: %s, K=%d, %d %s texts, grid %s, seed %d",
+        report.add(new BenchReport.Table(String.format(Locale.ROOT, "capacity strategies: %s, K=%d, %d %s texts, grid %s, seed %d",
                 modelId, o.nMem(), texts, o.texts(), grid, o.seed()),
                 List.of("strategy", "capacity", "= grid +-1 step", "opt. steps", "steps / grid", "eval fwd", "wall s",
                         "mean horizon"),

@@ -141,7 +141,7 @@ public final class StepBench {
                     opsPerStep.put(l, OpCounter.perStep(model, ids, OP_COUNT_WARMUP, OP_COUNT_STEPS));
                 }
                 c.progress("  L=%d: cramlab %.1f ms, torch %s, ratio %s", l, r.cramlab().median(),
-                        r.torch() == null ? "skipped" : Report.fmt(r.torch().median(), 1) + " ms", Report.fmt(r.ratio(), 2));
+                        r.torch() == null ? "skipped" : BenchReport.fmt(r.torch().median(), 1) + " ms", BenchReport.fmt(r.ratio(), 2));
             }
         } finally {
             if (torch != null) {
@@ -190,7 +190,7 @@ public final class StepBench {
     private static void table(Bench.Context c, String name, Flops.Shape shape, List<Result> results,
             Map<Integer, Double> opsPerStep) {
         BenchOptions o = c.options();
-        Report report = c.report();
+        BenchReport report = c.report();
         List<String> headers = new ArrayList<>(List.of("L", "cramlab ms [p10, p90]", "torch ms [p10, p90]",
                 "cramlab/torch", "target <= 1.0", "tokens/s", "GFLOP/s"));
         if (o.gpuPeakTflops != null) {
@@ -206,9 +206,9 @@ public final class StepBench {
             double tokens = (1 + r.length()) / sec;
             double gflops = Flops.perStep(shape, 1, 1 + r.length()) / sec / 1e9;
             List<String> row = new ArrayList<>(List.of(Integer.toString(r.length()), spread(r.cramlab()),
-                    r.torch() == null ? "skipped" : spread(r.torch()), Report.fmt(ratio, 2),
-                    Double.isNaN(ratio) ? "n/a" : ratio <= 1.0 ? "met" : "MISSED", Report.fmt(tokens, 0),
-                    Report.fmt(gflops, 1)));
+                    r.torch() == null ? "skipped" : spread(r.torch()), BenchReport.fmt(ratio, 2),
+                    Double.isNaN(ratio) ? "n/a" : ratio <= 1.0 ? "met" : "MISSED", BenchReport.fmt(tokens, 0),
+                    BenchReport.fmt(gflops, 1)));
             report.add("step", name, r.length(), 1, "cramlab_median_ms", r.cramlab().median(), "ms");
             report.add("step", name, r.length(), 1, "cramlab_p10_ms", r.cramlab().p10(), "ms");
             report.add("step", name, r.length(), 1, "cramlab_p90_ms", r.cramlab().p90(), "ms");
@@ -222,22 +222,22 @@ public final class StepBench {
             report.add("step", name, r.length(), 1, "gflops_per_s", gflops, "GFLOP/s");
             if (o.gpuPeakTflops != null) {
                 double frac = gflops / (o.gpuPeakTflops * 1000);
-                row.add(Report.fmt(100 * frac, 2));
+                row.add(BenchReport.fmt(100 * frac, 2));
                 report.add("step", name, r.length(), 1, "fraction_of_bf16_peak", frac, "fraction");
             }
             if (o.countOps) {
                 double ops = opsPerStep.getOrDefault(r.length(), Double.NaN);
-                row.add(Report.fmt(ops, 0));
+                row.add(BenchReport.fmt(ops, 0));
                 report.add("step", name, r.length(), 1, "libtorch_ops_per_step", ops, "ops");
             }
             rows.add(row);
         }
-        report.add(new Report.Table("Optimisation step (forward + backward + AdamW), " + name + ", K = 1, B = 1, "
+        report.add(new BenchReport.Table("Optimisation step (forward + backward + AdamW), " + name + ", K = 1, B = 1, "
                 + o.steps + " timed steps after " + o.warmup + " warm-up", headers, rows));
     }
 
     private static String spread(Timing t) {
-        return Report.fmt(t.median(), 1) + " [" + Report.fmt(t.p10(), 1) + ", " + Report.fmt(t.p90(), 1) + "]";
+        return BenchReport.fmt(t.median(), 1) + " [" + BenchReport.fmt(t.p10(), 1) + ", " + BenchReport.fmt(t.p90(), 1) + "]";
     }
 
     /** Runs the plan on {@code ids} (K = 1); {@code torch} may be null. */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.cramlab.capacity.Strategy;
 import org.cramlab.bench.CapacityBench;
-import org.cramlab.bench.Report;
+import org.cramlab.bench.BenchReport;
 import org.cramlab.cram.CramSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,7 +90,7 @@ public final class CapacityBenchCommand implements Callable<Integer> {
         CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
                 texts, count, grid, mem, gridSettings, stageSettings,
                 strategies.stream().map(Strategy::parse).toList(), grow, seed, restart, repair, referenceCsv);
-        Report report = CapacityBench.run(o, err);
+        BenchReport report = CapacityBench.run(o, err);
         out.print(report.text());
         out.flush();
         if (csv != null) {

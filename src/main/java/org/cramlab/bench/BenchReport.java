@@ -11,7 +11,7 @@ import java.util.Locale;
  * Benchmark output: titled text tables for the terminal and one long-format CSV
  * ({@code section,model,L,B,metric,value,unit}) for plots and the README.
  */
-public final class Report {
+public final class BenchReport {
 
     /** One CSV line; {@code length}/{@code batch} are 0 where they do not apply. */
     public record Row(String section, String model, int length, int batch, String metric, double value, String unit) {}

@@ -6,9 +6,9 @@ import java.util.List;
  * Short TinyStories-style texts (written for cramlab, simple words a small TinyStories model knows),
  * for the bits experiment on stories260K. Ordered by length.
  */
-public final class ShortStories {
+public final class BitsStories {
 
-    private ShortStories() {}
+    private BitsStories() {}
 
     public static final List<String> TEXTS = List.of(
             "Once upon a time, there was a little cat.",
