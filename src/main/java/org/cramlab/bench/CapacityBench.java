@@ -10,7 +10,7 @@ import org.cramlab.capacity.Strategy;
 import org.cramlab.capacity.SearchResult;
 import org.cramlab.capacity.SearchText;
 import org.cramlab.capacity.SearchTokenizer;
-import org.cramlab.capacity.LengthStats;
+import org.cramlab.capacity.LengthMean;
 import org.cramlab.capacity.Repair;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramSettings;
@@ -139,7 +139,7 @@ public final class CapacityBench {
                 }
                 String label = r.unrepaired() != null ? s.label() + "+repair" : s.label();
                 err.printf(Locale.ROOT, "%n  %s per length (mean best accuracy, texts below 1.0):", label);
-                for (LengthStats l : r.lengths()) {
+                for (LengthMean l : r.lengths()) {
                     List<String> below = r.accuracy().entrySet().stream()
                             .filter(e -> e.getValue().getOrDefault(l.length(), 1.0) < 1.0)
                             .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue().get(l.length()))).toList();

@@ -48,19 +48,19 @@ public final class CapacityRule {
      * Per length (ascending), the mean of {@code accuracy} (text id to length to best accuracy) over the texts
      * that have that length, averaged in the map's text order.
      */
-    public static List<LengthStats> perLength(Map<String, ? extends Map<Integer, Double>> accuracy) {
+    public static List<LengthMean> perLength(Map<String, ? extends Map<Integer, Double>> accuracy) {
         Map<Integer, List<Double>> by = new TreeMap<>();
         accuracy.values().forEach(m -> m.forEach((l, a) -> by.computeIfAbsent(l, k -> new ArrayList<>()).add(a)));
-        List<LengthStats> out = new ArrayList<>();
+        List<LengthMean> out = new ArrayList<>();
         by.forEach((length, v) -> {
             double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            out.add(new LengthStats(length, v.size(), mean, passes(mean)));
+            out.add(new LengthMean(length, v.size(), mean, passes(mean)));
         });
         return out;
     }
 
     /** {@link #perLength(Map)} at the lengths of {@code grid} only. */
-    public static List<LengthStats> perLength(Map<String, ? extends Map<Integer, Double>> accuracy, Collection<Integer> grid) {
+    public static List<LengthMean> perLength(Map<String, ? extends Map<Integer, Double>> accuracy, Collection<Integer> grid) {
         return perLength(accuracy).stream().filter(s -> grid.contains(s.length())).toList();
     }
 

@@ -19,37 +19,11 @@ import org.cramlab.model.CausalLM;
 
 /**
  * A capacity search on a loaded model, in memory (no run folder: the library and {@code bench capacity}; the
- * run layer's {@code CapacitySearch} persists the same search). The paper's decoding capacity (the largest grid length whose mean best teacher-forced accuracy over
- * the texts is {@literal >=} 0.99) found by one of four strategies, each reporting the optimisation
- * steps it spent:
- *
- * <ul>
- *   <li>{@code grid}: the paper: every (text, grid length) from a random memory, full budget each;
- *   <li>{@code warm}: per text, the grid lengths in order, each warm-started from the best memory of the
- *       previous (shorter) length, whose tokens are a prefix; a text stops at its first failing length;
- *   <li>{@code bisect}: per text, doubling from the first grid length, then bisection between the longest
- *       pass and the shortest failure, warm-started;
- *   <li>{@code progressive}: per text, grow by N tokens (default 1) from 2, warm-started, stop at the
- *       first failure (Progressive Cramming).
- * </ul>
- *
- * <p>The staged strategies ({@code warm}, {@code bisect}, {@code progressive}) use the stage settings
- * (a per-stage step budget, normally far below the grid's 5000/2000) and the greedy criterion. Their
- * accuracy at a grid length L, per text: the best accuracy of the stage run at exactly L; else 1.0 if
- * a stage at least L long decoded exactly (an exact memory is exact on every prefix: the model is
- * causal); else the best teacher-forced accuracy on the first L tokens of the memories of the nearest
- * stages below and above L, measured by one forward each ({@link SearchResult#evaluationForwards()}, not
- * optimisation steps). Above a text's first failure that is an estimate: the grid would optimise
- * from scratch there with its full budget. The benchmark compares the capacities.
- *
- * <p><b>Repair</b> ({@link Builder#optRepair}, off by default): a staged text stops at its first failing
- * stage, and the paper's rule needs essentially every text exact at a length, so one text whose
- * warm-started stage fails (while the grid, from scratch with its larger budget, solves it) pulls the
- * capacity down. Repair re-runs, at the failing grid lengths near the boundary, exactly the grid's run
- * (its settings, budget and seed, from a random memory) for the texts below 1.0 there, likeliest failure
- * first, and stops at a length as soon as it passes or can no longer pass even if every remaining retry
- * succeeded; a repaired text that decodes continues its staged schedule warm-started from the repaired
- * memory. See {@link Repair#run} for the lengths it looks at and where this differs from the paper.
+ * run layer's {@code CapacitySearch} persists the same search): the paper's decoding capacity
+ * ({@link CapacityRule}) found by one of {@link #STRATEGIES}, reporting the optimisation steps it spent.
+ * The staged strategies use the stage settings (a per-stage step budget, normally far below the grid's
+ * 5000/2000) and the greedy criterion, and are scored by {@link StagedScoring}; with
+ * {@link Builder#optRepair} their capacity boundary is then repaired ({@link Repair}).
  */
 public final class InMemorySearch {
     /** The strategies this search runs (grid refinement is a run-folder search: {@code CapacitySearch}). */
@@ -95,6 +69,10 @@ public final class InMemorySearch {
         if (texts.isEmpty()) {
             throw new CramException("capacity search needs at least one text, got none");
         }
+        if (!STRATEGIES.contains(strategy)) {
+            throw new CramException("strategy '" + strategy.label() + "' needs a run folder (run.CapacitySearch); in memory: "
+                    + "grid, warm, bisect or progressive");
+        }
         long start = System.nanoTime();
         SearchResult r = strategy == Strategy.GRID ? grid(texts, listener) : staged(strategy, texts, listener, start);
         return r.withWallSeconds((System.nanoTime() - start) / 1e9);
@@ -119,7 +97,7 @@ public final class InMemorySearch {
             int h = r.metrics().greedyPrefixLength() < 0 ? 0 : r.metrics().greedyPrefixLength() + 1;
             horizons.merge(r.text().textId(), h, Math::max);
         }
-        List<LengthStats> stats = CapacityRule.perLength(acc, grid);
+        List<LengthMean> stats = CapacityRule.perLength(acc, grid);
         long steps = records.stream().mapToLong((RunRecord x) -> x.trajectory().steps()).sum();
         return new SearchResult(Strategy.GRID, grid, stats, CapacityRule.decodingCapacity(stats, null).orElse(0), steps, 0, 0, horizons, acc,
                 records, List.of(), null);

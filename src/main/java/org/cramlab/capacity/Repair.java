@@ -29,6 +29,12 @@ public final class Repair {
      */
     public static final int LOOKAHEAD = 1;
 
+    private final StagedScoring scoring;
+
+    /** A repair that re-scores the texts with {@code scoring} (its model, K and grid) after every retry. */
+    public Repair(StagedScoring scoring) {
+        this.scoring = scoring;
+    }
 
     /**
      * Repairs a staged result's capacity boundary. A grid length is repaired by retrying its texts below
@@ -109,13 +115,13 @@ public final class Repair {
 
         /** The shortest grid length above {@code length} that texts run at and that fails; -1: none. */
         int firstFailingAbove(int length) {
-            return cur.lengths().stream().filter(x -> x.length() > length && !x.passed()).mapToInt(LengthStats::length)
+            return cur.lengths().stream().filter(x -> x.length() > length && !x.passed()).mapToInt(LengthMean::length)
                     .min().orElse(-1);
         }
 
         /** Up to {@code n} grid lengths that texts run at, from {@code length} up. */
         List<Integer> lengthsFrom(int length, int n) {
-            return cur.lengths().stream().mapToInt(LengthStats::length).filter(l -> l >= length).limit(n).boxed().toList();
+            return cur.lengths().stream().mapToInt(LengthMean::length).filter(l -> l >= length).limit(n).boxed().toList();
         }
 
         /** Continues text {@code id}'s staged schedule (its last stage: a decoded retry) from its passed stages' memories. */
@@ -131,7 +137,7 @@ public final class Repair {
 
         /** Whether {@code length} passes, after retrying its texts below 1.0 as far as it still can pass. */
         boolean passes(int length) {
-            LengthStats at = cur.lengths().stream().filter(x -> x.length() == length).findFirst().orElseThrow();
+            LengthMean at = cur.lengths().stream().filter(x -> x.length() == length).findFirst().orElseThrow();
             if (at.passed()) return true;
             Map<String, Double> acc = new LinkedHashMap<>(); // texts at L, in record order (as perLength averages)
             cur.accuracy().forEach((id, a) -> {
@@ -208,12 +214,5 @@ public final class Repair {
                 rec.criterion(), rec.tokenIds(), List.copyOf(stages), Math.max(rec.horizon(), stage.horizon()),
                 stage.passed() ? Math.max(rec.longestPassed(), stage.length()) : rec.longestPassed(),
                 rec.totalSteps() + stage.steps(), rec.settings());
-    }
-
-    private final StagedScoring scoring;
-
-    /** A repair that re-scores the texts with {@code scoring} (its model, K and grid) after every retry. */
-    public Repair(StagedScoring scoring) {
-        this.scoring = scoring;
     }
 }

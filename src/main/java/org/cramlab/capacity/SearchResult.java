@@ -27,7 +27,7 @@ import org.cramlab.cram.RunRecord;
 public record SearchResult(
         Strategy strategy,
         List<Integer> grid,
-        List<LengthStats> lengths,
+        List<LengthMean> lengths,
         int capacity,
         long optimisationSteps,
         long evaluationForwards,

@@ -73,7 +73,6 @@ public final class StagedScoring {
         };
     }
 
-
     /**
      * A staged strategy's result from its per-text records and every stage's best memory (text id to
      * length to [K, d]); grid lengths no stage ran at are implied by a longer exact stage or evaluated with
@@ -115,7 +114,7 @@ public final class StagedScoring {
                 acc.get(evalKeys.get(i)[0]).merge(Integer.parseInt(evalKeys.get(i)[1]), first, Math::max);
             }
         }
-        List<LengthStats> stats = CapacityRule.perLength(acc, grid);
+        List<LengthMean> stats = CapacityRule.perLength(acc, grid);
         Map<String, Integer> horizons = new LinkedHashMap<>();
         records.forEach(r -> horizons.put(r.textId(), r.horizon()));
         long steps = records.stream().mapToLong(ProgressiveRecord::totalSteps).sum();

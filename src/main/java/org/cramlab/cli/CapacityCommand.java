@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cramlab.capacity.LengthStats;
 import org.cramlab.capacity.SearchMethod;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.core.Json;

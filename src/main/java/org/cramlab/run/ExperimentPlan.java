@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cramlab.capacity.SearchMethod;
 import org.cramlab.capacity.Strategy;
 import org.cramlab.core.CramlabException;
 import org.cramlab.core.Json;
@@ -31,7 +32,7 @@ import org.cramlab.core.Json;
 public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, Integer stageSteps, Integer grow, Boolean repair) {
 
     /** What a staged strategy's stages get when the plan does not say: 500 steps, growth by 1 token. */
-    public static final int DEFAULT_STAGE_STEPS = 500;
+    public static final int DEFAULT_STAGE_STEPS = SearchMethod.DEFAULT_STAGE_STEPS;
     public static final int DEFAULT_GROW = 1;
 
     /** A grid plan. */

@@ -71,7 +71,7 @@ class CapacityRepairTest {
                 assertEquals(1, r.runs().stream().filter(x -> x.text().length() == l).count(), what);
                 assertTrue(r.runs().stream().filter(x -> x.text().length() == l).allMatch(x -> x.metrics().bestAccuracy() <= 2.0 / 3 + 1e-6));
             }
-            for (LengthStats l : r.lengths()) {
+            for (LengthMean l : r.lengths()) {
                 if (l.length() >= 3) assertEquals(l.length() == 3, l.passed(), what);
             }
             // the window {2, 3} is repaired longest first: 3 passes, so 2 (moot for the capacity) is not retried

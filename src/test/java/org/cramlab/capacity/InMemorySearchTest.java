@@ -76,7 +76,7 @@ class InMemorySearchTest {
         for (SearchResult r : results.values()) {
             String what = r.strategy().label() + ": " + r.lengths();
             assertEquals(3, r.capacity(), what);
-            for (LengthStats l : r.lengths()) {
+            for (LengthMean l : r.lengths()) {
                 assertEquals(l.length() <= 3, l.passed(), what);
                 assertTrue(l.length() <= 3 || l.meanBestAccuracy() <= 2.0 / 3 + 1e-6, what);
             }

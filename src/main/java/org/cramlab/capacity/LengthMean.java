@@ -8,4 +8,4 @@ package org.cramlab.capacity;
  * @param meanBestAccuracy mean best (for staged strategies: measured, implied or evaluated) accuracy
  * @param passed meanBestAccuracy >= 0.99 ({@link CapacityRule#passes})
  */
-public record LengthStats(int length, int runs, double meanBestAccuracy, boolean passed) implements CapacityRule.PerLength {}
+public record LengthMean(int length, int runs, double meanBestAccuracy, boolean passed) implements CapacityRule.PerLength {}
