@@ -90,6 +90,11 @@ public final class Sweep {
         return submit(plan, runDir, options, launcher, Slurm.available());
     }
 
+    /** Writes the plan and the sbatch script as {@link #submit} does, and submits nothing (the message shows the script). */
+    public static Submission write(ExperimentPlan plan, Path runDir, SlurmOptions options, Launcher launcher) {
+        return submit(plan, runDir, options, launcher, false);
+    }
+
     /** {@code useSbatch} false only writes the script (tests; machines without Slurm). */
     static Submission submit(ExperimentPlan plan, Path runDir, SlurmOptions options, Launcher launcher, boolean useSbatch) {
         Path dir = runDir.toAbsolutePath().normalize();
