@@ -127,7 +127,7 @@ public record StagedStatus(
         b.append(finalJob.name()).append(": ").append(finalJob.state());
         if (finalJob.job() != null && !finalJob.state().equals("done")) {
             b.append(" (slurm job ").append(finalJob.job());
-            if (finalJob.after() != null) b.append(", starts when every task of job ").append(finalJob.after()).append(" succeeded");
+            if (finalJob.after() != null && finalJob.state().equals("PENDING")) b.append(", starts when every task of job ").append(finalJob.after()).append(" succeeded");
             b.append(')');
         }
         b.append(System.lineSeparator());

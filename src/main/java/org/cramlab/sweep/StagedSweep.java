@@ -229,7 +229,7 @@ public final class StagedSweep {
         int n = shards > 0 ? shards : last.map(Logged::shards).orElseGet(() -> progress.shardCountSeen());
         n = Math.min(n, search.texts().size());
         boolean submittedAsN = last.isPresent() && last.get().shards() == n;
-        Map<String, String> arrayTasks = submittedAsN ? queue.apply(last.get().arrayJob()) : Map.of();
+        Map<String, String> arrayTasks = submittedAsN && last.get().arrayJob() != null ? queue.apply(last.get().arrayJob()) : Map.of();
         boolean stopsAtFirstFailure = plan.strategy().equalsIgnoreCase("warm"); // a warm text ends at its first failing length
         List<StagedStatus.TextRow> texts = new ArrayList<>();
         for (int j = 0; j < search.texts().size(); j++) {
