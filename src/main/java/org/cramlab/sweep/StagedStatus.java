@@ -25,7 +25,7 @@ public record StagedStatus(
         Integer capacity, Long steps) {
 
     /** State of a job or task that has left Slurm's queue without leaving its marker. */
-    public static final String FAILED = "failed or cancelled (submit again)";
+    public static final String FAILED = "failed or cancelled, submit again";
     /** State of work not submitted (or run here and not finished). */
     public static final String NOT_STARTED = "not done";
 

@@ -123,6 +123,37 @@ public final class StagedSweep {
         return new ShardOutcome(s, ids.size(), all.texts().size(), r);
     }
 
+    /**
+     * Without Slurm, what the jobs would do, here and in order: every shard of {@code shards}, then the whole plan
+     * (its repair). Finished shards and texts are read back, not run again. Returns the whole plan's outcome.
+     */
+    public static ShardOutcome runHere(ExperimentPlan plan, Path runDir, int shards, ExperimentRunner runner) {
+        String tag = Shard.currentWriterTag();
+        StagedProgress progress = StagedProgress.read(runDir);
+        for (int i = 0; i < shards && shards > 1; i++) {
+            if (progress.shard(new Shard(i, shards)).isEmpty()) runShard(plan, new Shard(i, shards), runDir, runner, tag);
+        }
+        return runShard(plan, Shard.all(), runDir, runner, tag);
+    }
+
+    /**
+     * Hands {@link #status} to {@code onUpdate} every {@code every} until the plan is finished or no job of the last
+     * submission is queued (then something failed: submit again). Returns the last status.
+     */
+    public static StagedStatus watch(ExperimentPlan plan, Path runDir, java.time.Duration every, java.util.function.Consumer<StagedStatus> onUpdate) {
+        while (true) {
+            StagedStatus s = status(plan, runDir, 0);
+            onUpdate.accept(s);
+            if (s.complete() || !s.inQueue()) return s;
+            try {
+                Thread.sleep(every.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return s;
+            }
+        }
+    }
+
     /** Submits what is missing with {@code sbatch} when Slurm answers, else (or with {@code dryRun}) only writes the scripts. */
     public static Submission submit(ExperimentPlan plan, Path runDir, SlurmOptions options, Launcher launcher, boolean dryRun) {
         return submit(plan, runDir, options, launcher, dryRun || !Slurm.available() ? null : Cluster.SLURM);

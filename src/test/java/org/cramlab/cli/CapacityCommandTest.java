@@ -1,6 +1,7 @@
 package org.cramlab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -195,6 +196,10 @@ class CapacityCommandTest {
             CramCommandTest.Outcome o = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString(), "--shard", shard);
             assertEquals(0, o.code(), o.err());
             assertTrue(o.out().contains("shard " + shard + ": " + (shard.startsWith("0") ? 2 : 1) + " of 3 texts"), o.out());
+            // issue 22 item 6: a shard's capacity is over its texts only, and says so
+            assertTrue(o.out().contains("shard " + shard + " (" + (shard.startsWith("0") ? 2 : 1) + " of 3 texts): capacity over these"
+                    + " texts only: "), o.out());
+            assertFalse(o.out().contains("decoding capacity"), o.out());
         }
         long stageLines = TestRecords.stageLines(swept);
         assertEquals(0, RecordStore.read(swept).size(), "shards run no grid run: repair waits for every text");
