@@ -37,11 +37,12 @@ public record StagedStatus(
      * @param stages stages recorded
      * @param lastLength length of its latest stage (0: none)
      * @param lastPassed whether that stage passed
-     * @param longestPassed its longest passed stage (0: none)
+     * @param longestPassed its longest passed stage or exact repair run (0: none)
+     * @param repairRuns the repair's grid runs of this text so far
      * @param done its staged pass finished
      */
     public record TextRow(String textId, Shard shard, int stages, int lastLength, boolean lastPassed, int longestPassed,
-            boolean done) {}
+            int repairRuns, boolean done) {}
 
     /**
      * One shard.
@@ -88,7 +89,7 @@ public record StagedStatus(
         return !state.equals("done") && !state.equals(FAILED) && !state.equals(NOT_STARTED);
     }
 
-    /** Per text: shard, stages, latest stage, longest passed, done; for a notebook. */
+    /** Per text: shard, stages, latest stage, longest passed, repair runs, done; for a notebook. */
     public Table table() {
         return Table.create(plan + " (" + strategy + ")",
                 StringColumn.create("text", texts.stream().map(TextRow::textId)),
@@ -96,6 +97,7 @@ public record StagedStatus(
                 IntColumn.create("stages", texts.stream().mapToInt(TextRow::stages).toArray()),
                 StringColumn.create("latest stage", texts.stream().map(StagedStatus::latest)),
                 IntColumn.create("longest passed", texts.stream().mapToInt(TextRow::longestPassed).toArray()),
+                IntColumn.create("repair runs", texts.stream().mapToInt(TextRow::repairRuns).toArray()),
                 BooleanColumn.create("done", texts.stream().map(TextRow::done).toList()));
     }
 
@@ -111,11 +113,11 @@ public record StagedStatus(
         b.append(String.format(Locale.ROOT, "%s (%s, K=%d): %d/%d texts done, %d/%d shards done, %s %s%n", plan, strategy,
                 nMem, textsDone, texts.size(), shardsDone, shards.size(), finalJob.name(), finalJob.state()));
         int w = Math.max(4, texts.stream().mapToInt(t -> t.textId().length()).max().orElse(4));
-        b.append(String.format(Locale.ROOT, "  %-" + w + "s  %-7s %6s  %-14s %14s  %s%n", "text", "shard", "stages", "latest stage",
-                "longest passed", "done"));
+        b.append(String.format(Locale.ROOT, "  %-" + w + "s  %-7s %6s  %-14s %14s %11s  %s%n", "text", "shard", "stages",
+                "latest stage", "longest passed", "repair runs", "done"));
         for (TextRow t : texts) {
-            b.append(String.format(Locale.ROOT, "  %-" + w + "s  %-7s %6d  %-14s %14d  %s%n", t.textId(), t.shard(), t.stages(),
-                    latest(t), t.longestPassed(), t.done() ? "yes" : "no"));
+            b.append(String.format(Locale.ROOT, "  %-" + w + "s  %-7s %6d  %-14s %14d %11d  %s%n", t.textId(), t.shard(), t.stages(),
+                    latest(t), t.longestPassed(), t.repairRuns(), t.done() ? "yes" : "no"));
         }
         for (ShardRow s : shards) {
             b.append("shard ").append(s.shard()).append(": ").append(s.state());

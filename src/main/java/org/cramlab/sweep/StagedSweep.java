@@ -15,9 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.cramlab.core.Json;
+import org.cramlab.cram.RunRecord;
 import org.cramlab.experiment.CapacitySearch;
 import org.cramlab.experiment.ExperimentPlan;
 import org.cramlab.experiment.ExperimentRunner;
+import org.cramlab.experiment.RecordStore;
 import org.cramlab.experiment.RunFolder;
 
 /**
@@ -262,13 +264,18 @@ public final class StagedSweep {
         boolean submittedAsN = last.isPresent() && last.get().shards() == n;
         Map<String, String> arrayTasks = submittedAsN && last.get().arrayJob() != null ? queue.apply(last.get().arrayJob()) : Map.of();
         boolean stopsAtFirstFailure = plan.strategy().equalsIgnoreCase("warm"); // a warm text ends at its first failing length
+        Map<String, List<RunRecord>> repairRuns = new java.util.HashMap<>(); // the repair's grid runs, by text
+        RecordStore.read(dir).all().forEach(r -> repairRuns.computeIfAbsent(r.text().textId(), k -> new ArrayList<>()).add(r));
         List<StagedStatus.TextRow> texts = new ArrayList<>();
         for (int j = 0; j < search.texts().size(); j++) {
             CapacitySearch.Candidate c = search.texts().get(j);
             StagedProgress.TextStages st = progress.stages(c.text().id());
+            List<RunRecord> runs = repairRuns.getOrDefault(c.text().id(), List.of());
+            int longest = Math.max(st.longestPassed(), runs.stream().filter(r -> r.metrics().bestAccuracy() >= 1.0)
+                    .mapToInt(r -> r.text().length()).max().orElse(0));
             boolean ended = stopsAtFirstFailure && st.stages() > 0 && (!st.lastPassed() || st.lastLength() >= c.tokens());
             texts.add(new StagedStatus.TextRow(c.text().id(), new Shard(j % n, n), st.stages(), st.lastLength(), st.lastPassed(),
-                    st.longestPassed(), ended || progress.textFinished(c.text().id())));
+                    longest, runs.size(), ended || progress.textFinished(c.text().id())));
         }
         List<StagedStatus.ShardRow> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {

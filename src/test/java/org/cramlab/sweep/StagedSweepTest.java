@@ -179,14 +179,20 @@ class StagedSweepTest {
         stages(dir, "shard-1-of-3-slurm100.jsonl", 1, "k1", new int[] {2, 4}, new boolean[] {true, true});
         stages(dir, "shard-1-of-3-slurm100.jsonl", 1, "k1", new int[] {2}, new boolean[] {true}); // a duplicate line: counted once
         markShard(dir, plan, 0, 3, 4);
+        try (org.cramlab.experiment.RunFolder f = org.cramlab.experiment.RunFolder.open(dir)) { // a repair's grid runs of text 2
+            f.append(org.cramlab.experiment.TestRecords.forSpec(new RunSpec("/models/m", "m", text(2), 6, 1, 0,
+                    OptimiserSettings.paper().withSteps(100, 100)), 1.0));
+            f.append(org.cramlab.experiment.TestRecords.forSpec(new RunSpec("/models/m", "m", text(2), 8, 1, 0,
+                    OptimiserSettings.paper().withSteps(100, 100)), 0.5));
+        }
         Map<String, Map<String, String>> queue = Map.of("100", Map.of("1", "RUNNING"), "101", Map.of("", "PENDING"));
 
         StagedStatus st = StagedSweep.status(plan, dir, 0, job -> queue.getOrDefault(job, Map.of()));
         String r = st.render();
         assertTrue(r.startsWith("staged (warm+repair, K=1): 1/3 texts done, 1/3 shards done, repair PENDING"), r);
-        assertTrue(r.matches("(?s).*\\n  book:0 +0/3 +3  L=6 failed +4  yes\\n.*"), r);
-        assertTrue(r.matches("(?s).*\\n  book:1 +1/3 +2  L=4 passed +4  no\\n.*"), r);
-        assertTrue(r.matches("(?s).*\\n  book:2 +2/3 +0  - +0  no\\n.*"), r);
+        assertTrue(r.matches("(?s).*\\n  book:0 +0/3 +3  L=6 failed +4 +0  yes\\n.*"), r);
+        assertTrue(r.matches("(?s).*\\n  book:1 +1/3 +2  L=4 passed +4 +0  no\\n.*"), r);
+        assertTrue(r.matches("(?s).*\\n  book:2 +2/3 +0  - +6 +2  no\\n.*"), r);
         assertTrue(r.contains("\nshard 0/3: done, 1 of 1 texts done; capacity over these texts only: 4 tokens\n"), r);
         assertTrue(r.contains("\nshard 1/3: RUNNING (slurm 100_1), 0 of 1 texts done\n"), r);
         assertTrue(r.contains("\nshard 2/3: " + StagedStatus.FAILED + " (slurm 100_2), 0 of 1 texts done\n"), r);
@@ -195,7 +201,7 @@ class StagedSweepTest {
         assertFalse(st.complete());
         assertTrue(st.inQueue());
         Table t = st.table();
-        assertEquals(List.of("text", "shard", "stages", "latest stage", "longest passed", "done"), t.columnNames());
+        assertEquals(List.of("text", "shard", "stages", "latest stage", "longest passed", "repair runs", "done"), t.columnNames());
         assertEquals("L=6 failed", t.stringColumn("latest stage").get(0));
 
         markShard(dir, plan, 1, 3, 4);
