@@ -314,24 +314,10 @@ public final class StagedSweep {
     }
 
     private static void log(Path dir, Logged entry) {
-        Path f = dir.resolve(Sweep.SLURM_DIR).resolve(LOG);
-        try {
-            Files.writeString(f, Json.write(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new SweepException("cannot append to " + f + ": " + e.getMessage(), e);
-        }
+        Sweep.appendLog(dir, LOG, entry);
     }
 
     static Optional<Logged> lastSubmission(Path dir) {
-        Path f = dir.resolve(Sweep.SLURM_DIR).resolve(LOG);
-        if (!Files.isRegularFile(f)) return Optional.empty();
-        try {
-            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
-            if (lines.isEmpty()) return Optional.empty();
-            Logged l = Json.read(lines.get(lines.size() - 1), Logged.class);
-            return l == null || l.shards() < 1 ? Optional.empty() : Optional.of(l);
-        } catch (IOException | RuntimeException e) {
-            throw new SweepException("cannot read submission log " + f + ": " + e.getMessage(), e);
-        }
+        return Sweep.lastLogged(dir, LOG, Logged.class).filter(l -> l.shards() >= 1);
     }
 }

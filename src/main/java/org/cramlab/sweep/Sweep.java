@@ -218,7 +218,16 @@ public final class Sweep {
     private record Logged(String jobId, int shards, List<Integer> tasks, String script, String time) {}
 
     private static void logSubmission(Path runDir, Logged entry) {
-        Path f = runDir.resolve(SLURM_DIR).resolve(SUBMISSIONS);
+        appendLog(runDir, SUBMISSIONS, entry);
+    }
+
+    private static Optional<Logged> lastSubmission(Path runDir) {
+        return lastLogged(runDir, SUBMISSIONS, Logged.class).filter(l -> l.shards() >= 1);
+    }
+
+    /** Appends {@code entry} as one JSON line to {@code runDir/slurm/<file>} (a submission log). */
+    static void appendLog(Path runDir, String file, Object entry) {
+        Path f = runDir.resolve(SLURM_DIR).resolve(file);
         try {
             Files.writeString(f, Json.write(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
@@ -227,14 +236,13 @@ public final class Sweep {
         }
     }
 
-    private static Optional<Logged> lastSubmission(Path runDir) {
-        Path f = runDir.resolve(SLURM_DIR).resolve(SUBMISSIONS);
+    /** The last line of the submission log {@code runDir/slurm/<file>}, if any. */
+    static <T> Optional<T> lastLogged(Path runDir, String file, Class<T> type) {
+        Path f = runDir.resolve(SLURM_DIR).resolve(file);
         if (!Files.isRegularFile(f)) return Optional.empty();
         try {
             List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
-            if (lines.isEmpty()) return Optional.empty();
-            Logged l = Json.read(lines.get(lines.size() - 1), Logged.class);
-            return l == null || l.shards() < 1 ? Optional.empty() : Optional.of(l);
+            return lines.isEmpty() ? Optional.empty() : Optional.ofNullable(Json.read(lines.get(lines.size() - 1), type));
         } catch (IOException | RuntimeException e) {
             throw new SweepException("cannot read submission log " + f + ": " + e.getMessage(), e);
         }
