@@ -92,7 +92,9 @@ public final class Sweep {
 
     /** Writes the plan and the sbatch script as {@link #submit} does, and submits nothing (the message shows the script). */
     public static Submission write(ExperimentPlan plan, Path runDir, SlurmOptions options, Launcher launcher) {
-        return submit(plan, runDir, options, launcher, false);
+        Submission s = submit(plan, runDir, options, launcher, false);
+        return new Submission(s.jobId(), s.script(), s.shards(), s.tasks(),
+                s.message().replaceFirst("^sbatch is not on the PATH; wrote ", "--dry-run: wrote (and did not submit) "));
     }
 
     /** {@code useSbatch} false only writes the script (tests; machines without Slurm). */
