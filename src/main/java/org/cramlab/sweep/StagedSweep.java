@@ -16,11 +16,11 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.cramlab.core.Json;
 import org.cramlab.cram.RunRecord;
-import org.cramlab.experiment.CapacitySearch;
-import org.cramlab.experiment.ExperimentPlan;
-import org.cramlab.experiment.ExperimentRunner;
-import org.cramlab.experiment.RecordStore;
-import org.cramlab.experiment.RunFolder;
+import org.cramlab.run.CapacitySearch;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.ExperimentRunner;
+import org.cramlab.run.RecordStore;
+import org.cramlab.run.RunFolder;
 
 /**
  * A plan naming a staged capacity strategy (warm, bisect, progressive; see {@code plan --strategy}) swept into

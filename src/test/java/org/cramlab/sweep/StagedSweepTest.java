@@ -14,10 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.cramlab.cram.OptimiserSettings;
-import org.cramlab.experiment.CapacitySearch;
-import org.cramlab.experiment.ExperimentPlan;
-import org.cramlab.experiment.RunSpec;
-import org.cramlab.experiment.TextSpec;
+import org.cramlab.run.CapacitySearch;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.RunSpec;
+import org.cramlab.run.TextSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
@@ -179,10 +179,10 @@ class StagedSweepTest {
         stages(dir, "shard-1-of-3-slurm100.jsonl", 1, "k1", new int[] {2, 4}, new boolean[] {true, true});
         stages(dir, "shard-1-of-3-slurm100.jsonl", 1, "k1", new int[] {2}, new boolean[] {true}); // a duplicate line: counted once
         markShard(dir, plan, 0, 3, 4);
-        try (org.cramlab.experiment.RunFolder f = org.cramlab.experiment.RunFolder.open(dir)) { // a repair's grid runs of text 2
-            f.append(org.cramlab.experiment.TestRecords.forSpec(new RunSpec("/models/m", "m", text(2), 6, 1, 0,
+        try (org.cramlab.run.RunFolder f = org.cramlab.run.RunFolder.open(dir)) { // a repair's grid runs of text 2
+            f.append(org.cramlab.run.TestRecords.forSpec(new RunSpec("/models/m", "m", text(2), 6, 1, 0,
                     OptimiserSettings.paper().withSteps(100, 100)), 1.0));
-            f.append(org.cramlab.experiment.TestRecords.forSpec(new RunSpec("/models/m", "m", text(2), 8, 1, 0,
+            f.append(org.cramlab.run.TestRecords.forSpec(new RunSpec("/models/m", "m", text(2), 8, 1, 0,
                     OptimiserSettings.paper().withSteps(100, 100)), 0.5));
         }
         Map<String, Map<String, String>> queue = Map.of("100", Map.of("1", "RUNNING"), "101", Map.of("", "PENDING"));
