@@ -20,9 +20,11 @@ import org.cramlab.cram.ProgressiveCrammer;
 import org.cramlab.cram.ProgressiveRecord;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.StagePolicy;
+import org.cramlab.cram.Subspace;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.experiment.OutputFolder;
 import org.cramlab.model.CausalLM;
+import org.cramlab.model.LayerView;
 import org.cramlab.text.TextFilePrefix;
 import org.cramlab.text.TextSource;
 import picocli.CommandLine.ArgGroup;
@@ -88,17 +90,31 @@ public final class CramCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     String criterion;
 
+    @Option(names = "--subspace", paramLabel = "k[:random|embeddings|identity]",
+            description = {"Optimise the memory inside a fixed rank-k basis (memory = offset + z U, only z trainable):",
+                    "random orthonormal (seeded by --seed; the default), the top-k principal directions of the token",
+                    "embeddings, or the first k unit vectors. Recorded as settings.subspace."})
+    String subspace;
+
+    @Option(names = "--layers", paramLabel = "N",
+            description = "Run only the first N decoder layers (final norm and head kept; recorded as settings.layers).")
+    Integer layers;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (CausalLM model = modelOptions.load()) {
+        try (CausalLM loaded = modelOptions.load()) {
+            CausalLM model = layers == null ? loaded : LayerView.truncated(loaded, layers);
             if (saveMemory != null) { // before cramming, not after it
                 Path parent = saveMemory.toAbsolutePath().getParent();
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
             CramSettings settings = optimOptions.settings().build();
+            if (subspace != null) {
+                settings = settings.toBuilder().optSubspace(Subspace.Spec.parse(subspace).build(model, settings.seed())).build();
+            }
             if (progressive) {
                 ProgressiveRecord r;
                 try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
