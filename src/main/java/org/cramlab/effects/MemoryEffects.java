@@ -78,6 +78,11 @@ public final class MemoryEffects {
             return new Setup(4, 96, 1, 500, 0.1, 0, List.of(16, 8, 4, 2), 6, 96);
         }
 
+        /** The setup for a profile name: {@link #full()} for {@code paper}, {@link #smoke()} otherwise. */
+        public static Setup named(String profile) {
+            return "paper".equals(profile) ? full() : smoke();
+        }
+
         /** Ranks for width d: d / n for each n of {@link #ranksOfD} (at least 1), then d. */
         public List<Integer> ranks(int d) {
             List<Integer> ks = new ArrayList<>();
@@ -194,8 +199,19 @@ public final class MemoryEffects {
         return t;
     }
 
-    /** The four tables of one model. */
-    public record Result(Table rank, Table layers, Table knockout, Table harm) {}
+    /** The four tables of one model (or of several, {@link #concat}). */
+    public record Result(Table rank, Table layers, Table knockout, Table harm) {
+
+        /** The results of several models, rows appended in order; null for none. */
+        public static Result concat(List<Result> results) {
+            Result all = null;
+            for (Result r : results) {
+                all = all == null ? r : new Result(all.rank.append(r.rank), all.layers.append(r.layers),
+                        all.knockout.append(r.knockout), all.harm.append(r.harm));
+            }
+            return all;
+        }
+    }
 
     /** Everything for the model in {@code modelDir}: the plain runs once, then ranks, layers, knockout and harm. */
     public Result run(Path modelDir, Subspace.Kind kind) {
