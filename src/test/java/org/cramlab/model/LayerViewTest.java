@@ -28,14 +28,19 @@ class LayerViewTest {
         }
     }
 
+    /** Seeded random input embeddings [1, T, d] in {@code m}. */
+    private static NDArray embeds(NDManager m, CausalLM model, int t, long seed) {
+        int d = model.info().hiddenSize();
+        Random rng = new Random(seed);
+        float[] x = new float[t * d];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian() * 0.1f;
+        return m.create(x, new Shape(1, t, d));
+    }
+
     /** Logits [1, T, V] of random embeddings (seeded) as a host array. */
     private static float[] logits(CausalLM model, int t) {
         try (NDManager m = model.manager().newSubManager()) {
-            int d = model.info().hiddenSize();
-            Random rng = new Random(3);
-            float[] x = new float[t * d];
-            for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian() * 0.1f;
-            return model.forward(m.create(x, new Shape(1, t, d)), null).toFloatArray();
+            return model.forward(embeds(m, model, t, 3), null).toFloatArray();
         }
     }
 
@@ -78,11 +83,7 @@ class LayerViewTest {
         // without memory, except for the positions (here none) that the positional encoding shifts; Llama's
         // RoPE is relative, so the text's logits equal those of the text run on its own
         try (CausalLM model = Models.load(golden("llama")); NDManager m = model.manager().newSubManager()) {
-            int d = model.info().hiddenSize();
-            Random rng = new Random(5);
-            float[] x = new float[6 * d];
-            for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian() * 0.1f;
-            NDArray all = m.create(x, new Shape(1, 6, d));
+            NDArray all = embeds(m, model, 6, 5);
             float[] blind = LayerView.knockout(model, 0, 2).forward(all, null).get(":, 2:, :").toFloatArray();
             float[] alone = model.forward(all.get(":, 2:, :"), null).toFloatArray();
             assertEquals(alone.length, blind.length);
@@ -96,11 +97,7 @@ class LayerViewTest {
     void incrementalDecodingSeesTheSameView() {
         try (CausalLM model = Models.load(golden("llama")); NDManager m = model.manager().newSubManager()) {
             CausalLM view = LayerView.knockout(LayerView.truncated(model, 1), 0, 1);
-            int d = model.info().hiddenSize();
-            Random rng = new Random(9);
-            float[] x = new float[4 * d];
-            for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian() * 0.1f;
-            NDArray all = m.create(x, new Shape(1, 4, d));
+            NDArray all = embeds(m, model, 4, 9);
             float[] full = view.forward(all, null).toFloatArray();
             try (CausalLM.DecodeState s = view.newDecodeState(m)) {
                 float[] head = view.forwardIncremental(all.get(":, :2, :"), s).toFloatArray();
