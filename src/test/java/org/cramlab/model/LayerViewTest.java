@@ -94,6 +94,21 @@ class LayerViewTest {
     }
 
     @Test
+    void knockoutOnTheFusedPathEqualsTheExplicitOne() {
+        try (CausalLM explicit = Models.load(golden("llama"));
+                CausalLM fused = Models.load(golden("llama"), LoadOptions.builder().optAttention(AttentionPath.FUSED).build())) {
+            int all = LayerView.layersOf(fused);
+            assertArrayEquals(logits(fused, 6), logits(LayerView.knockout(fused, all, 2), 6));
+            float[] a = logits(LayerView.knockout(explicit, 1, 2), 6);
+            float[] b = logits(LayerView.knockout(fused, 1, 2), 6);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-4, "logit " + i);
+            }
+            assertFalse(java.util.Arrays.equals(logits(fused, 6), b));
+        }
+    }
+
+    @Test
     void incrementalDecodingSeesTheSameView() {
         try (CausalLM model = Models.load(golden("llama")); NDManager m = model.manager().newSubManager()) {
             CausalLM view = LayerView.knockout(LayerView.truncated(model, 1), 0, 1);
