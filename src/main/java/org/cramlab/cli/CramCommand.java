@@ -78,7 +78,8 @@ public final class CramCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--progressive", description = {"Progressive cramming: stages of growing prefix length, each warm-started",
-            "from the previous best memory; --steps/--patience are the per-stage budget. Prints the stages and the greedy horizon."})
+            "from the previous best memory; --steps/--patience are the per-stage budget (default here: 1000 steps, the",
+            "Progressive Cramming peer's). Prints the stages and the greedy horizon."})
     boolean progressive;
 
     @Option(names = "--grow", defaultValue = "1", paramLabel = "N|double",
@@ -112,6 +113,10 @@ public final class CramCommand implements Callable<Integer> {
             }
             CramTask task = task(model.info().hiddenSize());
             CramSettings settings = optimOptions.settings().build();
+            if (progressive && !given("--steps") && !given("--patience")) {
+                // the paper has no progressive recipe: the peer's (Progressive Cramming) 1000 steps per stage
+                settings = settings.toBuilder().optMaxSteps(PEER_STAGE_STEPS).optPatience(PEER_STAGE_STEPS).build();
+            }
             if (subspace != null) {
                 settings = settings.toBuilder().optSubspace(Subspace.Spec.parse(subspace).build(model, settings.seed())).build();
             }
@@ -146,6 +151,13 @@ public final class CramCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** Steps (and patience) per stage of {@code --progressive} when neither is given: the peer's budget. */
+    static final int PEER_STAGE_STEPS = 1000;
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     private StagePolicy policy() {

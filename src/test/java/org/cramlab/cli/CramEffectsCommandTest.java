@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.cramlab.cli.CramCommandTest.Outcome;
+import org.cramlab.cram.ProgressiveRecord;
 import org.cramlab.cram.RunRecord;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,17 @@ class CramEffectsCommandTest {
         RunRecord p = RunRecord.fromJson(plain.out().strip());
         assertEquals(null, p.settings().optimiser().get("layers"), "all layers is the whole model: nothing to record");
         assertEquals(null, p.settings().optimiser().get("subspace"));
+    }
+
+    @Test
+    void progressiveStagesDefaultToThePeersThousandSteps() {
+        Outcome o = run("cram", "--model", llama(), "--ids", "1,77,150", "--progressive", "--json", "--lr", "0.1");
+        assertEquals(0, o.code(), o.err());
+        ProgressiveRecord r = ProgressiveRecord.fromJson(o.out().strip());
+        assertEquals(1000.0, ((Number) r.settings().get("max_steps")).doubleValue(), r.settings().toString());
+        Outcome given = run("cram", "--model", llama(), "--ids", "1,77,150", "--progressive", "--json", "--steps", "7");
+        assertEquals(0, given.code(), given.err());
+        assertEquals(7.0, ((Number) ProgressiveRecord.fromJson(given.out().strip()).settings().get("max_steps")).doubleValue());
     }
 
     @Test
