@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.core.Json;
+import org.cramlab.core.Plural;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "capacity", mixinStandardHelpOptions = true,
         description = {"Decoding capacity: largest length whose mean best accuracy over the texts is >= 0.99.",
-                "OUT is a run folder: rerunning the same command computes only the runs still missing."})
+                "OUT is a run folder: rerunning the same command computes only the runs still missing."},
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar capacity --texts texts.jsonl --lengths 2,4,8 --strategy warm --out cap"})
 public final class CapacityCommand implements Callable<Integer> {
 
     @Spec
@@ -103,10 +105,12 @@ public final class CapacityCommand implements Callable<Integer> {
             throw new CramException("--texts " + texts + " does not exist or is not a file");
         }
         CapacitySearch.Strategy chosen = CapacitySearch.Strategy.named(strategy, bisect); // bad names fail before any work
+        boolean staged = chosen instanceof CapacitySearch.Staged;
+        Options.refuseUnless(spec, "--stage-steps", staged, "only with a staged --strategy (warm, bisect, progressive)");
+        Options.refuseUnless(spec, "--repair", staged, "only with a staged --strategy (warm, bisect, progressive)");
+        Options.refuseUnless(spec, "--grow", strategy.strip().equalsIgnoreCase("progressive"), "only with --strategy progressive");
         if (chosen instanceof CapacitySearch.Staged st) {
             chosen = CapacitySearch.Strategy.staged(st.kind(), stageSteps, grow, repair);
-        } else if (repair) {
-            throw new CramException("--repair applies to the staged strategies warm, bisect, progressive, not '" + strategy + "'");
         }
         Path modelDir = modelOptions.directory().toAbsolutePath();
         String modelId = Profile.modelId(modelDir.toString());
@@ -125,7 +129,7 @@ public final class CapacityCommand implements Callable<Integer> {
                     .optName(name)
                     .optMem(mem)
                     .optLengths(lengths == null ? Profile.paper().lengths() : lengths)
-                    .optSeed(optimOptions.seed)
+                    .optSeed(optimOptions.seed())
                     .optSettings(optimOptions.optimiser())
                     .optStrategy(chosen)
                     .optMaxPositions(info.maxPositions())
@@ -140,8 +144,7 @@ public final class CapacityCommand implements Callable<Integer> {
                 search.strategy().name(), dir);
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
                 .optBatchSize(batch).optGreedyCheck(!optimOptions.noGreedy).optModelLoader(d -> modelOptions.load())
-                .optParams(Map.of("texts", texts.toString(), "strategy", search.strategy().name(), "bisect_rounds", bisect,
-                        "stage_steps", stageSteps, "grow", grow, "repair", repair))
+                .optParams(Map.of("texts", texts.toString(), "strategy", strategyParams(search.strategy())))
                 .build();
         CapacitySearch.Result result;
         try (RunFolder folder = RunFolder.open(dir)) {
@@ -150,6 +153,7 @@ public final class CapacityCommand implements Callable<Integer> {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("result", result);
         summary.put("settings", CramSettings.builder().optOptimiser(search.settings()).build().asMap());
+        summary.put("strategy", strategyParams(search.strategy()));
         summary.put("texts", texts.toString());
         summary.put("environment", Versions.all());
         Files.writeString(dir.resolve("summary.json"), Json.writePretty(summary)); // strict JSON
@@ -158,18 +162,45 @@ public final class CapacityCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What the strategy was run with (params.json, summary.json): a staged one's stage budget too. */
+    private Map<String, Object> strategyParams(CapacitySearch.Strategy s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        if (bisect > 0) m.put("bisect_rounds", bisect);
+        if (s instanceof CapacitySearch.Staged st) {
+            m.put("stage_steps", st.stageSteps());
+            m.put("grow", st.grow());
+            m.put("repair", st.repair());
+        }
+        return m;
+    }
+
+    /** One decimal, or "-" for what was not measured (NaN). */
+    private static String oneDecimal(double x) {
+        return Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.1f", x);
+    }
+
     static String table(CapacitySearch.Result r) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%-8s %5s %10s %11s %14s%n", "length", "runs", "mean acc", "token gain", "info gain nats"));
         for (Aggregates.LengthStats l : r.lengths()) {
-            s.append(String.format(Locale.ROOT, "%-8d %5d %10.4f %11.1f %14.1f%s%n", l.length(), l.runs(),
-                    l.meanBestAccuracy(), l.meanTokenGain(), l.meanInformationGainNats(), l.passed() ? "  pass" : ""));
+            s.append(String.format(Locale.ROOT, "%-8d %5d %10.4f %11s %14s%s%n", l.length(), l.runs(),
+                    l.meanBestAccuracy(), oneDecimal(l.meanTokenGain()), oneDecimal(l.meanInformationGainNats()),
+                    l.passed() ? "  pass" : ""));
         }
-        s.append(String.format(Locale.ROOT, "decoding capacity (K=%d): %d tokens%s%n", r.nMem(), r.decodingCapacity(),
+        s.append(String.format(Locale.ROOT, "decoding capacity (K=%d): %s%s%n", r.nMem(), Plural.of(r.decodingCapacity(), "token"),
                 r.bisectedCapacity() != r.decodingCapacity() ? " (bisection: " + r.bisectedCapacity() + ")" : ""));
-        s.append(String.format(Locale.ROOT, "strategy %s: %d optimisation steps in total%n", r.strategy(), r.optimisationSteps()));
-        s.append(String.format(Locale.ROOT, "theoretical capacity 16d/log2|V| = %.1f tokens; token gain over %d saturated runs %.1f;"
-                + " utilisation %.4f", r.theoreticalCapacity(), r.saturatedRuns(), r.meanTokenGainSaturated(), r.utilisation()));
+        s.append(String.format(Locale.ROOT, "strategy %s: %s in total%n", r.strategy(),
+                Plural.of(r.optimisationSteps(), "optimisation step")));
+        s.append(String.format(Locale.ROOT, "theoretical capacity 16d/log2|V| = %.1f tokens; ", r.theoreticalCapacity()));
+        if (Double.isNaN(r.meanTokenGainSaturated())) {
+            s.append(r.strategy().startsWith("grid")
+                    ? "token gain: not measured (no run stayed below accuracy 0.99 to measure it from)"
+                    : "token gain: not measured (a staged search runs no from-scratch run per length)");
+        } else {
+            s.append(String.format(Locale.ROOT, "token gain over %s %.1f; utilisation %.4f",
+                    Plural.of(r.saturatedRuns(), "saturated run"), r.meanTokenGainSaturated(), r.utilisation()));
+        }
         return s.toString();
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramException;
+import org.cramlab.core.Plural;
 import org.cramlab.core.Progress;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code cram}: compress one text into K memory vectors and print its run record. */
 @Command(name = "cram", mixinStandardHelpOptions = true,
-        description = "Cram one text into K trainable input vectors of a frozen model (AdamW, paper settings).")
+        description = "Cram one text into K trainable input vectors of a frozen model (AdamW, paper settings).",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar cram --text \"Hello there\" --length 4 --steps 5"})
 public final class CramCommand implements Callable<Integer> {
 
     @Spec
@@ -92,6 +94,8 @@ public final class CramCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Options.refuseUnless(spec, "--grow", progressive, "only with --progressive");
+        Options.refuseUnless(spec, "--criterion", progressive, "only with --progressive");
         try (CausalLM model = modelOptions.load()) {
             if (saveMemory != null) { // before cramming, not after it
                 Path parent = saveMemory.toAbsolutePath().getParent();
@@ -151,8 +155,9 @@ public final class CramCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "%5d %6d %6d %8.4f %9.4f %8s %9.2f%n", st.index(), st.length(), st.steps(),
                     st.bestAccuracy(), st.bestLoss(), st.passed() ? "yes" : "no", st.addedSurprisalNats()));
         }
-        s.append(String.format(Locale.ROOT, "greedy horizon %d tokens (longest passed stage %d), %d optimisation steps",
-                r.horizon(), r.longestPassed(), r.totalSteps()));
+        s.append(String.format(Locale.ROOT, "greedy horizon %s (%s), %s", Plural.of(r.horizon(), "token"),
+                r.longestPassed() > 0 ? "longest passed stage L=" + r.longestPassed() : "no stage passed",
+                Plural.of(r.totalSteps(), "optimisation step")));
         return s.toString();
     }
 

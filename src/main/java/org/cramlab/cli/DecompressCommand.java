@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** {@code decompress}: a {@code .cram} container back to the original bytes, verified by SHA-256. */
 @Command(name = "decompress", mixinStandardHelpOptions = true,
         description = "Decompress a .cram file with the model it was compressed with (same files, dtype and device);"
-                + " the original bytes' SHA-256 is checked before anything is written.")
+                + " the original bytes' SHA-256 is checked before anything is written.",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar decompress notes.txt.cram -o notes-again.txt"})
 public final class DecompressCommand implements Callable<Integer> {
 
     @Spec
