@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.cramlab.bits.BitsException;
 import org.cramlab.core.AtomicFiles;
+import org.cramlab.core.Terminal;
 
 /** File handling shared by {@code compress} and {@code decompress}. */
 final class CodecFiles {
@@ -40,11 +41,18 @@ final class CodecFiles {
         }
     }
 
-    /** A progress line on stderr, rewritten in place. */
+    /** A progress line on stderr: rewritten in place on a terminal, whole lines on a pipe or file. */
     static Consumer<String> progress(PrintWriter err) {
+        boolean terminal = Terminal.stderrIsTerminal();
         return line -> {
-            err.print("\r" + line + "\033[K");
+            err.print(terminal ? "\r" + line + "\033[K" : line + System.lineSeparator());
             err.flush();
         };
+    }
+
+    /** Clears the progress line on a terminal (before a result or an error is printed); nothing on a pipe. */
+    static void clearProgress(PrintWriter err) {
+        if (Terminal.stderrIsTerminal()) err.print("\r\033[K");
+        err.flush();
     }
 }

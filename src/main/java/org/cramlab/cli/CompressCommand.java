@@ -67,7 +67,7 @@ public final class CompressCommand implements Callable<Integer> {
                 Codec.Compressed c = codec.compress(data);
                 CodecFiles.write(out, c.bytes());
                 Container.Breakdown b = c.breakdown();
-                err.print("\r");
+                CodecFiles.clearProgress(err);
                 spec.commandLine().getOut().println(String.format(Locale.ROOT,
                         "%s: %d bytes from %d (%.3f bits/byte, ratio %.2f): header %d, memory %d (K=%d, %s), tokens %d"
                                 + " (%d tokens, ideal %.0f bits)",
@@ -78,8 +78,7 @@ public final class CompressCommand implements Callable<Integer> {
                 return 0;
             }
         } catch (RuntimeException e) {
-            err.print("\r\033[K"); // clear the progress line; cli.ErrorHandler prints the message
-            err.flush();
+            CodecFiles.clearProgress(err); // cli.ErrorHandler prints the message
             throw e;
         }
     }

@@ -55,14 +55,13 @@ public final class DecompressCommand implements Callable<Integer> {
                             .optProgress(CodecFiles.progress(err)).build()) {
                 byte[] text = codec.decompress(data, input.toString());
                 CodecFiles.write(out, text);
-                err.print("\r");
+                CodecFiles.clearProgress(err);
                 spec.commandLine().getOut().println(out + ": " + text.length + " bytes (SHA-256 verified)");
                 spec.commandLine().getOut().flush();
                 return 0;
             }
         } catch (RuntimeException e) {
-            err.print("\r\033[K"); // clear the progress line; cli.ErrorHandler prints the message
-            err.flush();
+            CodecFiles.clearProgress(err); // cli.ErrorHandler prints the message
             throw e;
         }
     }

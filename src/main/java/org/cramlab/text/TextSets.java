@@ -183,7 +183,7 @@ public final class TextSets {
         List<TextSample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size() && samples.size() < limit; i++) {
             if (lines.get(i).isBlank()) continue;
-            String id = stem(file) + ":" + samples.size();
+            String id = lineId(file, samples.size());
             String text = lines.get(i);
             if (jsonl) {
                 com.google.gson.JsonObject o;
@@ -237,6 +237,11 @@ public final class TextSets {
         d.put("tokenizer", tok.file().toString());
         d.put("tokenizer_sha256", Hashing.sha256(tok.file()));
         return d;
+    }
+
+    /** The id text {@code n} of a one-text-per-line file gets when it names none (a {@code .jsonl} "id" field). */
+    public static String lineId(Path file, int n) {
+        return stem(file) + ":" + n;
     }
 
     private static String stem(Path file) {
