@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.CramlabException;
 import org.cramlab.core.Hashing;
+import org.cramlab.core.Utf8;
 
 /**
  * The text sources of the experiments, each giving a reproducible {@link TextSet} of texts
@@ -176,9 +178,11 @@ public final class TextSets {
         boolean jsonl = file.getFileName().toString().endsWith(".jsonl");
         List<String> lines;
         try {
-            lines = java.nio.file.Files.readAllLines(file);
+            lines = Utf8.decode(java.nio.file.Files.readAllBytes(file), "text file " + file).lines().toList();
         } catch (java.io.IOException e) {
             throw new TextException("cannot read text file " + file + ": " + e.getMessage(), e);
+        } catch (CramlabException e) { // not UTF-8: the message gives the byte offset
+            throw new TextException(e.getMessage(), e);
         }
         List<TextSample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size() && samples.size() < limit; i++) {
