@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                 "the batched engine's runs/s, step-loop memory, the peak memory of one step (vs PyTorch) and",
                 "multi-shard checkpoint loading memory.",
                 "Prints tables; --csv writes the numbers. Not a test: run it on a quiet machine if you can."},
-        footer = {"%nExample:", "  java -jar lib/cramlab.jar bench --lengths 64,256 --no-peak --load-shards 0 --csv bench.csv"})
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar bench --lengths 64,256 --csv bench.csv"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec

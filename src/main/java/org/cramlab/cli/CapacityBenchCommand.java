@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "capacity", mixinStandardHelpOptions = true,
         description = {"Find the paper's decoding capacity with each strategy (grid, warm, bisect, progressive) on the same",
                 "model, texts, grid and seed; print capacity, optimisation steps, steps relative to grid, wall time."},
-        footer = {"%nExample:", "  java -jar lib/cramlab.jar bench capacity --count 6 --grid 2,4,8,16 --strategies grid,warm"})
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar bench capacity --count 6 --grid 2,4,8,16"})
 public final class CapacityBenchCommand implements Callable<Integer> {
 
     @Spec

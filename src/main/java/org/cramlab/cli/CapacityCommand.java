@@ -38,7 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "capacity", mixinStandardHelpOptions = true,
         description = {"Decoding capacity: largest length whose mean best accuracy over the texts is >= 0.99.",
                 "OUT is a run folder: rerunning the same command computes only the runs still missing."},
-        footer = {"%nExample:", "  java -jar lib/cramlab.jar capacity --texts texts.jsonl --lengths 2,4,8 --strategy warm --out cap"})
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar capacity --texts t.jsonl --strategy warm --out cap"})
 public final class CapacityCommand implements Callable<Integer> {
 
     @Spec

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
             "Write an experiment's plan (its grid of runs) to a JSON file for `sweep`.",
             "Options override the CRAMLAB_PROFILE, CRAMLAB_MODELS, CRAMLAB_SEED, CRAMLAB_TEXTS, CRAMLAB_VOCAB variables the notebooks read."
         },
-        footer = {"%nExample:", "  java -jar lib/cramlab.jar plan --experiment capacity-vs-length --profile smoke --out plan.json"})
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar plan --experiment capacity-vs-length --out p.json"})
 public final class PlanCommand implements Callable<Integer> {
 
     /** Experiment names, as the notebooks are named. */

@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
             "Runs already recorded in RUNDIR are skipped, so rerunning the same command after a failure",
             "runs only what is missing. RUNDIR must be on a filesystem all nodes share."
         },
-        footer = {"%nExample:", "  java -jar lib/cramlab.jar sweep --plan plan.json --out runs --slurm --array 8 --node-mem 16G"})
+        footer = {"%nExamples:", "  java -jar lib/cramlab.jar sweep --plan p.json --out runs --shard 0/2",
+            "  java -jar lib/cramlab.jar sweep --plan p.json --out r --slurm --node-mem 16G"})
 public final class SweepCommand implements Callable<Integer> {
 
     @Spec

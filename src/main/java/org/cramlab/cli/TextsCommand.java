@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "texts", mixinStandardHelpOptions = true,
         description = "Write a text set (paper CSV chunks, random words, held-out book chunks, a text file) as JSONL.",
-        footer = {"%nExample:", "  java -jar lib/cramlab.jar texts --source book --tokens 64 --count 10 --out texts.jsonl"})
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar texts --source book --count 10 --out t.jsonl"})
 public final class TextsCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
