@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import org.cramlab.bench.Bench;
 import org.cramlab.bench.BenchOptions;
 import org.cramlab.bench.Flops;
-import org.cramlab.bench.Report;
 import org.cramlab.model.AttentionPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,8 +116,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--count-ops", description = "Also count libtorch ops per step at each length (profiler; a count, not a time).")
     boolean countOps;
 
-    @Option(names = "--csv", paramLabel = "F", description = "Also write the numbers as CSV (section,model,L,B,metric,value,unit).")
-    Path csv;
+    @Mixin
+    ReportOutput report;
 
     /** Names for --gpu's help text. */
     static final class GpuNames extends java.util.ArrayList<String> {
@@ -131,7 +130,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Options.refuseUnless(spec, "--dtype", false, "to the commands that cram (bench times float32 weights)");
         boolean gpuDevice = device.gpu();
@@ -145,14 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed.seed()).optCountOps(countOps)
                 .optAttention(AttentionPath.parse(attention)).optPeakLengths(noPeak ? List.of() : peakLengths)
                 .build();
-        Report report = Bench.run(options, err);
-        out.print(report.text());
-        out.flush();
-        if (csv != null) {
-            report.writeCsv(csv);
-            err.println("wrote " + csv);
-        }
-        return 0;
+        return report.show(Bench.run(options, err), spec);
     }
 
     private Path script() {

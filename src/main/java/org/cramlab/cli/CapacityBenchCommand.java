@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cramlab.bench.CapacityBench;
-import org.cramlab.bench.Report;
 import org.cramlab.cram.CapacityStrategies;
 import org.cramlab.cram.CramSettings;
 import picocli.CommandLine.Command;
@@ -25,10 +24,10 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ModelOption model;
+    SeedOption seed; // memory init and text sampling
 
     @Mixin
-    SeedOption seed; // memory init and text sampling
+    ModelOption model;
 
     @Option(names = "--texts", defaultValue = "book", paramLabel = "book|stories",
             description = "Held-out book chunks, or cramlab's short TinyStories-style stories (default: ${DEFAULT-VALUE}).")
@@ -78,12 +77,11 @@ public final class CapacityBenchCommand implements Callable<Integer> {
             description = "Reuse the grid row of an earlier run's --csv (same model, texts, grid, seed) instead of rerunning grid.")
     Path referenceCsv;
 
-    @Option(names = "--csv", paramLabel = "F", description = "Also write the numbers as CSV (section,model,L,B,metric,value,unit).")
-    Path csv;
+    @Mixin
+    ReportOutput report;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CramSettings gridSettings = CramSettings.builder().optMaxSteps(gridSteps).optPatience(gridPatience)
                 .optBatchSize(batch).optSeed(seed.seed()).build();
@@ -92,13 +90,6 @@ public final class CapacityBenchCommand implements Callable<Integer> {
         CapacityBench.Options o = new CapacityBench.Options(model.directory(),
                 texts, count, grid, mem, gridSettings, stageSettings,
                 strategies.stream().map(CapacityStrategies.Strategy::parse).toList(), grow, seed.seed(), restart, repair, referenceCsv);
-        Report report = CapacityBench.run(o, err);
-        out.print(report.text());
-        out.flush();
-        if (csv != null) {
-            report.writeCsv(csv);
-            err.println("wrote " + csv);
-        }
-        return 0;
+        return report.show(CapacityBench.run(o, err), spec);
     }
 }

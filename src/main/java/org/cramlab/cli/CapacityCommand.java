@@ -45,10 +45,7 @@ public final class CapacityCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    OptimOptions optimOptions;
+    CramOptions options;
 
     @Option(names = "--texts", required = true, paramLabel = "F",
             description = ".csv with a 'text' column, .jsonl with 'text' (and 'id'), or one text per line.")
@@ -112,7 +109,7 @@ public final class CapacityCommand implements Callable<Integer> {
         if (chosen instanceof CapacitySearch.Staged st) {
             chosen = CapacitySearch.Strategy.staged(st.kind(), stageSteps, grow, repair);
         }
-        Path modelDir = modelOptions.directory().toAbsolutePath();
+        Path modelDir = options.model.directory().toAbsolutePath();
         String modelId = Profile.modelId(modelDir.toString());
         String name = "capacity-" + modelId + "-K" + mem;
         Path dir = out != null ? out : Path.of(name);
@@ -120,17 +117,17 @@ public final class CapacityCommand implements Callable<Integer> {
             OutputFolder.requireWritable(dir, "--out"); // before any model is loaded
         }
         ModelInfo info;
-        try (CausalLM model = modelOptions.load()) {
+        try (CausalLM model = options.model.load()) {
             info = model.info();
         }
         CapacitySearch search;
-        try (TextTokenizer tokenizer = modelOptions.tokenizer()) {
+        try (TextTokenizer tokenizer = options.model.tokenizer()) {
             search = CapacitySearch.builder(modelDir.toString(), modelId, CapacitySearch.candidates(texts, limit, tokenizer))
                     .optName(name)
                     .optMem(mem)
                     .optLengths(lengths == null ? Profile.paper().lengths() : lengths)
-                    .optSeed(optimOptions.seed())
-                    .optSettings(optimOptions.optimiser())
+                    .optSeed(options.optim.seed())
+                    .optSettings(options.optim.optimiser())
                     .optStrategy(chosen)
                     .optMaxPositions(info.maxPositions())
                     .build();
@@ -143,7 +140,7 @@ public final class CapacityCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d, strategy %s -> %s%n", search.texts().size(), search.grid(), mem,
                 search.strategy().name(), dir);
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
-                .optBatchSize(batch).optGreedyCheck(!optimOptions.noGreedy).optModelLoader(d -> modelOptions.load())
+                .optBatchSize(batch).optGreedyCheck(!options.optim.noGreedy).optModelLoader(d -> options.model.load())
                 .optParams(Map.of("texts", texts.toString(), "strategy", strategyParams(search.strategy())))
                 .build();
         CapacitySearch.Result result;

@@ -43,10 +43,7 @@ public final class CramCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    OptimOptions optimOptions;
+    CramOptions options;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
@@ -96,13 +93,13 @@ public final class CramCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Options.refuseUnless(spec, "--grow", progressive, "only with --progressive");
         Options.refuseUnless(spec, "--criterion", progressive, "only with --progressive");
-        try (CausalLM model = modelOptions.load()) {
+        try (CausalLM model = options.model.load()) {
             if (saveMemory != null) { // before cramming, not after it
                 Path parent = saveMemory.toAbsolutePath().getParent();
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
-            CramSettings settings = optimOptions.settings().build();
+            CramSettings settings = options.optim.settings().build();
             if (progressive) {
                 ProgressiveRecord r;
                 try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
@@ -178,7 +175,7 @@ public final class CramCommand implements Callable<Integer> {
             if (input.text != null && input.text.isBlank()) {
                 throw new CramException("--text is empty: nothing to compress");
             }
-            try (TextTokenizer tok = modelOptions.tokenizer()) {
+            try (TextTokenizer tok = options.model.tokenizer()) {
                 // a file is read and tokenised only as far as --length needs (streamed: a huge file is fine)
                 TextFilePrefix file = input.text != null ? null : TextFilePrefix.read(input.textFile, tok, max, "--text-file");
                 text = input.text != null ? input.text : file.text();
