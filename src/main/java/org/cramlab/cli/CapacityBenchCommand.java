@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.cramlab.capacity.Strategy;
 import org.cramlab.bench.CapacityBench;
-import org.cramlab.cram.CapacityStrategies;
 import org.cramlab.cram.CramSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,7 +89,7 @@ public final class CapacityBenchCommand implements Callable<Integer> {
                 .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed.seed()).build();
         CapacityBench.Options o = new CapacityBench.Options(model.directory(),
                 texts, count, grid, mem, gridSettings, stageSettings,
-                strategies.stream().map(CapacityStrategies.Strategy::parse).toList(), grow, seed.seed(), restart, repair, referenceCsv);
+                strategies.stream().map(Strategy::parse).toList(), grow, seed.seed(), restart, repair, referenceCsv);
         return report.show(CapacityBench.run(o, err), spec);
     }
 }

@@ -9,18 +9,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.cramlab.capacity.SearchMethod;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.core.Json;
 import org.cramlab.core.Plural;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
-import org.cramlab.experiment.CapacitySearch;
-import org.cramlab.experiment.ExperimentRunner;
-import org.cramlab.experiment.OutputFolder;
-import org.cramlab.experiment.PlanTexts;
-import org.cramlab.experiment.Profile;
-import org.cramlab.experiment.RunFolder;
+import org.cramlab.run.CapacitySearch;
+import org.cramlab.run.ExperimentRunner;
+import org.cramlab.run.OutputFolder;
+import org.cramlab.run.PlanTexts;
+import org.cramlab.run.Profile;
+import org.cramlab.run.RunFolder;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.ModelInfo;
 import org.cramlab.report.Aggregates;
@@ -101,13 +102,12 @@ public final class CapacityCommand implements Callable<Integer> {
         if (!Files.isRegularFile(texts)) {
             throw new CramException("--texts " + texts + " does not exist or is not a file");
         }
-        CapacitySearch.Strategy chosen = CapacitySearch.Strategy.named(strategy, bisect); // bad names fail before any work
-        boolean staged = chosen instanceof CapacitySearch.Staged;
-        Options.refuseUnless(spec, "--stage-steps", staged, "only with a staged --strategy (warm, bisect, progressive)");
-        Options.refuseUnless(spec, "--repair", staged, "only with a staged --strategy (warm, bisect, progressive)");
+        SearchMethod chosen = SearchMethod.named(strategy, bisect); // bad names fail before any work
+        Options.refuseUnless(spec, "--stage-steps", chosen.isStaged(), "only with a staged --strategy (warm, bisect, progressive)");
+        Options.refuseUnless(spec, "--repair", chosen.isStaged(), "only with a staged --strategy (warm, bisect, progressive)");
         Options.refuseUnless(spec, "--grow", strategy.strip().equalsIgnoreCase("progressive"), "only with --strategy progressive");
-        if (chosen instanceof CapacitySearch.Staged st) {
-            chosen = CapacitySearch.Strategy.staged(st.kind(), stageSteps, grow, repair);
+        if (chosen.isStaged()) {
+            chosen = SearchMethod.staged(chosen.strategy(), stageSteps, grow, repair);
         }
         Path modelDir = options.model.directory().toAbsolutePath();
         String modelId = Profile.modelId(modelDir.toString());
@@ -138,10 +138,10 @@ public final class CapacityCommand implements Callable<Integer> {
             return 0;
         }
         err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d, strategy %s -> %s%n", search.texts().size(), search.grid(), mem,
-                search.strategy().name(), dir);
+                search.method().name(), dir);
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
                 .optBatchSize(batch).optGreedyCheck(!options.optim.noGreedy).optModelLoader(d -> options.model.load())
-                .optParams(Map.of("texts", texts.toString(), "strategy", strategyParams(search.strategy())))
+                .optParams(Map.of("texts", texts.toString(), "strategy", strategyParams(search.method())))
                 .build();
         CapacitySearch.Result result;
         try (RunFolder folder = RunFolder.open(dir)) {
@@ -150,7 +150,7 @@ public final class CapacityCommand implements Callable<Integer> {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("result", result);
         summary.put("settings", CramSettings.builder().optOptimiser(search.settings()).build().asMap());
-        summary.put("strategy", strategyParams(search.strategy()));
+        summary.put("strategy", strategyParams(search.method()));
         summary.put("texts", texts.toString());
         summary.put("environment", Versions.all());
         Files.writeString(dir.resolve("summary.json"), Json.writePretty(summary)); // strict JSON
@@ -160,14 +160,14 @@ public final class CapacityCommand implements Callable<Integer> {
     }
 
     /** What the strategy was run with (params.json, summary.json): a staged one's stage budget too. */
-    private Map<String, Object> strategyParams(CapacitySearch.Strategy s) {
+    private Map<String, Object> strategyParams(SearchMethod s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", s.name());
-        if (bisect > 0) m.put("bisect_rounds", bisect);
-        if (s instanceof CapacitySearch.Staged st) {
-            m.put("stage_steps", st.stageSteps());
-            m.put("grow", st.grow());
-            m.put("repair", st.repair());
+        if (s.bisectRounds() > 0) m.put("bisect_rounds", s.bisectRounds());
+        if (s.isStaged()) {
+            m.put("stage_steps", s.stageSteps());
+            m.put("grow", s.grow());
+            m.put("repair", s.repair());
         }
         return m;
     }

@@ -2,7 +2,7 @@ package org.cramlab.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import org.cramlab.bench.Report;
+import org.cramlab.bench.BenchReport;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -13,7 +13,7 @@ public final class ReportOutput {
     Path csv;
 
     /** Prints the report's tables and writes --csv; the command's exit code. */
-    int show(Report report, CommandSpec spec) {
+    int show(BenchReport report, CommandSpec spec) {
         PrintWriter out = spec.commandLine().getOut();
         out.print(report.text());
         out.flush();

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.cramlab.cli.CramCommandTest.Outcome;
 import org.cramlab.core.Plural;
 import org.cramlab.cram.ProgressiveRecord;
-import org.cramlab.experiment.CapacitySearch;
+import org.cramlab.run.CapacitySearch;
 import org.cramlab.report.Aggregates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

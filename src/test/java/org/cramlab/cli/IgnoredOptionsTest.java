@@ -66,7 +66,7 @@ class IgnoredOptionsTest {
         Outcome honoured = CramCommandTest.run("plan", "--experiment", "capacity-vs-memory-vectors", "--memory-vectors", "1,2",
                 "--lengths", "4", "--texts", "1", "--out", out);
         assertEquals(0, honoured.code(), honoured.err());
-        assertEquals(List.of(1, 2), org.cramlab.experiment.ExperimentPlan.load(Path.of(out)).runs().stream()
+        assertEquals(List.of(1, 2), org.cramlab.run.ExperimentPlan.load(Path.of(out)).runs().stream()
                 .map(r -> r.nMem()).distinct().sorted().toList());
     }
 }

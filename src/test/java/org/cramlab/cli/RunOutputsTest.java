@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.cramlab.cli.CramCommandTest.Outcome;
-import org.cramlab.experiment.TestRecords;
+import org.cramlab.run.TestRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +51,7 @@ class RunOutputsTest {
         assertEquals(0, CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(), "--lengths",
                 "2,4", "--steps", "2", "--no-greedy", "--out", grid.toString()).code());
         Set<String> ids = new TreeSet<>();
-        org.cramlab.experiment.RecordStore.read(grid).all().forEach(r -> ids.add(r.text().textId()));
+        org.cramlab.run.RecordStore.read(grid).all().forEach(r -> ids.add(r.text().textId()));
         assertEquals(Set.of("first-text", "lines:1"), ids, "a text without an id keeps its index");
         Outcome o = CramCommandTest.run("capacity", "--model", model.toString(), "--texts", texts.toString(), "--lengths",
                 "2,4", "--strategy", "warm", "--stage-steps", "2", "--steps", "2", "--no-greedy", "--out", warm.toString());
