@@ -70,7 +70,7 @@ public final class JsonErrors {
         } else if (m.startsWith("For input string: ")) {
             m = "expected a number, found " + m.substring("For input string: ".length());
         } else if (m.startsWith("End of input")) {
-            m = "the file ends too early (an unclosed { or [?)";
+            m = "the JSON ends too early (an unclosed { or [?)";
         }
         return where + m;
     }

@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.core.CramlabException;
 import org.cramlab.core.Hashing;
+import org.cramlab.core.JsonErrors;
 import org.cramlab.core.Utf8;
 
 /**
@@ -194,7 +195,9 @@ public final class TextSets {
                 try {
                     o = com.google.gson.JsonParser.parseString(text).getAsJsonObject();
                 } catch (RuntimeException e) {
-                    throw new TextException(file + " line " + (i + 1) + " is not a JSON object: " + e.getMessage(), e);
+                    String what = JsonErrors.describe(e).replaceFirst("^line 1 column", "column"); // one line parsed alone
+                    throw new TextException(file + " line " + (i + 1) + " is not a JSON object (" + what
+                            + "): expected {\"text\": ..., \"id\": ...}", e);
                 }
                 if (!o.has("text")) throw new TextException(file + " line " + (i + 1) + " has no \"text\" field");
                 if (o.get("text").isJsonNull() || o.get("text").getAsString().isBlank()) {

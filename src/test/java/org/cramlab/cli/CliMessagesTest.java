@@ -34,7 +34,7 @@ class CliMessagesTest {
                 "{\"name\": \"x\", \"runs\": [{\"model_id\": \"m\", \"length\": \"abc\"}]}",
                 "at $.runs[0].length: expected a number, found \"abc\"",
                 "{\"name\": \"x\",\n \"runs\": 5}", "at $.runs: expected a list, found a number",
-                "{\"name\": \"x\", \"runs\": [\n", "line 2 column 1 ($.runs[0]): the file ends too early");
+                "{\"name\": \"x\", \"runs\": [\n", "line 2 column 1 ($.runs[0]): the JSON ends too early");
         for (Map.Entry<String, String> p : plans.entrySet()) {
             Path plan = Files.writeString(dir.resolve("plan.json"), p.getKey());
             Outcome o = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", dir.resolve("runs").toString());
@@ -45,6 +45,16 @@ class CliMessagesTest {
             }
             assertEquals(1, o.err().lines().count(), o.err());
         }
+    }
+
+    @Test
+    void aJsonlTextsLineThatIsNotJsonSaysWhereWithoutGsonInternals(@TempDir Path dir) throws Exception {
+        Path texts = Files.writeString(dir.resolve("t.jsonl"), "{\"text\": \"fine\"}\n{\"text\": \"abc\"\n");
+        Outcome o = CramCommandTest.run("capacity", "--model", CapacityCommandTest.modelWithTokenizer(dir).toString(),
+                "--texts", texts.toString(), "--out", dir.resolve("out").toString());
+        assertEquals(2, o.code(), o.err());
+        assertEquals("capacity: " + texts + " line 2 is not a JSON object (column 15 ($.text): the JSON ends too early"
+                + " (an unclosed { or [?)): expected {\"text\": ..., \"id\": ...}", o.err().strip());
     }
 
     @Test
