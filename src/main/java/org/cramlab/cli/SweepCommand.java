@@ -122,6 +122,10 @@ public final class SweepCommand implements Callable<Integer> {
         }
         Options.refuseUnless(spec, "--shard", !status && !slurm, "to a run here, not with --status or --slurm"
                 + " (they cover every shard; --slurm's are --array)");
+        for (String slurmOnly : List.of("--dry-run", "--max-parallel", "--gpus-per-task", "--cpus-per-task", "--partition",
+                "--time", "--node-mem", "--account", "--job-name", "--java-opts", "--sbatch-arg", "--jar")) {
+            Options.refuseUnless(spec, slurmOnly, slurm, "only with --slurm");
+        }
         PrintStream out = System.out;
         ExperimentPlan p = ExperimentPlan.load(plan);
         if (!p.isGrid()) return runStaged(p, spec.commandLine().getOut());

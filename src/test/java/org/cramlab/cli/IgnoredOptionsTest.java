@@ -53,6 +53,10 @@ class IgnoredOptionsTest {
             assertRefused("--shard", needs, "sweep", "--plan", plan.toString(), "--out", dir.resolve("runs").toString(), mode,
                     "--shard", "1/2");
         }
+        assertRefused("--dry-run", "only with --slurm", "sweep", "--plan", plan.toString(), "--out",
+                dir.resolve("runs").toString(), "--dry-run");
+        assertRefused("--node-mem", "only with --slurm", "sweep", "--plan", plan.toString(), "--out",
+                dir.resolve("runs").toString(), "--status", "--node-mem", "16G");
     }
 
     @Test
