@@ -110,7 +110,7 @@ def bad_messages(f, work):
         ("signed header without msg_type", f.signed(f.header(drop=["msg_type"]), code(6))),
         # a few more
         ("signed header without msg_id", f.signed(f.header(drop=["msg_id"]), code(7))),
-        ("signed, unknown msg_type", f.signed(f.header("forged_request"), code(8))),
+        ("signed, unknown msg_type", f.signed(f.header("bogus_request"), code(8))),
         ("signed execute_request, code an object", f.signed(f.header(), {"code": {"x": 1}})),
         ("signature of another message", f.signed(f.header(), code(10))[:2] + f.signed(f.header(), code(10))[2:-1]
          + [json.dumps(code(10)).replace("forged-10", "forged-11").encode()]),
@@ -119,21 +119,44 @@ def bad_messages(f, work):
     ]
 
 
+def start(log):
+    """A fresh kernel whose stderr goes to the file log."""
+    return start_new_kernel(kernel_name="java", startup_timeout=120, stderr=open(log, "a"))
+
+
+def dropped_lines(log):
+    return [l for l in open(log).read().splitlines() if "dropped a message" in l]
+
+
+def wait_for_lines(log, before, timeout=20):
+    """The 'dropped' lines logged after the first `before`, once there is one (or after timeout seconds)."""
+    deadline = time.time() + timeout
+    while len(dropped_lines(log)) <= before and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # a second line, if any, would come right after
+    return dropped_lines(log)[before:]
+
+
 def forged_messages_checks(work):
     os.makedirs(work, exist_ok=True)
-    km, kc = start_new_kernel(kernel_name="java", startup_timeout=120)
+    log = f"{work}/../kernel-stderr.log"
+    km, kc = start(log)
     f = Forger(km)
     try:
         # The issue's six cases, each on a fresh kernel; the further cases share one.
-        for n, (name, frames) in enumerate(bad_messages(f, work)):
+        for n in range(len(bad_messages(f, work))):
             if 0 < n <= 6:
                 f.close()
                 kc.stop_channels()
                 km.shutdown_kernel(now=True)
-                km, kc = start_new_kernel(kernel_name="java", startup_timeout=120)
+                km, kc = start(log)
                 f = Forger(km)
-                frames = bad_messages(f, work)[n][1]
+            name, frames = bad_messages(f, work)[n]  # signed with this kernel's key
+            before = len(dropped_lines(log))
             f.send(frames)
+            lines = wait_for_lines(log, before)  # the kernel has read the message (a second socket may lag the first)
+            check(f"shell: one stderr line naming the reason, not the payload: {name}",
+                  len(lines) == 1 and "forged" not in lines[0], lines)
             check(f"shell: kernel answers after: {name}", answers(kc), name)
         check("no forged code ran", not [p for p in os.listdir(work) if p.startswith("forged-")], sorted(os.listdir(work)))
 
