@@ -20,6 +20,13 @@ def check(name, cond, detail=""):
     print(("PASS " if cond else "FAIL ") + name + ("" if cond else f"  -- {detail}"))
 
 
+def summary():
+    """Prints 'N passed, M failed'; the exit status for the checks so far."""
+    failed = results.count(False)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def outputs(nb, cell_id):
     for cell in nb["cells"]:
         if cell.get("id") == cell_id:
@@ -168,6 +175,4 @@ if __name__ == "__main__":
     notebook_checks(sys.argv[1], int(sys.argv[2]))
     interactive_checks()
     checkout_checks(sys.argv[3], sys.argv[4])
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())

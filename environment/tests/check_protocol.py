@@ -20,13 +20,9 @@ import uuid
 import zmq
 from jupyter_client.manager import start_new_kernel
 
-results = []
+from check_e2e import check, summary
+
 DELIM = b"<IDS|MSG>"
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("PASS " if cond else "FAIL ") + name + ("" if cond else f"  -- {detail}"))
 
 
 def java_string(s):
@@ -219,6 +215,4 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     forged_messages_checks(os.path.join(sys.argv[1], "forged"))
     run_all_checks(sys.argv[1])
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())
