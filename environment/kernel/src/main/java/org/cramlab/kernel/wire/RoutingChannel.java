@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * The shell or control socket: reads one message at a time on its own thread, drops what
@@ -75,14 +76,23 @@ public final class RoutingChannel extends ShellChannel {
         try (ZMQ.Poller poller = ctx.poller(1)) {
             poller.register(this, ZMQ.Poller.POLLIN);
             while (running) {
-                if (poller.poll(POLL_MILLIS) > 0 && running) {
-                    List<byte[]> frames = Frames.receive(this, ZMQ.DONTWAIT);
-                    if (frames != null) {
-                        handle(frames, false);
+                try {
+                    if (poller.poll(POLL_MILLIS) > 0 && running) {
+                        List<byte[]> frames = Frames.receive(this, ZMQ.DONTWAIT);
+                        if (frames != null) {
+                            handle(frames, false);
+                        }
                     }
+                } catch (ZMQException e) {
+                    if (e.getErrorCode() == ZMQ.Error.ETERM.getCode()) {
+                        break; // the context is closing: the kernel shuts down
+                    }
+                    log.println("kernel: " + name + ": socket error " + e.getErrorCode() + ", going on");
+                } catch (RuntimeException | StackOverflowError e) { // no message may end the channel
+                    log.println("kernel: " + name + ": dropped a message: " + e.getClass().getSimpleName() + " while handling it");
                 }
             }
-        } catch (RuntimeException e) { // a closed context ends the loop; anything else is reported
+        } catch (RuntimeException e) {
             if (running) {
                 log.println("kernel: " + name + " channel stopped: " + e);
             }

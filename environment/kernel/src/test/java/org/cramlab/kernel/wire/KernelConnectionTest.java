@@ -46,7 +46,7 @@ class KernelConnectionTest {
 
     @BeforeEach
     void start() throws Exception {
-        int[] ports = {freePort(), freePort(), freePort(), freePort(), freePort()};
+        int[] ports = freePorts(5);
         KernelConnectionProperties props = new KernelConnectionProperties("127.0.0.1", ports[0], ports[1], ports[2], ports[3],
                 ports[4], "tcp", "hmac-sha256", "secret");
         connection = new KernelConnection(props, new PrintStream(log, true, StandardCharsets.UTF_8));
@@ -68,9 +68,11 @@ class KernelConnectionTest {
 
     @AfterEach
     void stop() {
-        shell.close();
-        control.close();
-        clientContext.close();
+        if (clientContext != null) {
+            shell.close();
+            control.close();
+            clientContext.close();
+        }
         connection.close();
         connection.waitUntilClose();
     }
@@ -158,9 +160,22 @@ class KernelConnectionTest {
         return log.toString(StandardCharsets.UTF_8);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** Distinct free ports: all held open together while chosen, so none is handed out twice. */
+    private static int[] freePorts(int n) throws IOException {
+        ServerSocket[] held = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                held[i] = new ServerSocket(0);
+                ports[i] = held[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
     }
 
