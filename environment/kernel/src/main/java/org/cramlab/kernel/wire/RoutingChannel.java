@@ -11,6 +11,7 @@ import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageType;
 import io.github.spencerpark.jupyter.messages.publish.PublishStatus;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,9 @@ import org.zeromq.ZMQException;
  *
  * <p>On the shell socket an {@code execute_request} with {@code stop_on_error} (default true, as in
  * the messaging spec) that ends in error aborts every {@code execute_request} already queued behind
- * it: each gets an {@code aborted} reply without running (ipykernel's behaviour). Other requests in
- * the queue are still served; requests arriving later run normally.
+ * it: each gets an {@code aborted} reply without running (ipykernel's behaviour). "Queued" means
+ * waiting when the error reply goes out, so nothing a client sends after seeing the error is aborted.
+ * Other requests in the queue are still served.
  */
 public final class RoutingChannel extends ShellChannel {
     private static final int POLL_MILLIS = 50;
@@ -36,7 +38,9 @@ public final class RoutingChannel extends ShellChannel {
     private final WireParser parser;
     private final PrintStream log;
     private volatile boolean running;
-    private volatile boolean replyWasError;
+    /** Set while an execute request with stop_on_error runs on the shell socket. */
+    private volatile boolean abortOnError;
+    private final List<List<byte[]>> queuedAtError = new ArrayList<>();
     private Thread loop;
 
     /**
@@ -118,18 +122,25 @@ public final class RoutingChannel extends ShellChannel {
             replyAborted(message);
             return;
         }
-        replyWasError = false;
+        abortOnError = abortsAfterError && execute && stopOnError(wire);
+        queuedAtError.clear();
         dispatch(message);
-        if (abortsAfterError && execute && replyWasError && stopOnError(wire)) {
-            abortQueued();
+        abortOnError = false;
+        List<List<byte[]>> queued = new ArrayList<>(queuedAtError);
+        queuedAtError.clear();
+        for (List<byte[]> behind : queued) {
+            handle(behind, true);
         }
     }
 
-    /** Answers every execute_request already waiting with {@code aborted}; serves the others. */
-    private void abortQueued() {
+    /**
+     * Takes every message already waiting; called just before an execute request's error reply goes
+     * out, so that a request the client sends after seeing the error is not among them.
+     */
+    private void takeQueued() {
         List<byte[]> frames;
-        while (running && (frames = Frames.receive(this, ZMQ.DONTWAIT)) != null) {
-            handle(frames, true);
+        while ((frames = Frames.receive(this, ZMQ.DONTWAIT)) != null) {
+            queuedAtError.add(frames);
         }
     }
 
@@ -168,11 +179,14 @@ public final class RoutingChannel extends ShellChannel {
         return flag == null || !flag.isJsonPrimitive() || !flag.getAsJsonPrimitive().isBoolean() || flag.getAsBoolean();
     }
 
-    /** Notes error replies to execute requests (basekernel types them {@code execute_reply}'s error type). */
+    /**
+     * Before the error reply to an execute request with stop_on_error (basekernel types it
+     * {@code execute_reply}'s error type), takes what is queued behind it, to be aborted.
+     */
     @Override
     public synchronized void sendMessage(Message<?> message) {
-        if (message.getHeader().getType() == MessageType.EXECUTE_REPLY.error()) {
-            replyWasError = true;
+        if (abortOnError && message.getHeader().getType() == MessageType.EXECUTE_REPLY.error()) {
+            takeQueued();
         }
         super.sendMessage(message);
     }

@@ -115,6 +115,17 @@ class KernelConnectionTest {
     }
 
     @Test
+    void aRequestSentRightAfterTheErrorReplyRuns() {
+        for (int i = 0; i < 3; i++) { // what a client does on the error: send the next request at once
+            send(shell, "fail", true, null);
+            assertEquals("error", replyStatus(shell));
+            send(shell, "after " + i, true, null);
+            assertEquals("ok", replyStatus(shell));
+        }
+        assertEquals(List.of("fail", "after 0", "fail", "after 1", "fail", "after 2"), executed);
+    }
+
+    @Test
     void stopOnErrorFalseAbortsNothing() {
         send(shell, "fail", false, null);
         send(shell, "second", false, null);
