@@ -16,6 +16,8 @@ import java.util.Map;
  * @param memoryDir where best memories are saved as {@code <run_id>.safetensors}; null: not saved
  * @param modelId the model's name in records; null: the model's own id (e.g. its directory name)
  * @param subspace optimise each memory inside this fixed basis ({@link Subspace}); null: the whole space
+ * @param initLabel how given start memories were made (e.g. a learned init), recorded as settings.init; null:
+ *     "given" (or the random init when a task has no start memory)
  */
 public record CramSettings(
         OptimiserSettings optimiser,
@@ -25,7 +27,8 @@ public record CramSettings(
         int batchSize,
         Path memoryDir,
         String modelId,
-        Subspace subspace) {
+        Subspace subspace,
+        String initLabel) {
 
     public CramSettings {
         if (optimiser == null) {
@@ -66,6 +69,7 @@ public record CramSettings(
         b.memoryDir = memoryDir;
         b.modelId = modelId;
         b.subspace = subspace;
+        b.initLabel = initLabel;
         return b;
     }
 
@@ -89,6 +93,7 @@ public record CramSettings(
         private Path memoryDir;
         private String modelId;
         private Subspace subspace;
+        private String initLabel;
 
         /** All optimiser settings at once (e.g. a plan's). */
         public Builder optOptimiser(OptimiserSettings optimiser) {
@@ -164,8 +169,15 @@ public record CramSettings(
             return this;
         }
 
+        /** Names how given start memories were made (records' settings.init); the run ids do not change. */
+        public Builder optInitLabel(String initLabel) {
+            this.initLabel = initLabel;
+            return this;
+        }
+
         public CramSettings build() {
-            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId, subspace);
+            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId, subspace,
+                    initLabel);
         }
     }
 }
