@@ -1,0 +1,56 @@
+package org.cramlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.cramlab.cli.CramCommandTest.Outcome;
+import org.cramlab.cram.RunRecord;
+import org.cramlab.init.LearnedInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cram --init} with fitted init files on the tiny golden Llama (d = 64). */
+class CramInitCommandTest {
+
+    static Path fitted(Path dir, String sha, String name) {
+        float[] memory = new float[64];
+        for (int i = 0; i < memory.length; i++) memory[i] = 0.01f * (i % 7 - 3);
+        LearnedInit init = LearnedInit.fit(LearnedInit.Kind.ENCODER, sha, "someone", 1, List.of(new float[64]),
+                List.of(memory), 0.01);
+        Path f = dir.resolve(name);
+        init.save(f);
+        return f;
+    }
+
+    @Test
+    void anInitFittedOnAnotherModelIsAOneLineError(@TempDir Path dir) {
+        Path f = fitted(dir, "0".repeat(64), "other.safetensors");
+        Outcome o = CramCommandTest.run("cram", "--model", CramCommandTest.llama(), "--ids", "1,77,150", "--steps", "2",
+                "--init", f.toString());
+        assertEquals(2, o.code(), o.err());
+        String msg = o.err().strip();
+        assertTrue(msg.startsWith("cram: init file " + f + " was fitted on model someone"), msg);
+        assertEquals(1, msg.lines().count(), msg);
+    }
+
+    @Test
+    void anInitFittedOnThisModelStartsTheRunAndIsRecorded(@TempDir Path dir) {
+        String sha = LearnedInit.fingerprint(Path.of(CramCommandTest.llama()));
+        Path f = fitted(dir, sha, "mine.safetensors");
+        Outcome o = CramCommandTest.run("cram", "--model", CramCommandTest.llama(), "--ids", "1,77,150", "--steps", "2",
+                "--json", "--init", f.toString());
+        assertEquals(0, o.code(), o.err());
+        RunRecord r = RunRecord.fromJson(o.out().strip());
+        assertTrue(o.out().contains("\"init\":\"encoder fitted on 1 texts\""), o.out());
+
+        Outcome random = CramCommandTest.run("cram", "--model", CramCommandTest.llama(), "--ids", "1,77,150", "--steps",
+                "2", "--json", "--init", "random");
+        Outcome plain = CramCommandTest.run("cram", "--model", CramCommandTest.llama(), "--ids", "1,77,150", "--steps",
+                "2", "--json");
+        assertEquals(RunRecord.fromJson(plain.out().strip()).runId(), RunRecord.fromJson(random.out().strip()).runId(),
+                "--init random is the default run");
+        assertTrue(!r.runId().equals(RunRecord.fromJson(plain.out().strip()).runId()), "a learned start is another run");
+    }
+}
