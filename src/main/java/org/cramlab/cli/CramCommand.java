@@ -97,6 +97,10 @@ public final class CramCommand implements Callable<Integer> {
                     "embeddings, or the first k unit vectors. Recorded as settings.subspace."})
     String subspace;
 
+    @Option(names = "--score-first-token", description = {"The memory also predicts the first token (the Progressive Cramming",
+            "peer's indexing; the paper gives it). Recorded as settings.score_first_token; refused when the tokenizer adds BOS."})
+    boolean scoreFirstToken;
+
     @Option(names = "--layers", paramLabel = "N",
             description = "Run only the first N decoder layers (final norm and head kept; recorded as settings.layers).")
     Integer layers;
@@ -112,7 +116,7 @@ public final class CramCommand implements Callable<Integer> {
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
-            CramSettings settings = optimOptions.settings().build();
+            CramSettings settings = optimOptions.settings().optScoreFirstToken(scoreFirstToken && firstTokenIsText()).build();
             if (progressive && !given("--steps") && !given("--patience")) {
                 // the paper has no progressive recipe: the peer's (Progressive Cramming) 1000 steps per stage
                 settings = settings.toBuilder().optMaxSteps(PEER_STAGE_STEPS).optPatience(PEER_STAGE_STEPS).build();
@@ -153,6 +157,17 @@ public final class CramCommand implements Callable<Integer> {
         }
     }
 
+    /** Fails when {@code --score-first-token} cannot apply: with BOS added, the first scored token is already text. */
+    private boolean firstTokenIsText() {
+        try (TextTokenizer tok = modelOptions.tokenizerIfAny()) {
+            if (tok != null && tok.addsBos()) {
+                throw new CramException("--score-first-token does not apply to " + modelOptions.model + ": its tokenizer adds BOS,"
+                        + " so the first scored token is already the first text token (the paper's indexing)");
+            }
+        }
+        return true;
+    }
+
     /** Steps (and patience) per stage of {@code --progressive} when neither is given: the peer's budget. */
     static final int PEER_STAGE_STEPS = 1000;
 
@@ -179,8 +194,8 @@ public final class CramCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "%5d %6d %6d %8.4f %9.4f %8s %9.2f%n", st.index(), st.length(), st.steps(),
                     st.bestAccuracy(), st.bestLoss(), st.passed() ? "yes" : "no", st.addedSurprisalNats()));
         }
-        s.append(String.format(Locale.ROOT, "greedy horizon %d tokens (longest passed stage %d), %d optimisation steps",
-                r.horizon(), r.longestPassed(), r.totalSteps()));
+        s.append(String.format(Locale.ROOT, "greedy horizon %d tokens, %d encoded (longest passed stage %d), %d optimisation steps",
+                r.horizon(), r.encodedTokens(), r.longestPassed(), r.totalSteps()));
         return s.toString();
     }
 
