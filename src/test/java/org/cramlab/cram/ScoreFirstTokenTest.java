@@ -121,6 +121,25 @@ class ScoreFirstTokenTest {
         assertFalse(r.metrics().greedyExactMatch());
     }
 
+    /** Progressive stages decode all L tokens when the first is scored: an unreachable first token fails the first stage. */
+    @Test
+    void progressiveHorizonsCountOnlyDecodedTokens() {
+        ProgressiveCrammer.Builder b = ProgressiveCrammer.builder(model)
+                .optSettings(CramSettings.builder().optMaxSteps(30).optPatience(30).optLr(0.1).optScoreFirstToken(true).build());
+        ProgressiveRecord stuck = b.build().run(List.of(new ProgressiveCrammer.Task("u", "literal", new int[] {UNREACHABLE, 17, 23}, 1, 0)),
+                new ProgressiveCrammer.Listener() {}).get(0);
+        assertEquals(Boolean.TRUE, stuck.settings().get("score_first_token"));
+        assertFalse(stuck.stages().get(0).passed(), "no memory makes the model emit token " + UNREACHABLE);
+        assertEquals(0, stuck.horizon());
+        assertEquals(0, stuck.encodedTokens());
+        ProgressiveRecord given = ProgressiveCrammer.builder(model)
+                .optSettings(CramSettings.builder().optMaxSteps(30).optPatience(30).optLr(0.1).build())
+                .build().run(List.of(new ProgressiveCrammer.Task("u", "literal", new int[] {UNREACHABLE, 17, 23}, 1, 0)),
+                        new ProgressiveCrammer.Listener() {}).get(0);
+        assertTrue(given.horizon() >= 1, "the paper's indexing gives token 0");
+        assertEquals(given.horizon() - 1, given.encodedTokens());
+    }
+
     @Test
     void encodedTokensDropOnlyTheGivenToken() {
         assertEquals(4, Exactness.encodedTokens(5, false));
