@@ -268,7 +268,9 @@ public final class CramCommand implements Callable<Integer> {
                 m.greedyPrefixLength() < 0
                         ? "greedy    not checked"
                         : String.format(Locale.ROOT, "greedy    exact %s  correct prefix %d/%d  token accuracy %.4f",
-                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(), length - 1, m.greedyTokenAccuracy()),
+                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(),
+                                length - (Boolean.TRUE.equals(r.settings().optimiser().get("score_first_token")) ? 0 : 1),
+                                m.greedyTokenAccuracy()),
                 String.format(Locale.ROOT, "compression %.1f tokens/vector%s", r.compressionRatio(),
                         r.memoryFile() == null ? "" : "  memory " + r.memoryFile()));
         return String.join(System.lineSeparator(), lines);
