@@ -1,10 +1,11 @@
 package org.cramlab.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cramlab.bits.BitsException;
 import org.cramlab.bits.Codec;
+import org.cramlab.bits.CodingPath;
+import org.cramlab.bits.Container;
 import org.cramlab.model.CausalLM;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,32 +38,26 @@ public final class DecompressCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            Path out = output;
-            if (out == null) {
-                String name = input.toString();
-                if (!name.endsWith(".cram")) {
-                    throw new BitsException(input + " does not end in .cram: give the output file with -o");
-                }
-                out = Path.of(name.substring(0, name.length() - 5));
+        Path out = output;
+        if (out == null) {
+            String name = input.toString();
+            if (!name.endsWith(".cram")) {
+                throw new BitsException(input + " does not end in .cram: give the output file with -o");
             }
-            byte[] data = CodecFiles.read(input, "container");
-            CodecFiles.checkWritable(out, force);
-            try (CausalLM model = modelOptions.load();
-                    Codec codec = Codec.builder(model, modelOptions.directory())
-                            .optProgress(CodecFiles.progress(err)).build()) {
-                byte[] text = codec.decompress(data, input.toString());
-                CodecFiles.write(out, text);
-                err.print("\r");
-                spec.commandLine().getOut().println(out + ": " + text.length + " bytes (SHA-256 verified)");
-                spec.commandLine().getOut().flush();
-                return 0;
-            }
-        } catch (RuntimeException e) {
-            err.print("\r\033[K"); // clear the progress line; cli.ErrorHandler prints the message
-            err.flush();
-            throw e;
+            out = Path.of(name.substring(0, name.length() - 5));
+        }
+        byte[] data = CodecFiles.read(input, "container");
+        CodecFiles.checkWritable(out, force);
+        // decode on the attention path the container records, whatever CRAMLAB_ATTENTION says
+        CodingPath path = Container.read(data, input.toString()).header().path();
+        try (CausalLM model = modelOptions.load(path == null ? null : path.attentionToLoad());
+                Codec codec = Codec.builder(model, modelOptions.directory())
+                        .optProgress(CodecFiles.progress(spec.commandLine().getErr())).build()) {
+            byte[] text = codec.decompress(data, input.toString());
+            CodecFiles.write(out, text);
+            spec.commandLine().getOut().println(out + ": " + text.length + " bytes (SHA-256 verified)");
+            spec.commandLine().getOut().flush();
+            return 0;
         }
     }
 }

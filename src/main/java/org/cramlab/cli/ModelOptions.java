@@ -38,12 +38,17 @@ public final class ModelOptions {
 
     /** Loads the model. */
     public CausalLM load() {
+        return load(null);
+    }
+
+    /** Loads the model with {@code attention} (null: {@code CRAMLAB_ATTENTION}, else auto). */
+    public CausalLM load(org.cramlab.model.AttentionPath attention) {
         Device d = switch (device) {
             case "cpu" -> Device.cpu();
             case "gpu" -> Device.gpu();
             default -> throw new CramException("--device must be cpu or gpu, got '" + device + "'");
         };
-        return Models.load(directory(), LoadOptions.builder().optDevice(d).optDtype(dtype).build());
+        return Models.load(directory(), LoadOptions.builder().optDevice(d).optDtype(dtype).optAttention(attention).build());
     }
 
     /** The model directory's tokenizer; fails naming the directory when it has none. */
