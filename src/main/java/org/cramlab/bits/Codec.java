@@ -259,6 +259,7 @@ public final class Codec implements AutoCloseable {
                         });
                 System.arraycopy(got, 0, ids, at, got.length);
                 at += got.length;
+                p.update(done + at, where);
             }
             return ids;
         } finally {

@@ -50,7 +50,7 @@ final class MemoryDecision {
         double bound = Math.min(aloneBits, SLACK * gainBits);
         if (bound <= costBits) {
             return String.format(Locale.ROOT, "model alone: a memory costs %d bits and can save at most %.0f"
-                    + " (%d vector(s) held %.0f bits on a %d-token probe, x%.0f)", costBits, bound, k, gainBits,
+                    + " (%d vector(s) held %.0f bits on a probe of <= %d tokens, x%.0f)", costBits, bound, k, gainBits,
                     Codec.PROBE_TOKENS, SLACK);
         }
         return null;
