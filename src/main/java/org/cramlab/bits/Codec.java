@@ -83,7 +83,7 @@ public final class Codec implements AutoCloseable {
         if (k < 0) {
             throw new BitsException("--mem must be >= 0 (0: no memory), got " + k);
         }
-        if (chunkCapacity() < 1) {
+        if (capacity(k) < 1) {
             throw new BitsException("K = " + k + " memory vectors leave no room for text in " + info.modelId()
                     + "'s " + info.maxPositions() + " positions");
         }
@@ -118,9 +118,16 @@ public final class Codec implements AutoCloseable {
      */
     public record ChunkDecision(int index, int tokens, int memoryVectors, String reason) {}
 
-    /** Text tokens per chunk: memory, BOS and text within the model's positions, at most {@link #MAX_CHUNK_TOKENS}. */
+    /**
+     * Text tokens per chunk: memory, BOS and text within the model's positions, at most {@link #MAX_CHUNK_TOKENS}.
+     * Under {@code --mem auto} this is the model-alone chunk; a chunk that keeps a memory is K tokens shorter.
+     */
     public int chunkCapacity() {
-        long room = (long) model.info().maxPositions() - k - (tokenizer.bosId() >= 0 ? 1 : 0);
+        return capacity(auto ? 0 : k);
+    }
+
+    private int capacity(int memoryVectors) {
+        long room = (long) model.info().maxPositions() - memoryVectors - (tokenizer.bosId() >= 0 ? 1 : 0);
         return (int) Math.min(room, MAX_CHUNK_TOKENS);
     }
 
@@ -129,7 +136,6 @@ public final class Codec implements AutoCloseable {
         int[] ids = tokens(data);
         int bos = tokenizer.bosId();
         int cap = chunkCapacity();
-        int nChunks = (int) ((ids.length + (long) cap - 1) / cap);
         List<Container.Chunk> chunks = new ArrayList<>();
         List<ChunkDecision> decisions = new ArrayList<>();
         double ideal = 0;
@@ -138,35 +144,41 @@ public final class Codec implements AutoCloseable {
                 model.info().hiddenSize()));
         // coding and the decode check each count one unit per token
         try (Progress p = Progress.start("compress", 2 * ids.length, progress)) {
-            for (int c = 0; c < nChunks; c++) {
-                int[] chunk = Arrays.copyOfRange(ids, c * cap, Math.min(ids.length, (c + 1) * cap));
-                String where = "chunk " + (c + 1) + "/" + nChunks;
-                int base = c * cap;
-                Coded alone = null;
-                String reason = "K = " + k + " forced by --mem";
+            for (int at = 0, c = 0; at < ids.length; c++) {
+                int[] chunk = Arrays.copyOfRange(ids, at, Math.min(ids.length, at + cap));
+                String where = "chunk " + (c + 1) + "/" + (c + 1 + (ids.length - at - chunk.length + cap - 1) / cap);
+                Coded chosen;
+                String reason;
                 if (k == 0) {
+                    chosen = code(chunk, null, bos, p, at, where);
                     reason = "--mem 0: the model alone";
-                } else if (auto) {
-                    alone = code(chunk, null, bos, p, base, where + " model alone");
-                    reason = decide.before(alone.bits(), () -> probeGainBits(chunk, bos, p, where));
+                } else if (!auto) {
+                    chosen = crammed(chunk, bos, c, p, at, where);
+                    reason = "K = " + k + " forced by --mem";
+                } else {
+                    chosen = code(chunk, null, bos, p, at, where + " model alone");
+                    int[] text = chunk;
+                    reason = decide.before(chosen.bits(), () -> probeGainBits(text, bos, p, where));
+                    if (reason == null) {
+                        // the memory takes K positions: this chunk is K tokens shorter when it keeps one
+                        int[] shorter = Arrays.copyOf(chunk, Math.min(chunk.length, capacity(k)));
+                        Coded with = crammed(shorter, bos, c, p, at, where);
+                        Coded alone = shorter.length == chunk.length ? chosen
+                                : code(shorter, null, bos, p, at, where + " model alone");
+                        reason = decide.after(with.bytes(), alone.bytes());
+                        if (with.bytes() < alone.bytes()) {
+                            chosen = with;
+                            chunk = shorter;
+                        }
+                    }
                 }
-                Coded chosen = alone;
-                if (k > 0 && (alone == null || reason == null)) {
-                    QuantisedMemory mem = QuantisedMemory.quantise(cram(chunk, bos, c, p, where), k,
-                            model.info().hiddenSize(), precision);
-                    Coded with = code(chunk, mem, bos, p, base, where + " with memory");
-                    chosen = alone == null || with.bytes() < alone.bytes() ? with : alone;
-                    reason = alone == null ? reason : decide.after(with.bytes(), alone.bytes());
-                }
-                if (chosen == null) {
-                    chosen = code(chunk, null, bos, p, base, where);
-                }
-                p.update(base + chunk.length, where);
+                p.update(at + chunk.length, where);
                 int kc = chosen.memory() == null ? 0 : k;
                 decisions.add(new ChunkDecision(c, chunk.length, kc, reason));
                 maxKeys = Math.max(maxKeys, kc + (bos >= 0 ? 1 : 0) + chunk.length - 1);
                 ideal += chosen.idealBits();
                 chunks.add(new Container.Chunk(chunk.length, chosen.memory(), chosen.coded()));
+                at += chunk.length;
             }
             Container.Header h = new Container.Header(fingerprint, version(), model.info().hiddenSize(),
                     model.info().vocabSize(), k, precision, bos, data.length, sha256(data), ids.length,
@@ -323,13 +335,16 @@ public final class Codec implements AutoCloseable {
         return ids;
     }
 
-    /** Crams {@code [BOS; chunk]} (or the chunk alone without BOS) into K vectors; the best memory found. */
-    private float[] cram(int[] chunk, int bos, int index, Progress p, String where) {
+    /**
+     * Crams {@code [BOS; chunk]} (or the chunk alone without BOS) into K vectors and codes the chunk given the
+     * stored (quantised) best memory.
+     */
+    private Coded crammed(int[] chunk, int bos, int index, Progress p, int base, String where) {
         int[] target = bos >= 0 ? prepend(bos, chunk) : chunk;
-        if (target.length < 2) {
-            return new float[k * model.info().hiddenSize()]; // nothing to learn: a zero memory
-        }
-        return cramRun(target, index, p, where + " cramming").bestMemory();
+        int d = model.info().hiddenSize();
+        float[] best = target.length < 2 ? new float[k * d] // nothing to learn: a zero memory
+                : cramRun(target, index, p, where + " cramming").bestMemory();
+        return code(chunk, QuantisedMemory.quantise(best, k, d, precision), bos, p, base, where + " with memory");
     }
 
     private CramResult cramRun(int[] target, long seedOffset, Progress p, String what) {
