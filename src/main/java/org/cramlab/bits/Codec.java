@@ -29,12 +29,16 @@ import org.cramlab.model.TorchThreads;
  * The lossless codec: UTF-8 text to a {@link Container} and back.
  *
  * <p>compress: tokenise (refusing text the tokenizer cannot reproduce exactly), cut the tokens into
- * chunks that fit the model's positions, and per chunk cram K memory vectors on {@code [BOS; chunk]}
+ * chunks that fit the model's positions (at most {@link #MAX_CHUNK_TOKENS}), and per chunk decide whether
+ * a memory pays ({@link MemoryDecision}; or a forced K): cram K memory vectors on {@code [BOS; chunk]}
  * (the paper's set-up, a short optimisation), store them at the chosen {@link Precision}, and
  * arithmetic-code the chunk's tokens under the model's next-token distribution given the
- * <em>stored</em> (dequantised) memory. With K = 0 this is plain language-model coding (the
- * LLMZip / ts_zip idea). decompress: check the container and the model fingerprint, decode the
- * tokens through the same {@link CodingPass}, detokenise, and verify the original bytes' SHA-256.
+ * <em>stored</em> (dequantised) memory, or no memory (plain language-model coding, the LLMZip / ts_zip
+ * idea). The finished container is parsed back and decoded before it is returned, so a container that
+ * does not invert is an error, never an output. The container records the coding path
+ * ({@link CodingPath}: attention kernel, fused module, threads). decompress: check the container, the
+ * model fingerprint and the coding path up front, decode the tokens through the same {@link CodingPass}
+ * with the recorded thread count, detokenise, and verify the original bytes' SHA-256.
  *
  * <pre>{@code
  * try (CausalLM model = Models.load(dir); Codec codec = Codec.builder(model, dir).optMem(1).build()) {
@@ -365,7 +369,7 @@ public final class Codec implements AutoCloseable {
      * memory can save on any chunk; a probe solved outright bounds nothing (infinity).
      */
     private double probeGainBits(int[] chunk, int bos, Progress p, String where) {
-        int[] head = Arrays.copyOf(chunk, Math.min(chunk.length, PROBE_TOKENS));
+        int[] head = Arrays.copyOf(chunk, Math.min(Math.min(chunk.length, PROBE_TOKENS), capacity(k)));
         int[] target = bos >= 0 ? prepend(bos, head) : head;
         if (target.length < 2) {
             return 0;
