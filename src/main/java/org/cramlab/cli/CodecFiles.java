@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.cramlab.bits.BitsException;
+import org.cramlab.core.AtomicFiles;
 import org.cramlab.core.Progress;
+import org.cramlab.core.Terminal;
 
 /** File handling shared by {@code compress} and {@code decompress}. */
 final class CodecFiles {
@@ -62,10 +63,7 @@ final class CodecFiles {
     /** Writes through a temporary file and a rename, so a failure leaves no half-written output. */
     static void write(Path out, byte[] bytes) {
         try {
-            Path dir = out.toAbsolutePath().getParent();
-            Path tmp = Files.createTempFile(dir, out.getFileName().toString(), ".part");
-            Files.write(tmp, bytes);
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeBytes(out, bytes); // default permissions: a temp-file API would make it 0600
         } catch (IOException e) {
             throw new BitsException("cannot write " + out + ": " + reason(e), e);
         }
@@ -77,11 +75,17 @@ final class CodecFiles {
      */
     static Progress.Sink progress(PrintWriter err) {
         Progress.Sink console = Progress.consoleSink(err);
-        boolean terminal = System.console() != null;
+        boolean terminal = Terminal.stderrIsTerminal();
         return (state, last) -> {
             if (terminal || last) {
                 console.show(state, last);
             }
         };
+    }
+
+    /** Clears the progress line on a terminal (before a result or an error is printed); nothing on a pipe. */
+    static void clearProgress(PrintWriter err) {
+        if (Terminal.stderrIsTerminal()) err.print("\r\033[K");
+        err.flush();
     }
 }

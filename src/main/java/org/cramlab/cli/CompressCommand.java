@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /** {@code compress}: a UTF-8 text file into a {@code .cram} container (memory + arithmetic-coded tokens). */
 @Command(name = "compress", mixinStandardHelpOptions = true,
         description = "Losslessly compress a UTF-8 text file: the tokens arithmetic-coded under the model's next-token"
-                + " distribution, per chunk given a crammed memory where one pays for its bits (--mem).")
+                + " distribution, per chunk given a crammed memory where one pays for its bits (--mem).",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar compress notes.txt -o notes.txt.cram"})
 public final class CompressCommand implements Callable<Integer> {
 
     @Spec
@@ -48,8 +49,8 @@ public final class CompressCommand implements Callable<Integer> {
             description = "Cramming steps per chunk (AdamW, the paper's settings; default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Memory init seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed; // of the memory init
 
     @Option(names = "--force", description = "Overwrite the output file if it exists.")
     boolean force;
@@ -57,33 +58,44 @@ public final class CompressCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        PrintWriter stdout = spec.commandLine().getOut();
         Path out = output != null ? output : Path.of(input + ".cram");
         Integer k = memoryVectors();
         Precision p = Precision.parse(precision);
-        byte[] data = CodecFiles.read(input, "input");
-        CodecFiles.checkWritable(out, force); // before any cramming: a bad -o is found at once
-        try (CausalLM model = modelOptions.load();
-                Codec codec = configure(Codec.builder(model, modelOptions.directory()), k).optPrecision(p)
-                        .optSteps(steps).optSeed(seed).optProgress(CodecFiles.progress(err)).build()) {
-            Codec.Compressed c = codec.compress(data);
-            CodecFiles.write(out, c.bytes());
-            Container.Breakdown b = c.breakdown();
-            long withMemory = c.decisions().stream().filter(d -> d.memoryVectors() > 0).count();
-            stdout.println(String.format(Locale.ROOT,
-                    "%s: %d bytes from %d (%.3f bits/byte, ratio %.2f): header %d, memory %d (%s, %s, %d of %d chunks),"
-                            + " tokens %d (%d tokens, ideal %.0f bits)",
-                    out, b.total(), data.length, data.length == 0 ? 0 : 8.0 * b.total() / data.length,
-                    b.total() == 0 ? 0 : (double) data.length / b.total(), b.headerBytes(), b.memoryBytes(),
-                    k == null ? "auto" : "K=" + k, precision, withMemory, c.decisions().size(), b.tokenBytes(),
-                    c.container().header().tokens(), c.idealTokenBits()));
-            for (Codec.ChunkDecision d : c.decisions()) {
-                stdout.println(String.format(Locale.ROOT, "  chunk %d/%d (%d tokens): %s", d.index() + 1,
-                        c.decisions().size(), d.tokens(), d.reason()));
+        try {
+            byte[] data = CodecFiles.read(input, "input");
+            CodecFiles.checkWritable(out, force); // before any cramming: a bad -o is found at once
+            try (CausalLM model = modelOptions.load();
+                    Codec codec = configure(Codec.builder(model, modelOptions.directory()), k).optPrecision(p)
+                            .optSteps(steps).optSeed(seed.seed()).optProgress(CodecFiles.progress(err)).build()) {
+                Codec.Compressed c = codec.compress(data);
+                CodecFiles.write(out, c.bytes());
+                CodecFiles.clearProgress(err);
+                report(c, data.length, out, k);
+                return 0;
             }
-            stdout.flush();
-            return 0;
+        } catch (RuntimeException e) {
+            CodecFiles.clearProgress(err); // cli.ErrorHandler prints the message
+            throw e;
         }
+    }
+
+    /** The sizes, then one line per chunk with its memory decision. */
+    private void report(Codec.Compressed c, int originalBytes, Path out, Integer k) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        Container.Breakdown b = c.breakdown();
+        long withMemory = c.decisions().stream().filter(d -> d.memoryVectors() > 0).count();
+        stdout.println(String.format(Locale.ROOT,
+                "%s: %d bytes from %d (%.3f bits/byte, ratio %.2f): header %d, memory %d (%s, %s, %d of %d chunks),"
+                        + " tokens %d (%d tokens, ideal %.0f bits)",
+                out, b.total(), originalBytes, originalBytes == 0 ? 0 : 8.0 * b.total() / originalBytes,
+                b.total() == 0 ? 0 : (double) originalBytes / b.total(), b.headerBytes(), b.memoryBytes(),
+                k == null ? "auto" : "K=" + k, precision, withMemory, c.decisions().size(), b.tokenBytes(),
+                c.container().header().tokens(), c.idealTokenBits()));
+        for (Codec.ChunkDecision d : c.decisions()) {
+            stdout.println(String.format(Locale.ROOT, "  chunk %d/%d (%d tokens): %s", d.index() + 1,
+                    c.decisions().size(), d.tokens(), d.reason()));
+        }
+        stdout.flush();
     }
 
     /** {@code --mem}: null for auto, else K >= 0. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramException;
+import org.cramlab.core.Plural;
 import org.cramlab.core.Progress;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
@@ -20,9 +21,11 @@ import org.cramlab.cram.ProgressiveCrammer;
 import org.cramlab.cram.ProgressiveRecord;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.StagePolicy;
+import org.cramlab.cram.Subspace;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.run.OutputFolder;
 import org.cramlab.model.CausalLM;
+import org.cramlab.model.LayerView;
 import org.cramlab.text.TextFilePrefix;
 import org.cramlab.text.TextSource;
 import picocli.CommandLine.ArgGroup;
@@ -34,17 +37,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code cram}: compress one text into K memory vectors and print its run record. */
 @Command(name = "cram", mixinStandardHelpOptions = true,
-        description = "Cram one text into K trainable input vectors of a frozen model (AdamW, paper settings).")
+        description = "Cram one text into K trainable input vectors of a frozen model (AdamW, paper settings).",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar cram --text \"Hello there\" --length 4 --steps 5"})
 public final class CramCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    OptimOptions optimOptions;
+    CramOptions options;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
@@ -76,7 +77,8 @@ public final class CramCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--progressive", description = {"Progressive cramming: stages of growing prefix length, each warm-started",
-            "from the previous best memory; --steps/--patience are the per-stage budget. Prints the stages and the greedy horizon."})
+            "from the previous best memory; --steps/--patience are the per-stage budget (default here: 1000 steps, the",
+            "Progressive Cramming peer's). Prints the stages and the greedy horizon."})
     boolean progressive;
 
     @Option(names = "--grow", defaultValue = "1", paramLabel = "N|double",
@@ -88,17 +90,37 @@ public final class CramCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     String criterion;
 
+    @Option(names = "--subspace", paramLabel = "k[:random|embeddings|identity]",
+            description = {"Optimise the memory inside a fixed rank-k basis (memory = offset + z U, only z trainable):",
+                    "random orthonormal (seeded by --seed; the default), the top-k principal directions of the token",
+                    "embeddings, or the first k unit vectors. Recorded as settings.subspace."})
+    String subspace;
+
+    @Option(names = "--layers", paramLabel = "N",
+            description = "Run only the first N decoder layers (final norm and head kept; recorded as settings.layers).")
+    Integer layers;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (CausalLM model = modelOptions.load()) {
+        Options.refuseUnless(spec, "--grow", progressive, "only with --progressive");
+        Options.refuseUnless(spec, "--criterion", progressive, "only with --progressive");
+        try (CausalLM loaded = options.model.load()) {
+            CausalLM model = layers == null ? loaded : LayerView.truncated(loaded, layers);
             if (saveMemory != null) { // before cramming, not after it
                 Path parent = saveMemory.toAbsolutePath().getParent();
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
-            CramSettings settings = optimOptions.settings().build();
+            CramSettings settings = options.optim.settings().build();
+            if (progressive && !Options.given(spec, "--steps") && !Options.given(spec, "--patience")) {
+                // the paper has no progressive recipe: the peer's (Progressive Cramming) 1000 steps per stage
+                settings = settings.toBuilder().optMaxSteps(PEER_STAGE_STEPS).optPatience(PEER_STAGE_STEPS).build();
+            }
+            if (subspace != null) {
+                settings = settings.toBuilder().optSubspace(Subspace.Spec.parse(subspace).build(model, settings.seed())).build();
+            }
             if (progressive) {
                 ProgressiveRecord r;
                 float[][] kept = new float[1][];
@@ -152,6 +174,9 @@ public final class CramCommand implements Callable<Integer> {
         }
     }
 
+    /** Steps (and patience) per stage of {@code --progressive} when neither is given: the peer's budget. */
+    static final int PEER_STAGE_STEPS = 1000;
+
     private StagePolicy policy() {
         if (grow.equalsIgnoreCase("double")) return StagePolicy.doubling(2);
         try {
@@ -171,8 +196,9 @@ public final class CramCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "%5d %6d %6d %8.4f %9.4f %8s %9.2f%n", st.index(), st.length(), st.steps(),
                     st.bestAccuracy(), st.bestLoss(), st.passed() ? "yes" : "no", st.addedSurprisalNats()));
         }
-        s.append(String.format(Locale.ROOT, "greedy horizon %d tokens (longest passed stage %d), %d optimisation steps",
-                r.horizon(), r.longestPassed(), r.totalSteps()));
+        s.append(String.format(Locale.ROOT, "greedy horizon %s (%s), %s", Plural.of(r.horizon(), "token"),
+                r.longestPassed() > 0 ? "longest passed stage L=" + r.longestPassed() : "no stage passed",
+                Plural.of(r.totalSteps(), "optimisation step")));
         return s.toString();
     }
 
@@ -193,7 +219,7 @@ public final class CramCommand implements Callable<Integer> {
             if (input.text != null && input.text.isBlank()) {
                 throw new CramException("--text is empty: nothing to compress");
             }
-            try (TextTokenizer tok = modelOptions.tokenizer()) {
+            try (TextTokenizer tok = options.model.tokenizer()) {
                 // a file is read and tokenised only as far as --length needs (streamed: a huge file is fine)
                 TextFilePrefix file = input.text != null ? null : TextFilePrefix.read(input.textFile, tok, max, "--text-file");
                 text = input.text != null ? input.text : file.text();
