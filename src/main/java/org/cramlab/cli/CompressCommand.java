@@ -35,7 +35,7 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "F.cram", description = "Output file (default: FILE.cram).")
     Path output;
 
-    @Option(names = "--mem", defaultValue = "auto", paramLabel = "auto|K",
+    @Option(names = "--mem", defaultValue = "auto", paramLabel = "K",
             description = "Memory vectors per chunk: auto (default) crams one vector only in chunks where it can pay"
                     + " for its bits and reports the decision per chunk; K forces K in every chunk; 0: the model alone.")
     String mem;
