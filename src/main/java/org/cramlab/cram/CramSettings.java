@@ -16,6 +16,8 @@ import java.util.Map;
  * @param memoryDir where best memories are saved as {@code <run_id>.safetensors}; null: not saved
  * @param modelId the model's name in records; null: the model's own id (e.g. its directory name)
  * @param subspace optimise each memory inside this fixed basis ({@link Subspace}); null: the whole space
+ * @param scoreFirstToken the last memory position also predicts the text's first token (the Progressive
+ *     Cramming peer's indexing; see {@link Batch}); false: the first token is given (the paper's)
  * @param initLabel how given start memories were made (e.g. a learned init), recorded as settings.init; null:
  *     "given" (or the random init when a task has no start memory)
  */
@@ -28,6 +30,7 @@ public record CramSettings(
         Path memoryDir,
         String modelId,
         Subspace subspace,
+        boolean scoreFirstToken,
         String initLabel) {
 
     public CramSettings {
@@ -69,6 +72,7 @@ public record CramSettings(
         b.memoryDir = memoryDir;
         b.modelId = modelId;
         b.subspace = subspace;
+        b.scoreFirstToken = scoreFirstToken;
         b.initLabel = initLabel;
         return b;
     }
@@ -79,6 +83,9 @@ public record CramSettings(
         m.put("solved_accuracy", solvedAccuracy);
         if (subspace != null) { // absent for plain runs, so their run ids stay as they were
             m.put("subspace", subspace.label());
+        }
+        if (scoreFirstToken) { // likewise absent with the paper's indexing
+            m.put("score_first_token", true);
         }
         return m;
     }
@@ -93,6 +100,7 @@ public record CramSettings(
         private Path memoryDir;
         private String modelId;
         private Subspace subspace;
+        private boolean scoreFirstToken;
         private String initLabel;
 
         /** All optimiser settings at once (e.g. a plan's). */
@@ -169,6 +177,15 @@ public record CramSettings(
             return this;
         }
 
+        /**
+         * Score the first text token too (default false, the paper's indexing): the memory must predict it
+         * instead of getting it for free; loss, accuracy, greedy check and horizons then cover all L tokens.
+         */
+        public Builder optScoreFirstToken(boolean scoreFirstToken) {
+            this.scoreFirstToken = scoreFirstToken;
+            return this;
+        }
+
         /** Names how given start memories were made (records' settings.init); the run ids do not change. */
         public Builder optInitLabel(String initLabel) {
             this.initLabel = initLabel;
@@ -177,7 +194,7 @@ public record CramSettings(
 
         public CramSettings build() {
             return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId, subspace,
-                    initLabel);
+                    scoreFirstToken, initLabel);
         }
     }
 }
