@@ -31,7 +31,8 @@ import org.cramlab.text.TextSource;
  * held-out text from each init with the same budget. Texts: L-token windows starting at each sentence of
  * cramlab's short stories, split train/held-out by content hash.
  *
- * <p>Run: {@code java -cp lib/cramlab.jar org.cramlab.experiment.Initialisations MODEL_DIR L STEPS OUT_DIR}.
+ * <p>Run: {@code java -cp lib/cramlab.jar org.cramlab.experiment.Initialisations MODEL_DIR L STEPS OUT_DIR [LAMBDA]}; it writes the fitted {@code mean}, {@code neighbour} and
+ * {@code encoder} init files to OUT_DIR, ready for {@code cram --init}.
  */
 public final class Initialisations {
 
@@ -69,6 +70,7 @@ public final class Initialisations {
         int length = Integer.parseInt(args[1]);
         int steps = Integer.parseInt(args[2]);
         Path out = Files.createDirectories(Path.of(args[3]));
+        double lambda = args.length > 4 ? Double.parseDouble(args[4]) : LearnedInit.DEFAULT_LAMBDA;
         try (CausalLM model = Models.load(modelDir); TextTokenizer tok = new ModelDirectory(modelDir).tokenizer()) {
             ContentSplit<TextSample> split = ContentSplit.of(windows(tok, length), t -> ContentSplit.tokens(t.tokenIds()),
                     HELD_OUT);
@@ -92,7 +94,7 @@ public final class Initialisations {
             inits.put("random", null);
             for (LearnedInit.Kind kind : LearnedInit.Kind.values()) {
                 LearnedInit init = LearnedInit.fit(kind, sha, modelDir.getFileName().toString(), 1, features, memories,
-                        LearnedInit.DEFAULT_LAMBDA);
+                        lambda);
                 init.save(out.resolve(kind.label() + ".safetensors"));
                 inits.put(kind.label(), init);
             }
