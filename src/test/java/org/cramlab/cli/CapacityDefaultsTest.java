@@ -26,11 +26,19 @@ class CapacityDefaultsTest {
     private static final String TEXTS = "QZXJ KWVQ 2345678909 0987654322 QZXJ KWVQ 2345\n"
             + "zqxj QZXJ QZXJ 5555 6666 7777 5555 6666 7777 QZXJ\n";
 
-    /** {@code capacity} on the tiny golden Llama (grid budget 200 steps, lr 0.5: it learns fast) plus {@code more}. */
-    private static CramCommandTest.Outcome capacity(Path model, Path texts, Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("capacity", "--model", model.toString(), "--texts", texts.toString(),
-                "--lengths", "2,4,24", "--steps", "200", "--patience", "200", "--lr", "0.5", "--no-greedy", "--strategy", "warm",
-                "--out", out.toString()));
+    /**
+     * {@code capacity --strategy warm} on the tiny golden Llama and two texts, both set up in {@code dir} on first
+     * use (grid budget 200 steps, lr 0.5: it learns fast), plus {@code more}.
+     */
+    private static CramCommandTest.Outcome capacity(Path dir, Path out, String... more) throws Exception {
+        Path texts = dir.resolve("lines.txt");
+        if (Files.notExists(texts)) {
+            CapacityCommandTest.modelWithTokenizer(dir);
+            Files.writeString(texts, TEXTS);
+        }
+        List<String> args = new ArrayList<>(List.of("capacity", "--model", dir.resolve("tiny").toString(), "--texts",
+                texts.toString(), "--lengths", "2,4,24", "--steps", "200", "--patience", "200", "--lr", "0.5", "--no-greedy",
+                "--strategy", "warm", "--out", out.toString()));
         args.addAll(List.of(more));
         return CramCommandTest.run(args.toArray(String[]::new));
     }
@@ -50,11 +58,8 @@ class CapacityDefaultsTest {
 
     @Test
     void warmWithNoStageFlagsUsesTheDocumentedStagesAndRepairs(@TempDir Path dir) throws Exception {
-        Path model = CapacityCommandTest.modelWithTokenizer(dir);
-        Path texts = dir.resolve("lines.txt");
-        Files.writeString(texts, TEXTS);
         Path out = dir.resolve("defaults");
-        CramCommandTest.Outcome o = capacity(model, texts, out);
+        CramCommandTest.Outcome o = capacity(dir, out);
         assertEquals(0, o.code(), o.err());
         JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
         assertEquals("warm+repair", summary.getAsJsonObject("result").get("strategy").getAsString(), "repairs by default");
@@ -69,7 +74,7 @@ class CapacityDefaultsTest {
         assertTrue(RecordStore.read(out).size() > 0, "the repair's grid runs are run records");
 
         Path alone = dir.resolve("no-repair");
-        CramCommandTest.Outcome n = capacity(model, texts, alone, "--no-repair");
+        CramCommandTest.Outcome n = capacity(dir, alone, "--no-repair");
         assertEquals(0, n.code(), n.err());
         assertEquals("warm", JsonParser.parseString(Files.readString(alone.resolve("summary.json"))).getAsJsonObject()
                 .getAsJsonObject("result").get("strategy").getAsString());
@@ -77,7 +82,7 @@ class CapacityDefaultsTest {
 
         // a patience below the budget stops a stage that stopped improving before its 100 steps
         Path patient = dir.resolve("patience-5");
-        CramCommandTest.Outcome p = capacity(model, texts, patient, "--stage-patience", "5", "--no-repair");
+        CramCommandTest.Outcome p = capacity(dir, patient, "--stage-patience", "5", "--no-repair");
         assertEquals(0, p.code(), p.err());
         List<JsonObject> cut = stages(patient);
         assertTrue(cut.stream().anyMatch(s -> s.get("stop_reason").getAsString().equals("patience") && s.get("steps").getAsInt() < 100),
@@ -86,24 +91,21 @@ class CapacityDefaultsTest {
 
     @Test
     void thePlanRecordsTheDefaultsAndBadValuesAreOneLine(@TempDir Path dir) throws Exception {
-        Path model = CapacityCommandTest.modelWithTokenizer(dir);
-        Path texts = dir.resolve("lines.txt");
-        Files.writeString(texts, TEXTS);
         Path plan = dir.resolve("warm.json");
-        CramCommandTest.Outcome w = capacity(model, texts, dir.resolve("out"), "--write-plan", plan.toString());
+        CramCommandTest.Outcome w = capacity(dir, dir.resolve("out"), "--write-plan", plan.toString());
         assertEquals(0, w.code(), w.err());
         JsonObject json = JsonParser.parseString(Files.readString(plan)).getAsJsonObject();
         assertEquals(100, json.get("stage_steps").getAsInt());
         assertEquals(100, json.get("stage_patience").getAsInt());
         assertTrue(json.get("repair").getAsBoolean(), json.toString());
-        CramCommandTest.Outcome off = capacity(model, texts, dir.resolve("out"), "--no-repair", "--stage-patience", "30",
+        CramCommandTest.Outcome off = capacity(dir, dir.resolve("out"), "--no-repair", "--stage-patience", "30",
                 "--write-plan", plan.toString());
         assertEquals(0, off.code(), off.err());
         json = JsonParser.parseString(Files.readString(plan)).getAsJsonObject();
         assertTrue(!json.get("repair").getAsBoolean() && json.get("stage_patience").getAsInt() == 30, json.toString());
 
         for (String[] bad : List.of(new String[] {"--stage-patience", "0"}, new String[] {"--stage-steps", "-1"})) {
-            CramCommandTest.Outcome b = capacity(model, texts, dir.resolve("bad"), bad);
+            CramCommandTest.Outcome b = capacity(dir, dir.resolve("bad"), bad);
             assertEquals(2, b.code(), b.err());
             assertEquals(1, b.err().strip().lines().count(), b.err());
             assertTrue(b.err().contains(bad[0] + " must be >= 1, got " + bad[1]), b.err());
