@@ -63,7 +63,8 @@ class CapacityDefaultsTest {
         assertEquals(0, o.code(), o.err());
         JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
         assertEquals("warm+repair", summary.getAsJsonObject("result").get("strategy").getAsString(), "repairs by default");
-        JsonObject params = JsonParser.parseString(Files.readString(out.resolve("params.json"))).getAsJsonObject();
+        JsonObject params = JsonParser.parseString(Files.readString(out.resolve("params.json"))).getAsJsonObject()
+                .getAsJsonObject("strategy");
         assertEquals(100, params.get("stage_steps").getAsInt(), params.toString());
         assertEquals(100, params.get("stage_patience").getAsInt(), params.toString());
         assertTrue(params.get("repair").getAsBoolean(), params.toString());
