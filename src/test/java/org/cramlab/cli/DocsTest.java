@@ -66,14 +66,14 @@ class DocsTest {
                 "```bash",
                 "java -jar lib/cramlab.jar cram --no-such-option 3 \\",
                 "    --mem 1   # a comment",
-                "CRAMLAB_THREADS=2 java -Xmx1g -jar lib/cramlab.jar capacity --texts t.jsonl --mem K --out DIR | tee log",
+                "CRAMLAB_THREADS=2 java -Xmx1g -jar lib/cramlab.jar capacity --texts t.jsonl --mem K --out <out>/cap | tee log",
                 "```",
                 "Inline: `java -jar lib/cramlab.jar sweep --plan plan.json --out runs/x > out.txt`."));
         List<Located> code = MarkdownDocs.code(md);
         List<List<String>> shown = code.stream().flatMap(c -> ShownCommands.in(c.text()).stream()).toList();
         assertEquals(List.of(
                 List.of("cram", "--no-such-option", "3", "--mem", "1"),
-                List.of("capacity", "--texts", "t.jsonl", "--mem", "K", "--out", "DIR"),
+                List.of("capacity", "--texts", "t.jsonl", "--mem", "K", "--out", "<out>/cap"),
                 List.of("sweep", "--plan", "plan.json", "--out", "runs/x")), shown);
         assertEquals(4, code.get(0).line());
         assertEquals(8, code.get(2).line());

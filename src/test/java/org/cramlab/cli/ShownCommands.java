@@ -48,7 +48,8 @@ final class ShownCommands {
             List<String> args = new ArrayList<>();
             if (bench) args.add("bench");
             for (String a : words.subList(i + 1, words.size())) {
-                if (a.matches("\\d*[<>].*")) break; // a redirection: the rest is the shell's
+                boolean placeholder = a.matches("<[^<>\\s]+>.*"); // <out>/model: a value, not a redirection
+                if (!placeholder && a.matches("\\d*[<>].*")) break; // a redirection: the rest is the shell's
                 args.add(a);
             }
             return Optional.of(args);
