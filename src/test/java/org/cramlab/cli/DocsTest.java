@@ -12,6 +12,9 @@ import java.util.Optional;
 import org.cramlab.cli.MarkdownDocs.Located;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The docs cannot go stale silently: every relative link in README.md, docs/*.md and environment/**.md
@@ -87,6 +90,20 @@ class DocsTest {
         assertTrue(brokenLink(links.get(0)).orElse("").contains("no file"));
         assertEquals(Optional.empty(), brokenLink(links.get(1)));
         assertTrue(brokenLink(links.get(2)).orElse("").contains("no heading"));
+    }
+
+    /** A command that keeps an old spelling only to refuse it (as sweep keeps --mem for --node-mem). */
+    @Command(name = "old")
+    static final class OldSpelling {
+        @Option(names = "--node-mem") String nodeMem;
+        @Option(names = "--mem", hidden = true) String mem;
+    }
+
+    @Test
+    void aHiddenOldSpellingIsStale() {
+        var cl = new CommandLine(new OldSpelling());
+        assertEquals(Optional.empty(), ShownCommands.problem(cl, List.of("--node-mem", "32G")));
+        assertTrue(ShownCommands.problem(cl, List.of("--mem", "32G")).orElse("").contains("--mem is hidden"));
     }
 
     @Test

@@ -94,13 +94,26 @@ final class ShownCommands {
 
     /** picocli's complaint about these arguments, or empty when it parses them (nothing runs). */
     static Optional<String> problem(List<String> args) {
-        CommandLine cl = Main.commandLine();
+        return problem(Main.commandLine(), args);
+    }
+
+    static Optional<String> problem(CommandLine cl, List<String> args) {
         try {
-            cl.parseArgs(withSamples(cl.getCommandSpec(), args).toArray(String[]::new));
-            return Optional.empty();
+            CommandLine.ParseResult parsed = cl.parseArgs(withSamples(cl.getCommandSpec(), args).toArray(String[]::new));
+            return hiddenOption(parsed);
         } catch (CommandLine.ParameterException e) {
             return Optional.of(e.getMessage());
         }
+    }
+
+    /** Hidden options exist only to refuse an old spelling at run time: docs must not show them. */
+    private static Optional<String> hiddenOption(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
+            for (OptionSpec o : r.matchedOptions()) {
+                if (o.hidden()) return Optional.of("option " + o.longestName() + " is hidden (an old spelling the command refuses)");
+            }
+        }
+        return Optional.empty();
     }
 
     /**
