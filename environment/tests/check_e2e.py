@@ -149,7 +149,7 @@ def checkout_checks(clone, root):
     env["CRAMLAB_ROOT"] = root
     km, kc = start_new_kernel(kernel_name="java", startup_timeout=120, cwd=f"{clone}/notebooks", env=env)
     try:
-        reply, msgs = run(kc, 'org.cramlab.experiment.Profile.outDir(System.getenv(), "nb").toString()')
+        reply, msgs = run(kc, 'org.cramlab.run.Profile.outDir(System.getenv(), "nb").toString()')
         got = [t.strip('"') for t in result_text(msgs)]
         check("a notebook's run folder is in its own checkout", got == [f"{clone}/out/runs/nb"], (got, reply))
     finally:

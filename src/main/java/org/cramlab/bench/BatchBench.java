@@ -40,7 +40,7 @@ public final class BatchBench {
     /** Times every batch size of the options (after an untimed warm-up) and adds the throughput table. */
     static void report(Bench.Context c, CausalLM model, String name, Flops.Shape shape) {
         BenchOptions o = c.options();
-        Report report = c.report();
+        BenchReport report = c.report();
         int l = Math.min(o.batchLength, model.info().maxPositions() - 1);
         c.progress("batched engine: L=%d, %d steps per run, B = %s", l, o.batchSteps, o.batches);
         run(model, 1, l, 3, o.seed); // warm-up: JIT and kernels, not timed
@@ -53,14 +53,14 @@ public final class BatchBench {
         for (Result r : results) {
             double speedup = one == null ? Double.NaN : r.runsPerSecond() / one.runsPerSecond();
             double gflops = Flops.perStep(shape, r.batch(), 1 + l) / (r.msPerStep() / 1000) / 1e9;
-            rows.add(List.of(Integer.toString(r.batch()), Report.fmt(r.msPerStep(), 1), Report.fmt(r.runsPerSecond(), 3),
-                    Report.fmt(r.tokensPerSecond(), 0), Report.fmt(gflops, 1), Report.fmt(speedup, 2)));
+            rows.add(List.of(Integer.toString(r.batch()), BenchReport.fmt(r.msPerStep(), 1), BenchReport.fmt(r.runsPerSecond(), 3),
+                    BenchReport.fmt(r.tokensPerSecond(), 0), BenchReport.fmt(gflops, 1), BenchReport.fmt(speedup, 2)));
             report.add("batch", name, l, r.batch(), "ms_per_step", r.msPerStep(), "ms");
             report.add("batch", name, l, r.batch(), "runs_per_s", r.runsPerSecond(), "runs/s");
             report.add("batch", name, l, r.batch(), "tokens_per_s", r.tokensPerSecond(), "tokens/s");
             report.add("batch", name, l, r.batch(), "speedup_vs_b1", speedup, "x");
         }
-        report.add(new Report.Table("Batched engine, " + name + ", L = " + l + ", " + o.batchSteps
+        report.add(new BenchReport.Table("Batched engine, " + name + ", L = " + l + ", " + o.batchSteps
                 + " steps per run (patience off, whole engine call timed)",
                 List.of("B", "ms/step", "runs/s", "tokens/s", "GFLOP/s", "speed-up vs B=1"), rows));
         Result sixteen = results.stream().filter(r -> r.batch() == 16).findFirst().orElse(null);

@@ -17,7 +17,7 @@ import org.cramlab.model.Models;
 /**
  * The benchmark: step time against the PyTorch reference per length ({@link StepBench}), step-loop
  * memory ({@link MemoryBench}), batched-engine throughput ({@link BatchBench}) and checkpoint-loading
- * memory ({@link LoadBench}), each adding its tables to one {@link Report}. Not a test: it prints
+ * memory ({@link LoadBench}), each adding its tables to one {@link BenchReport}. Not a test: it prints
  * measurements.
  */
 public final class Bench {
@@ -26,7 +26,7 @@ public final class Bench {
      * What every benchmark shares: the options, the progress log, the report its tables go into and the
      * model directory both sides load (the options' one, or a copy with more positions).
      */
-    record Context(BenchOptions options, PrintWriter log, Report report, Path modelDir) {
+    record Context(BenchOptions options, PrintWriter log, BenchReport report, Path modelDir) {
 
         /** One progress line on the log, flushed at once. */
         void progress(String format, Object... args) {
@@ -38,9 +38,9 @@ public final class Bench {
     private Bench() {}
 
     /** Runs every benchmark the options ask for; progress goes to {@code log}. */
-    public static Report run(BenchOptions options, PrintWriter log) {
+    public static BenchReport run(BenchOptions options, PrintWriter log) {
         BenchOptions o = options;
-        Report report = new Report();
+        BenchReport report = new BenchReport();
         report.note("machine: " + machine());
         report.note("load average at start: " + loadAverage());
         String name = o.modelDir.getFileName().toString();
@@ -56,7 +56,7 @@ public final class Bench {
      * A copy with enough positions for the longest length asked for, when the model has fewer and
      * rotary positions; null when not needed or not possible (those lengths are then skipped).
      */
-    private static RaisedPositions raisePositions(BenchOptions o, Report report) {
+    private static RaisedPositions raisePositions(BenchOptions o, BenchReport report) {
         int longest = 1 + java.util.stream.Stream.concat(o.lengths.stream(), o.peakLengths.stream())
                 .mapToInt(Integer::intValue).max().orElse(0);
         HfConfig cfg = HfConfig.read(o.modelDir);

@@ -5,8 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.cramlab.capacity.InMemorySearch;
+import org.cramlab.capacity.Strategy;
+import org.cramlab.capacity.SearchResult;
+import org.cramlab.capacity.SearchText;
+import org.cramlab.capacity.SearchTokenizer;
+import org.cramlab.capacity.LengthMean;
+import org.cramlab.capacity.Repair;
 import org.cramlab.checkpoint.TextTokenizer;
-import org.cramlab.cram.CapacityStrategies;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.ProgressiveCrammer;
 import org.cramlab.cram.RunListener;
@@ -41,12 +47,12 @@ public final class CapacityBench {
      * @param seed memory-init and text-sampling seed
      * @param restart staged strategies retry a failed warm-started stage once from a random memory
      * @param repair staged strategies repair the capacity boundary with the grid's runs
-     *     ({@link CapacityStrategies#repair}); each prints its row before the repair and after it ({@code +repair})
+     *     ({@link Repair}); each prints its row before the repair and after it ({@code +repair})
      * @param reference null, or the CSV of an earlier run on the same model, texts, grid and seed whose
      *     grid row is reused instead of rerunning the (expensive) grid
      */
     public record Options(Path modelDir, String texts, int count, List<Integer> grid, int nMem, CramSettings gridSettings,
-            CramSettings stageSettings, List<CapacityStrategies.Strategy> strategies, int grow, long seed, boolean restart, boolean repair, Path reference) {
+            CramSettings stageSettings, List<Strategy> strategies, int grow, long seed, boolean restart, boolean repair, Path reference) {
 
         public Options {
             if (!texts.equals("book") && !texts.equals("stories")) {
@@ -75,12 +81,12 @@ public final class CapacityBench {
     private CapacityBench() {}
 
     /** The texts of {@code options}, at least {@code max(grid)} tokens each. */
-    public static List<CapacityStrategies.Text> texts(Options o, TextTokenizer tok) {
+    public static List<SearchText> texts(Options o, TextTokenizer tok) {
         int max = o.grid().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        List<CapacityStrategies.Text> out = new ArrayList<>();
+        List<SearchText> out = new ArrayList<>();
         if (o.texts().equals("book")) {
             for (TextSample s : TextSets.bookChunks(BookCorpus.load(), tok, max, o.count(), o.seed()).samples()) {
-                out.add(new CapacityStrategies.Text(s.id(), s.source().id(), s.text()));
+                out.add(new SearchText(s.id(), s.source().id(), s.text()));
             }
         } else {
             List<String> stories = ShortStories.all();
@@ -88,40 +94,40 @@ public final class CapacityBench {
                 throw new BenchException("--count " + o.count() + ": there are " + stories.size() + " stories");
             }
             for (int i = 0; i < o.count(); i++) {
-                out.add(new CapacityStrategies.Text("story:" + i, "stories", stories.get(i)));
+                out.add(new SearchText("story:" + i, "stories", stories.get(i)));
             }
         }
         return out;
     }
 
     /** Runs grid and the other strategies; progress lines go to {@code err}. */
-    public static Report run(Options o, PrintWriter err) {
-        Report report = new Report();
+    public static BenchReport run(Options o, PrintWriter err) {
+        BenchReport report = new BenchReport();
         List<Row> results = new ArrayList<>();
         String modelId;
         List<Integer> grid;
         int texts;
         try (CausalLM model = Models.load(o.modelDir()); TextTokenizer tok = TextTokenizer.load(o.modelDir())) {
             modelId = model.info().modelId();
-            List<CapacityStrategies.Text> t = texts(o, tok);
+            List<SearchText> t = texts(o, tok);
             texts = t.size();
-            CapacityStrategies search = CapacityStrategies.builder(model, CapacityStrategies.Tokenizer.of(tok)).optMem(o.nMem())
+            InMemorySearch search = InMemorySearch.builder(model, SearchTokenizer.of(tok)).optMem(o.nMem())
                     .optLengths(o.grid()).optGridSettings(o.gridSettings()).optStageSettings(o.stageSettings())
                     .optGrow(o.grow()).optRestartOnFailure(o.restart()).optRepair(o.repair()).build();
             grid = search.grid();
-            List<CapacityStrategies.Strategy> order = new ArrayList<>();
+            List<Strategy> order = new ArrayList<>();
             if (o.reference() == null) {
-                order.add(CapacityStrategies.Strategy.GRID);
+                order.add(Strategy.GRID);
             } else {
                 results.add(reference(o.reference(), modelId));
             }
-            o.strategies().stream().filter(s -> s != CapacityStrategies.Strategy.GRID).forEach(order::add);
-            for (CapacityStrategies.Strategy s : order) {
+            o.strategies().stream().filter(s -> s != Strategy.GRID).forEach(order::add);
+            for (Strategy s : order) {
                 err.printf(Locale.ROOT, "bench capacity: %s on %s, %d texts, grid %s%n", s.label(), modelId, t.size(), grid);
                 err.flush();
-                CapacityStrategies.Result r = search.run(s, t, new StepCounter(err, s.label()));
+                SearchResult r = search.run(s, t, new StepCounter(err, s.label()));
                 if (r.unrepaired() != null) {
-                    CapacityStrategies.Result u = r.unrepaired();
+                    SearchResult u = r.unrepaired();
                     results.add(row(s.label(), u));
                     err.printf(Locale.ROOT, "%n  %s: capacity %d, %d steps, %.1f s; repaired with %d grid runs:", s.label(),
                             u.capacity(), u.optimisationSteps(), u.wallSeconds(), r.runs().size());
@@ -133,7 +139,7 @@ public final class CapacityBench {
                 }
                 String label = r.unrepaired() != null ? s.label() + "+repair" : s.label();
                 err.printf(Locale.ROOT, "%n  %s per length (mean best accuracy, texts below 1.0):", label);
-                for (CapacityStrategies.LengthStats l : r.lengths()) {
+                for (LengthMean l : r.lengths()) {
                     List<String> below = r.accuracy().entrySet().stream()
                             .filter(e -> e.getValue().getOrDefault(l.length(), 1.0) < 1.0)
                             .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue().get(l.length()))).toList();
@@ -163,7 +169,7 @@ public final class CapacityBench {
             report.add(sec, modelId, 0, 0, row.strategy() + ".wall", row.wallSeconds(), "s");
             report.add(sec, modelId, 0, 0, row.strategy() + ".mean_horizon", row.meanHorizon(), "tokens");
         }
-        report.add(new Report.Table(String.format(Locale.ROOT, "capacity strategies: %s, K=%d, %d %s texts, grid %s, seed %d",
+        report.add(new BenchReport.Table(String.format(Locale.ROOT, "capacity strategies: %s, K=%d, %d %s texts, grid %s, seed %d",
                 modelId, o.nMem(), texts, o.texts(), grid, o.seed()),
                 List.of("strategy", "capacity", "= grid +-1 step", "opt. steps", "steps / grid", "eval fwd", "wall s",
                         "mean horizon"),
@@ -193,7 +199,7 @@ public final class CapacityBench {
         return report;
     }
 
-    private static Row row(String label, CapacityStrategies.Result r) {
+    private static Row row(String label, SearchResult r) {
         return new Row(label, r.capacity(), false, r.optimisationSteps(), 0, r.evaluationForwards(), r.wallSeconds(),
                 r.horizons().values().stream().mapToInt(Integer::intValue).average().orElse(Double.NaN));
     }

@@ -59,7 +59,7 @@ public final class LoadBench {
         int shards = c.options().loadShards;
         c.progress("checkpoint loading: writing a %d-shard float32 llama checkpoint, loading it in a fresh JVM", shards);
         Result r = run(shards);
-        Report report = c.report();
+        BenchReport report = c.report();
         double fileMib = r.checkpointBytes() / 1048576.0;
         double growthMib = ProcStatus.mib(r.peakKb() - r.baselineKb());
         report.add("load", "random-llama", 0, 0, "checkpoint_mib", fileMib, "MiB");
@@ -67,13 +67,13 @@ public final class LoadBench {
         report.add("load", "random-llama", 0, 0, "peak_growth_mib", growthMib, "MiB");
         report.add("load", "random-llama", 0, 0, "peak_over_checkpoint", r.ratio(), "x");
         report.add("load", "random-llama", 0, 0, "load_seconds", r.seconds(), "s");
-        report.add(new Report.Table("Checkpoint loading (fresh JVM, VmHWM growth over the JVM + libtorch baseline)",
+        report.add(new BenchReport.Table("Checkpoint loading (fresh JVM, VmHWM growth over the JVM + libtorch baseline)",
                 List.of("checkpoint MiB", "shards", "peak growth MiB", "RSS growth after MiB", "file-backed growth MiB",
                         "peak / size", "target <= 1.2", "seconds"),
-                List.of(List.of(Report.fmt(fileMib, 1), Integer.toString(r.shards()), Report.fmt(growthMib, 1),
-                        Report.fmt(ProcStatus.mib(r.afterKb() - r.baselineKb()), 1),
-                        Report.fmt(ProcStatus.mib(r.afterFileKb()), 1), Report.fmt(r.ratio(), 2),
-                        r.ratio() <= 1.2 ? "met" : "MISSED", Report.fmt(r.seconds(), 1)))));
+                List.of(List.of(BenchReport.fmt(fileMib, 1), Integer.toString(r.shards()), BenchReport.fmt(growthMib, 1),
+                        BenchReport.fmt(ProcStatus.mib(r.afterKb() - r.baselineKb()), 1),
+                        BenchReport.fmt(ProcStatus.mib(r.afterFileKb()), 1), BenchReport.fmt(r.ratio(), 2),
+                        r.ratio() <= 1.2 ? "met" : "MISSED", BenchReport.fmt(r.seconds(), 1)))));
     }
 
     /** Writes, loads in a child JVM, deletes. */

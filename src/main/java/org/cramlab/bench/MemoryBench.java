@@ -29,7 +29,7 @@ public final class MemoryBench {
 
     /** Adds the step-loop memory table of {@code r} (a loop of {@code r.totalSteps()} steps) to the report. */
     static void report(Bench.Context c, String name, StepBench.Result r) {
-        Report report = c.report();
+        BenchReport report = c.report();
         if (r.atMark() == null || r.atMid() == null || r.atEnd() == null) {
             report.note("step-loop memory: not measured (no /proc/self/status)");
             return;
@@ -51,17 +51,17 @@ public final class MemoryBench {
         report.add("memory", name, r.length(), 1, "live_ndarrays_at_step_" + mark, arrays.atMark(), "arrays");
         report.add("memory", name, r.length(), 1, "live_ndarrays_at_step_" + n, arrays.atEnd(), "arrays");
         report.add("memory", name, r.length(), 1, "jit_compile_ms_" + mid + "_to_" + n, r.jitMsSecondHalf(), "ms");
-        report.add(new Report.Table("Step-loop memory, " + name + ", L = " + r.length() + ", " + n + " steps",
+        report.add(new BenchReport.Table("Step-loop memory, " + name + ", L = " + r.length() + ", " + n + " steps",
                 List.of("RSS @" + mark + " MiB", "RSS @" + mid + " MiB", "RSS @" + n + " MiB",
                         "growth " + mark + "->" + n, "growth " + mid + "->" + n, "peak MiB", "Java heap MiB",
                         "live NDArrays @" + mark + "/" + mid + "/" + n, "JIT ms " + mid + "->" + n,
                         "target: flat (" + mid + "->" + n + " <= " + (int) (FLAT_TOLERANCE * 100) + "%)"),
-                List.of(List.of(Report.fmt(ProcStatus.mib(r.atMark().rssKb()), 1),
-                        Report.fmt(ProcStatus.mib(r.atMid().rssKb()), 1), Report.fmt(ProcStatus.mib(r.atEnd().rssKb()), 1),
-                        Report.fmt(ProcStatus.mib(growth), 1), Report.fmt(ProcStatus.mib(secondHalf), 1),
-                        Report.fmt(ProcStatus.mib(r.peakKb()), 1),
-                        Report.fmt(r.heapAtMark() / 1048576.0, 0) + (r.heapAtMark() == r.heapAtEnd() ? " (fixed)"
-                                : " -> " + Report.fmt(r.heapAtEnd() / 1048576.0, 0)),
+                List.of(List.of(BenchReport.fmt(ProcStatus.mib(r.atMark().rssKb()), 1),
+                        BenchReport.fmt(ProcStatus.mib(r.atMid().rssKb()), 1), BenchReport.fmt(ProcStatus.mib(r.atEnd().rssKb()), 1),
+                        BenchReport.fmt(ProcStatus.mib(growth), 1), BenchReport.fmt(ProcStatus.mib(secondHalf), 1),
+                        BenchReport.fmt(ProcStatus.mib(r.peakKb()), 1),
+                        BenchReport.fmt(r.heapAtMark() / 1048576.0, 0) + (r.heapAtMark() == r.heapAtEnd() ? " (fixed)"
+                                : " -> " + BenchReport.fmt(r.heapAtEnd() / 1048576.0, 0)),
                         arrays.atMark() + "/" + arrays.atMid() + "/" + arrays.atEnd(), String.valueOf(r.jitMsSecondHalf()),
                         flat ? "met" : "MISSED"))));
         if (!flat && arrays.flat() && r.jitMsSecondHalf() > 0) {

@@ -77,7 +77,7 @@ public final class PeakBench {
     }
 
     private static void table(Bench.Context c, String name, List<Result> results) {
-        Report report = c.report();
+        BenchReport report = c.report();
         List<List<String>> rows = new ArrayList<>();
         for (Result r : results) {
             report.add("peak", name, r.length(), 1, "cramlab_step_peak_mib", ProcStatus.mib(r.cramlabKb()), "MiB");
@@ -89,12 +89,12 @@ public final class PeakBench {
                 report.add("peak", name, r.length(), 1, "peak_ratio_cramlab_over_torch", r.ratio(), "x");
             }
             double ratio = r.ratio();
-            rows.add(List.of(Integer.toString(r.length()), Report.fmt(ProcStatus.mib(r.cramlabKb()), 1),
-                    r.explicitKb() < 0 ? "-" : Report.fmt(ProcStatus.mib(r.explicitKb()), 1),
-                    r.torchKb() < 0 ? "skipped" : Report.fmt(ProcStatus.mib(r.torchKb()), 1), Report.fmt(ratio, 2),
+            rows.add(List.of(Integer.toString(r.length()), BenchReport.fmt(ProcStatus.mib(r.cramlabKb()), 1),
+                    r.explicitKb() < 0 ? "-" : BenchReport.fmt(ProcStatus.mib(r.explicitKb()), 1),
+                    r.torchKb() < 0 ? "skipped" : BenchReport.fmt(ProcStatus.mib(r.torchKb()), 1), BenchReport.fmt(ratio, 2),
                     Double.isNaN(ratio) ? "n/a" : ratio <= 1.0 ? "met" : "MISSED"));
         }
-        report.add(new Report.Table("Peak memory of one step over the loaded model (fresh process per side and L; VmHWM"
+        report.add(new BenchReport.Table("Peak memory of one step over the loaded model (fresh process per side and L; VmHWM"
                 + " growth), " + name + ", K = 1, attention " + c.options().attention.name().toLowerCase(),
                 List.of("L", "cramlab MiB", "cramlab explicit MiB", "torch MiB", "cramlab/torch", "target <= 1.0"), rows));
     }

@@ -4,11 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import org.cramlab.cram.BatchedCrammer;
@@ -110,7 +108,7 @@ public final class StepBench {
             return List.of();
         }
         Map<Integer, Double> opsPerStep = new HashMap<>(); // --count-ops, by L
-        TorchReference torch = openTorch(c);
+        TorchReference torch = TorchReferenceSetup.open(c);
         List<Result> results = new ArrayList<>();
         try {
             for (int i = 0; i < lengths.size(); i++) {
@@ -141,103 +139,15 @@ public final class StepBench {
                     opsPerStep.put(l, OpCounter.perStep(model, ids, OP_COUNT_WARMUP, OP_COUNT_STEPS));
                 }
                 c.progress("  L=%d: cramlab %.1f ms, torch %s, ratio %s", l, r.cramlab().median(),
-                        r.torch() == null ? "skipped" : Report.fmt(r.torch().median(), 1) + " ms", Report.fmt(r.ratio(), 2));
+                        r.torch() == null ? "skipped" : BenchReport.fmt(r.torch().median(), 1) + " ms", BenchReport.fmt(r.ratio(), 2));
             }
         } finally {
             if (torch != null) {
                 torch.close();
             }
         }
-        table(c, name, shape, results, opsPerStep);
+        StepTable.add(c, name, shape, results, opsPerStep);
         return results;
-    }
-
-    private static TorchReference openTorch(Bench.Context c) {
-        BenchOptions o = c.options();
-        if (!o.torch) {
-            c.report().note("torch reference: off (--no-torch)");
-            return null;
-        }
-        if (o.gpu) {
-            c.report().note("torch reference: skipped on --device gpu (the sid tree's torch is CPU-only)");
-            return null;
-        }
-        Path tree = o.torchTree == null ? TorchReference.defaultTree() : o.torchTree;
-        String why = TorchReference.unavailableReason(tree, o.torchScript);
-        if (why != null) {
-            c.report().note("torch reference: skipped, " + why);
-            return null;
-        }
-        try {
-            TorchReference t = new TorchReference(tree, o.torchScript, c.modelDir(), o.threads);
-            if (!t.treeMounts.isEmpty()) {
-                c.report().note("torch reference: mounted " + t.treeMounts + " in " + tree
-                        + " (missing; left mounted, other users of the tree may need them)");
-            }
-            c.report().note("torch reference: transformers " + t.header.get("transformers_version").getAsString()
-                    + ", torch " + t.header.get("torch_version").getAsString() + ", "
-                    + t.header.get("threads").getAsInt() + " threads, "
-                    + (t.header.has("mixer") ? t.header.get("mixer").getAsString()
-                            : "attn " + t.header.get("attn_implementation").getAsString())
-                    + "; measured interleaved with cramlab in chunks of " + o.chunk + " steps (same load)");
-            return t;
-        } catch (BenchException e) {
-            c.report().note("torch reference: skipped, " + e.getMessage());
-            return null;
-        }
-    }
-
-    private static void table(Bench.Context c, String name, Flops.Shape shape, List<Result> results,
-            Map<Integer, Double> opsPerStep) {
-        BenchOptions o = c.options();
-        Report report = c.report();
-        List<String> headers = new ArrayList<>(List.of("L", "cramlab ms [p10, p90]", "torch ms [p10, p90]",
-                "cramlab/torch", "target <= 1.0", "tokens/s", "GFLOP/s"));
-        if (o.gpuPeakTflops != null) {
-            headers.add("% bf16 peak");
-        }
-        if (o.countOps) {
-            headers.add("ops/step");
-        }
-        List<List<String>> rows = new ArrayList<>();
-        for (Result r : results) {
-            double ratio = r.ratio();
-            double sec = r.cramlab().median() / 1000;
-            double tokens = (1 + r.length()) / sec;
-            double gflops = Flops.perStep(shape, 1, 1 + r.length()) / sec / 1e9;
-            List<String> row = new ArrayList<>(List.of(Integer.toString(r.length()), spread(r.cramlab()),
-                    r.torch() == null ? "skipped" : spread(r.torch()), Report.fmt(ratio, 2),
-                    Double.isNaN(ratio) ? "n/a" : ratio <= 1.0 ? "met" : "MISSED", Report.fmt(tokens, 0),
-                    Report.fmt(gflops, 1)));
-            report.add("step", name, r.length(), 1, "cramlab_median_ms", r.cramlab().median(), "ms");
-            report.add("step", name, r.length(), 1, "cramlab_p10_ms", r.cramlab().p10(), "ms");
-            report.add("step", name, r.length(), 1, "cramlab_p90_ms", r.cramlab().p90(), "ms");
-            if (r.torch() != null) {
-                report.add("step", name, r.length(), 1, "torch_median_ms", r.torch().median(), "ms");
-                report.add("step", name, r.length(), 1, "torch_p10_ms", r.torch().p10(), "ms");
-                report.add("step", name, r.length(), 1, "torch_p90_ms", r.torch().p90(), "ms");
-                report.add("step", name, r.length(), 1, "ratio_cramlab_over_torch", ratio, "x");
-            }
-            report.add("step", name, r.length(), 1, "tokens_per_s", tokens, "tokens/s");
-            report.add("step", name, r.length(), 1, "gflops_per_s", gflops, "GFLOP/s");
-            if (o.gpuPeakTflops != null) {
-                double frac = gflops / (o.gpuPeakTflops * 1000);
-                row.add(Report.fmt(100 * frac, 2));
-                report.add("step", name, r.length(), 1, "fraction_of_bf16_peak", frac, "fraction");
-            }
-            if (o.countOps) {
-                double ops = opsPerStep.getOrDefault(r.length(), Double.NaN);
-                row.add(Report.fmt(ops, 0));
-                report.add("step", name, r.length(), 1, "libtorch_ops_per_step", ops, "ops");
-            }
-            rows.add(row);
-        }
-        report.add(new Report.Table("Optimisation step (forward + backward + AdamW), " + name + ", K = 1, B = 1, "
-                + o.steps + " timed steps after " + o.warmup + " warm-up", headers, rows));
-    }
-
-    private static String spread(Timing t) {
-        return Report.fmt(t.median(), 1) + " [" + Report.fmt(t.p10(), 1) + ", " + Report.fmt(t.p90(), 1) + "]";
     }
 
     /** Runs the plan on {@code ids} (K = 1); {@code torch} may be null. */

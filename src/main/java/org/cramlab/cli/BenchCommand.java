@@ -10,7 +10,7 @@ import org.cramlab.bench.Bench;
 import org.cramlab.bench.BenchException;
 import org.cramlab.bench.BenchOptions;
 import org.cramlab.bench.Flops;
-import org.cramlab.bench.Report;
+import org.cramlab.bench.BenchReport;
 import org.cramlab.model.AttentionPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -147,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed).optCountOps(countOps)
                 .optAttention(AttentionPath.parse(attention)).optPeakLengths(noPeak ? List.of() : peakLengths)
                 .build();
-        Report report = Bench.run(options, err);
+        BenchReport report = Bench.run(options, err);
         out.print(report.text());
         out.flush();
         if (csv != null) {

@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.cramlab.capacity.Strategy;
 import org.cramlab.bench.CapacityBench;
-import org.cramlab.bench.Report;
-import org.cramlab.cram.CapacityStrategies;
+import org.cramlab.bench.BenchReport;
 import org.cramlab.cram.CramSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,8 +89,8 @@ public final class CapacityBenchCommand implements Callable<Integer> {
                 .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed).build();
         CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
                 texts, count, grid, mem, gridSettings, stageSettings,
-                strategies.stream().map(CapacityStrategies.Strategy::parse).toList(), grow, seed, restart, repair, referenceCsv);
-        Report report = CapacityBench.run(o, err);
+                strategies.stream().map(Strategy::parse).toList(), grow, seed, restart, repair, referenceCsv);
+        BenchReport report = CapacityBench.run(o, err);
         out.print(report.text());
         out.flush();
         if (csv != null) {

@@ -9,17 +9,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.cramlab.capacity.SearchMethod;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.core.Json;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
-import org.cramlab.experiment.CapacitySearch;
-import org.cramlab.experiment.ExperimentRunner;
-import org.cramlab.experiment.OutputFolder;
-import org.cramlab.experiment.PlanTexts;
-import org.cramlab.experiment.Profile;
-import org.cramlab.experiment.RunFolder;
+import org.cramlab.run.CapacitySearch;
+import org.cramlab.run.ExperimentRunner;
+import org.cramlab.run.OutputFolder;
+import org.cramlab.run.PlanTexts;
+import org.cramlab.run.Profile;
+import org.cramlab.run.RunFolder;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.ModelInfo;
 import org.cramlab.report.Aggregates;
@@ -102,9 +103,9 @@ public final class CapacityCommand implements Callable<Integer> {
         if (!Files.isRegularFile(texts)) {
             throw new CramException("--texts " + texts + " does not exist or is not a file");
         }
-        CapacitySearch.Strategy chosen = CapacitySearch.Strategy.named(strategy, bisect); // bad names fail before any work
-        if (chosen instanceof CapacitySearch.Staged st) {
-            chosen = CapacitySearch.Strategy.staged(st.kind(), stageSteps, grow, repair);
+        SearchMethod chosen = SearchMethod.named(strategy, bisect); // bad names fail before any work
+        if (chosen.isStaged()) {
+            chosen = SearchMethod.staged(chosen.strategy(), stageSteps, grow, repair);
         } else if (repair) {
             throw new CramException("--repair applies to the staged strategies warm, bisect, progressive, not '" + strategy + "'");
         }
@@ -137,10 +138,10 @@ public final class CapacityCommand implements Callable<Integer> {
             return 0;
         }
         err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d, strategy %s -> %s%n", search.texts().size(), search.grid(), mem,
-                search.strategy().name(), dir);
+                search.method().name(), dir);
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
                 .optBatchSize(batch).optGreedyCheck(!optimOptions.noGreedy).optModelLoader(d -> modelOptions.load())
-                .optParams(Map.of("texts", texts.toString(), "strategy", search.strategy().name(), "bisect_rounds", bisect,
+                .optParams(Map.of("texts", texts.toString(), "strategy", search.method().name(), "bisect_rounds", bisect,
                         "stage_steps", stageSteps, "grow", grow, "repair", repair))
                 .build();
         CapacitySearch.Result result;

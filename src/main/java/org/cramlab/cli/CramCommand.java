@@ -21,7 +21,7 @@ import org.cramlab.cram.ProgressiveRecord;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.StagePolicy;
 import org.cramlab.cram.RunRecord;
-import org.cramlab.experiment.OutputFolder;
+import org.cramlab.run.OutputFolder;
 import org.cramlab.model.CausalLM;
 import org.cramlab.text.TextFilePrefix;
 import org.cramlab.text.TextSource;

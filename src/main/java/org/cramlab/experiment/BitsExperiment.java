@@ -23,6 +23,7 @@ import org.cramlab.text.BookCorpus;
 import org.cramlab.text.TextSample;
 import org.cramlab.text.TextSets;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.Profile;
 
 /**
  * What a memory vector really holds, in bits (notebook 09): per text, the size of every method's
@@ -31,7 +32,7 @@ import tech.tablesaw.api.Table;
  * re-optimisation).
  *
  * <p>Texts: held-out book chunks for models trained on books (the default model) and
- * {@link ShortStories} for TinyStories models (a model directory whose name contains "stories").
+ * {@link BitsStories} for TinyStories models (a model directory whose name contains "stories").
  * Every measured text is appended to {@code compression.jsonl} / {@code precision.jsonl} in the run
  * folder at once and read back on a rerun.
  *
@@ -57,7 +58,7 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
     public static BitsExperiment forProfile(Profile profile) {
         List<String> models = new ArrayList<>(profile.modelDirs());
         if (profile.name().equals("paper")) {
-            return new BitsExperiment("paper", models, List.of(16, 64, 256, 1024, 4096), 3, ShortStories.TEXTS.size(),
+            return new BitsExperiment("paper", models, List.of(16, 64, 256, 1024, 4096), 3, BitsStories.TEXTS.size(),
                     1, Precision.uniform(8), 300, 5, 4, 2000, 200, profile.seed());
         }
         return new BitsExperiment(profile.name(), models, List.of(16, 64, 256), 1, 3, 1, Precision.uniform(8), 30, 2, 4,
@@ -104,8 +105,8 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
     List<Text> texts(String dir, TextTokenizer tok) {
         List<Text> out = new ArrayList<>();
         if (storiesModel(dir)) {
-            for (int i = 0; i < Math.min(stories, ShortStories.TEXTS.size()); i++) {
-                out.add(new Text("story:" + i, ShortStories.TEXTS.get(i), 0));
+            for (int i = 0; i < Math.min(stories, BitsStories.TEXTS.size()); i++) {
+                out.add(new Text("story:" + i, BitsStories.TEXTS.get(i), 0));
             }
             return out;
         }
@@ -210,8 +211,8 @@ public record BitsExperiment(String name, List<String> modelDirs, List<Integer> 
     private List<Text> curveTexts(String dir, TextTokenizer tok) {
         List<Text> out = new ArrayList<>();
         if (storiesModel(dir)) {
-            for (int i = 0; i < Math.min(curveTexts, ShortStories.TEXTS.size()); i++) {
-                out.add(new Text("story:" + i, ShortStories.TEXTS.get(i), curveLength));
+            for (int i = 0; i < Math.min(curveTexts, BitsStories.TEXTS.size()); i++) {
+                out.add(new Text("story:" + i, BitsStories.TEXTS.get(i), curveLength));
             }
             return out;
         }

@@ -7,6 +7,7 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.ExperimentException;
 
 /** The bits experiment's rows as Tablesaw tables: compression, precision curve and their summaries. */
 public final class BitsTables {

@@ -13,6 +13,8 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.Profile;
 
 /**
  * The paper's Figure 5: how much of a vector's theoretical capacity {@code 16 d / log2|V|} tokens the

@@ -13,6 +13,8 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.Profile;
 
 /**
  * The paper's Figure 3 and Table 1: natural texts over the length grid plus random word sequences, one

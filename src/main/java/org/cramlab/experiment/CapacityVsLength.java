@@ -13,6 +13,8 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.Profile;
 
 /**
  * The paper's Figure 1 set-up: natural texts truncated to each grid length, one memory vector; mean

@@ -13,6 +13,8 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.Profile;
 
 /**
  * The paper's Figure 4: capacity, token gain and information gain against the number of memory

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cramlab.core.Json;
+import org.cramlab.run.ExperimentException;
 
 /** Rows of measurements appended to a JSON-lines file per finished unit of work and read back by key. */
 final class JsonlRows {

@@ -16,6 +16,11 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.Profile;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
 
 /**
  * The paper's Figures 7 and 8, whose code it never published: several solutions (memory vectors from

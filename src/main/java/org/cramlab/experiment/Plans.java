@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.cramlab.text.TextSource;
+import org.cramlab.run.Profile;
+import org.cramlab.run.RunSpec;
+import org.cramlab.run.TextSpec;
 
 /** The loops every experiment's plan is made of, so the experiments only say which grid they use. */
 final class Plans {

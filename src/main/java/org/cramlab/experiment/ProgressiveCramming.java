@@ -24,6 +24,15 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.ExperimentRunner;
+import org.cramlab.run.Profile;
+import org.cramlab.run.ProgressiveRunner;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
+import org.cramlab.run.StageProgress;
+import org.cramlab.run.TextResolver;
+import org.cramlab.run.Texts;
 
 /**
  * Notebook 08's experiment: Progressive Cramming (Tarasov et al.) beside the paper's teacher-forced

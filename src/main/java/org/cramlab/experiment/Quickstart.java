@@ -16,6 +16,10 @@ import org.cramlab.model.ModelInfo;
 import org.cramlab.model.Models;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.Profile;
+import org.cramlab.run.TextResolver;
+import org.cramlab.run.TextSpec;
+import org.cramlab.run.Texts;
 
 /**
  * The quickstart: the profile's first held-out passage, truncated to L tokens, crammed into K memory

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.cramlab.capacity.CapacityRule;
 import org.cramlab.cram.Metrics;
 import org.cramlab.cram.RunRecord;
 
@@ -24,8 +25,8 @@ import org.cramlab.cram.RunRecord;
  * </ul>
  */
 public final class Aggregates {
-    /** The paper's "lossless" threshold on mean teacher-forced accuracy: a length passes at >= 0.99. */
-    public static final double LOSSLESS = 0.99;
+    /** The paper's "lossless" threshold on mean teacher-forced accuracy ({@link CapacityRule#LOSSLESS}). */
+    public static final double LOSSLESS = CapacityRule.LOSSLESS;
 
     private Aggregates() {}
 
@@ -41,7 +42,7 @@ public final class Aggregates {
      */
     public record LengthStats(
             int length, int runs, double meanBestAccuracy, double meanTokenGain, double meanInformationGainNats,
-            boolean passed) {}
+            boolean passed) implements CapacityRule.PerLength {}
 
     /** Per-length aggregates, ascending by length. */
     public static List<LengthStats> perLength(Collection<RunRecord> records) {
@@ -51,7 +52,7 @@ public final class Aggregates {
         by.forEach((length, runs) -> {
             double acc = mean(runs, r -> r.metrics().bestAccuracy());
             out.add(new LengthStats(length, runs.size(), acc, mean(runs, r -> r.metrics().tokenGain()),
-                    mean(runs, r -> r.metrics().informationGainNats()), acc >= LOSSLESS));
+                    mean(runs, r -> r.metrics().informationGainNats()), CapacityRule.passes(acc)));
         });
         return out;
     }
@@ -79,28 +80,20 @@ public final class Aggregates {
         return decodingCapacity(perLength(records), grid);
     }
 
-    /** The paper's rule on per-length aggregates: the largest passing length of {@code grid} (null: any). */
+    /** The paper's rule on per-length aggregates ({@link CapacityRule#decodingCapacity}). */
     public static OptionalInt decodingCapacity(List<LengthStats> stats, Collection<Integer> grid) {
-        return stats.stream()
-                .filter(s -> s.passed() && (grid == null || grid.contains(s.length())))
-                .mapToInt(LengthStats::length)
-                .max();
+        return CapacityRule.decodingCapacity(stats, grid);
     }
 
     /**
      * Per-length aggregates of a staged (warm, bisect, progressive) capacity search, which has no run
      * record per (text, length): {@code accuracy} maps text id to length to its best accuracy there
-     * (measured, implied or evaluated, see {@code CapacityStrategies}). Gains are NaN (no from-scratch run).
+     * (measured, implied or evaluated, see {@link org.cramlab.capacity.StagedScoring}). Gains are NaN (no from-scratch run).
      */
     public static List<LengthStats> perLength(Map<String, ? extends Map<Integer, Double>> accuracy) {
-        Map<Integer, List<Double>> by = new TreeMap<>();
-        accuracy.values().forEach(m -> m.forEach((l, a) -> by.computeIfAbsent(l, k -> new ArrayList<>()).add(a)));
-        List<LengthStats> out = new ArrayList<>();
-        by.forEach((length, v) -> {
-            double acc = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            out.add(new LengthStats(length, v.size(), acc, Double.NaN, Double.NaN, acc >= LOSSLESS));
-        });
-        return out;
+        return CapacityRule.perLength(accuracy).stream()
+                .map(l -> new LengthStats(l.length(), l.runs(), l.meanBestAccuracy(), Double.NaN, Double.NaN, l.passed()))
+                .toList();
     }
 
     /**

@@ -1,10 +1,10 @@
 package org.cramlab.sweep;
 
 import java.util.List;
-import org.cramlab.experiment.ExperimentPlan;
-import org.cramlab.experiment.ExperimentRunner;
-import org.cramlab.experiment.RunFolder;
-import org.cramlab.experiment.RunSpec;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.ExperimentRunner;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
 
 /**
  * A shard's runs through the experiment runner (the engine, records and memories appended as runs

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.cramlab.experiment.RunFolder;
+import org.cramlab.run.RunFolder;
 
 /**
  * Shard {@code index} of {@code count} (0-based), as in {@code --shard 2/8}. Which runs belong to a shard

@@ -1,9 +1,9 @@
 package org.cramlab.sweep;
 
 import java.util.List;
-import org.cramlab.experiment.ExperimentPlan;
-import org.cramlab.experiment.RunFolder;
-import org.cramlab.experiment.RunSpec;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
 
 /** Runs some of a plan's runs, appending one record per finished run to the folder (the experiment runner). */
 @FunctionalInterface

@@ -20,10 +20,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.cramlab.core.Json;
-import org.cramlab.experiment.ExperimentPlan;
-import org.cramlab.experiment.RecordStore;
-import org.cramlab.experiment.RunFolder;
-import org.cramlab.experiment.RunSpec;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.RecordStore;
+import org.cramlab.run.RunFolder;
+import org.cramlab.run.RunSpec;
 
 /**
  * Runs an experiment plan on this machine or as a Slurm job array, into one run folder.

@@ -1,8 +1,5 @@
 /**
- * Texts for the experiments. {@link org.cramlab.text.BookCorpus} is cramlab's public-domain book
- * corpus (fetched by {@code environment/fetch-corpus}) with a fixed held-out part;
- * {@link org.cramlab.text.TextSets} makes reproducible {@link org.cramlab.text.TextSet}s of
- * {@link org.cramlab.text.TextSample}s from the paper's chunk CSVs (second half of the sentences),
- * random words from a {@link org.cramlab.text.WordList}, held-out book chunks, or a text file.
+ * The texts cramlab crams: the held-out book corpus, sentences, short stories, word lists and text files,
+ * each tokenized to a model's first L tokens the way the paper's runs do.
  */
 package org.cramlab.text;

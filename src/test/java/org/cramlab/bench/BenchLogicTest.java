@@ -115,7 +115,7 @@ class BenchLogicTest {
 
     @Test
     void csvQuotesAndFormatsNumbers() throws Exception {
-        Report r = new Report();
+        BenchReport r = new BenchReport();
         r.add("step", "my,model", 64, 1, "cramlab_median_ms", 12.5, "ms");
         r.add("step", "m\"q", 256, 1, "ratio", Double.NaN, "x");
         r.add("batch", "m", 64, 16, "runs_per_s", 3.0, "runs/s");
@@ -133,7 +133,7 @@ class BenchLogicTest {
 
     @Test
     void tableAlignsColumnsAndRejectsRaggedRows() {
-        String text = Report.render(new Report.Table("T", List.of("L", "name"),
+        String text = BenchReport.render(new BenchReport.Table("T", List.of("L", "name"),
                 List.of(List.of("64", "a"), List.of("1024", "long name"))));
         List<String> lines = text.lines().toList();
         assertEquals("T", lines.get(0));
@@ -141,8 +141,8 @@ class BenchLogicTest {
         assertEquals("----  ---------", lines.get(2));
         assertEquals("  64  a", lines.get(3), "numbers right-aligned");
         assertEquals("1024  long name", lines.get(4));
-        assertThrows(BenchException.class, () -> Report.render(
-                new Report.Table("T", List.of("a", "b"), List.of(List.of("1")))));
+        assertThrows(BenchException.class, () -> BenchReport.render(
+                new BenchReport.Table("T", List.of("a", "b"), List.of(List.of("1")))));
     }
 
     @Test

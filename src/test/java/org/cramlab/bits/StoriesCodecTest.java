@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.cramlab.experiment.BitsExperiment;
-import org.cramlab.experiment.ShortStories;
+import org.cramlab.experiment.BitsStories;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
 import org.cramlab.train.DefaultModel;
@@ -35,7 +35,7 @@ class StoriesCodecTest {
         try (CausalLM model = Models.load(dir)) {
             for (int k : new int[] {0, 1}) {
                 try (Codec codec = Codec.builder(model, dir).optMem(k).optSteps(3).build()) {
-                    for (String t : List.of("", "a", ShortStories.TEXTS.get(0), ShortStories.TEXTS.get(3),
+                    for (String t : List.of("", "a", BitsStories.TEXTS.get(0), BitsStories.TEXTS.get(3),
                             "naïve café — 東京 🙂\r\n\t", "quantum zebra lattice spoon yesterday purple",
                             "  two leading spaces and trailing  ")) {
                         byte[] data = t.getBytes(StandardCharsets.UTF_8);
@@ -46,7 +46,7 @@ class StoriesCodecTest {
             }
             try (Codec codec = Codec.builder(model, dir).optMem(0).build()) {
                 // a story the model knows: the model alone beats gzip -9 on it, header included
-                byte[] story = ShortStories.TEXTS.get(4).getBytes(StandardCharsets.UTF_8);
+                byte[] story = BitsStories.TEXTS.get(4).getBytes(StandardCharsets.UTF_8);
                 int coded = codec.compress(story).bytes().length;
                 int gzip = Baselines.GZIP.compress(story).length;
                 assertTrue(coded < gzip, coded + " bytes vs gzip's " + gzip);
@@ -71,7 +71,7 @@ class StoriesCodecTest {
         Path def = DefaultModel.directory();
         byte[] cram;
         try (CausalLM model = Models.load(dir); Codec codec = Codec.builder(model, dir).optMem(0).build()) {
-            cram = codec.compress(ShortStories.TEXTS.get(1).getBytes(StandardCharsets.UTF_8)).bytes();
+            cram = codec.compress(BitsStories.TEXTS.get(1).getBytes(StandardCharsets.UTF_8)).bytes();
         }
         try (CausalLM model = Models.load(def); Codec codec = Codec.builder(model, def).optMem(0).build()) {
             BitsException e = assertThrows(BitsException.class, () -> codec.decompress(cram, "story.cram"));

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import org.cramlab.cram.RunRecord;
-import org.cramlab.experiment.RecordStore;
-import org.cramlab.experiment.TestRecords;
+import org.cramlab.run.RecordStore;
+import org.cramlab.run.TestRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,8 +137,8 @@ class CapacityCommandTest {
         assertTrue(steps.get("warm") > 0 && steps.get("warm") < steps.get("grid"), steps.toString());
         // the repair's retries (at least one: L = 24 cannot pass) are grid runs: the same run ids as the grid's
         assertTrue(Math.abs(grid.indexOf(capacity.get("grid")) - grid.indexOf(capacity.get("warm+repair"))) <= 1, capacity.toString());
-        java.util.Set<String> retries = org.cramlab.experiment.RecordStore.read(dir.resolve("warm+repair")).ids();
-        assertTrue(!retries.isEmpty() && org.cramlab.experiment.RecordStore.read(dir.resolve("grid")).ids().containsAll(retries),
+        java.util.Set<String> retries = org.cramlab.run.RecordStore.read(dir.resolve("warm+repair")).ids();
+        assertTrue(!retries.isEmpty() && org.cramlab.run.RecordStore.read(dir.resolve("grid")).ids().containsAll(retries),
                 retries.toString());
         assertTrue(steps.get("warm+repair") >= steps.get("warm"), steps.toString());
     }

@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.Callable;
 import org.cramlab.cram.CramException;
-import org.cramlab.experiment.ExperimentException;
+import org.cramlab.run.ExperimentException;
 import org.cramlab.model.ModelException;
 import org.cramlab.text.TextException;
 import org.junit.jupiter.api.Test;

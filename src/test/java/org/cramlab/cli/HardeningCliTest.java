@@ -109,8 +109,8 @@ class HardeningCliTest {
         Outcome o = run("plan", "--experiment", "capacity-vs-length", "--lengths", "4,8", "--texts", "2", "--exact", "--out",
                 exact.toString());
         assertEquals(0, o.code(), o.err());
-        org.cramlab.experiment.ExperimentPlan b = org.cramlab.experiment.ExperimentPlan.load(batched);
-        org.cramlab.experiment.ExperimentPlan e = org.cramlab.experiment.ExperimentPlan.load(exact);
+        org.cramlab.run.ExperimentPlan b = org.cramlab.run.ExperimentPlan.load(batched);
+        org.cramlab.run.ExperimentPlan e = org.cramlab.run.ExperimentPlan.load(exact);
         assertTrue(e.isExact() && !b.isExact());
         assertEquals(b.exact(), e, "the same runs, in exact mode");
     }

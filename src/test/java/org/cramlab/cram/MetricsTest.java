@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.cramlab.experiment.CapacitySearch;
-import org.cramlab.experiment.Profile;
-import org.cramlab.experiment.TextSpec;
+import org.cramlab.run.CapacitySearch;
+import org.cramlab.run.Profile;
+import org.cramlab.run.TextSpec;
 import org.cramlab.report.Aggregates;
 import org.junit.jupiter.api.Test;
 

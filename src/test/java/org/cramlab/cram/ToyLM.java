@@ -14,7 +14,7 @@ import org.cramlab.model.ModelInfo;
  * every position, which is all the engine's bookkeeping needs. Numerical agreement with real
  * transformers is tested on the golden Llama instead.
  */
-final class ToyLM implements CausalLM {
+public final class ToyLM implements CausalLM {
 
     private final NDManager manager;
     private final NDArray embedding;
@@ -23,7 +23,7 @@ final class ToyLM implements CausalLM {
     private final ModelInfo info;
     private NDArray bias; // null, or -1e4 on tokens no input can make the argmax
 
-    ToyLM(int vocab, int d, int hidden, int maxPositions, long seed) {
+    public ToyLM(int vocab, int d, int hidden, int maxPositions, long seed) {
         manager = NDManager.newBaseManager();
         Random rng = new Random(seed);
         embedding = normal(rng, vocab, d, 1.0);
@@ -34,7 +34,7 @@ final class ToyLM implements CausalLM {
     }
 
     /** The toy with {@code token} unreachable: its logit is always 1e4 below the others (|tanh W2| is small). */
-    ToyLM withUnreachable(int token) {
+    public ToyLM withUnreachable(int token) {
         float[] b = new float[info.vocabSize()];
         b[token] = -1e4f;
         bias = manager.create(b);

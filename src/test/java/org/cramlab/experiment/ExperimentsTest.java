@@ -1,6 +1,6 @@
 package org.cramlab.experiment;
 
-import static org.cramlab.experiment.TestRecords.record;
+import static org.cramlab.run.TestRecords.record;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -13,6 +13,10 @@ import org.cramlab.report.Aggregates;
 import org.cramlab.report.PaperNumbers;
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
+import org.cramlab.run.ExperimentException;
+import org.cramlab.run.ExperimentPlan;
+import org.cramlab.run.Profile;
+import org.cramlab.run.RunSpec;
 
 class ExperimentsTest {
     static final Profile SMOKE = Profile.smoke().withModelDirs(List.of("/models/tiny"));

@@ -11,6 +11,7 @@ import org.cramlab.core.Progress;
 import org.cramlab.core.CramlabHome;
 import org.cramlab.train.DefaultModel;
 import org.junit.jupiter.api.Test;
+import org.cramlab.run.Profile;
 
 /**
  * The quickstart notebook's cases on the default model with the smoke profile (its step cap): the

@@ -1,6 +1,6 @@
 package org.cramlab.report;
 
-import static org.cramlab.experiment.TestRecords.record;
+import static org.cramlab.run.TestRecords.record;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
