@@ -84,6 +84,9 @@ class DocsTest {
         assertEquals(Optional.empty(), ShownCommands.problem(shown.get(1)), "K is a placeholder for a number");
         assertEquals(Optional.empty(), ShownCommands.problem(shown.get(2)));
         assertFalse(ShownCommands.problem(List.of("cram", "--mem", "many")).isEmpty(), "a wrong value is not a placeholder");
+        assertTrue(ShownCommands.problem(List.of("trian-default", "--help")).orElse("").contains("trian-default"),
+                "--help does not hide a misspelt command");
+        assertEquals(Optional.empty(), ShownCommands.problem(List.of("COMMAND", "--help")), "a placeholder command");
 
         List<Located> links = MarkdownDocs.relativeLinks(md);
         assertEquals(List.of("other.md", "#a-page", "#no-such-heading"), links.stream().map(Located::text).toList());

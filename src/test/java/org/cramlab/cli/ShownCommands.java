@@ -100,10 +100,19 @@ final class ShownCommands {
     static Optional<String> problem(CommandLine cl, List<String> args) {
         try {
             CommandLine.ParseResult parsed = cl.parseArgs(withSamples(cl.getCommandSpec(), args).toArray(String[]::new));
+            // with --help picocli lets unknown words through ("trian-default --help"); only placeholders may stay
+            List<String> unmatched = unmatched(parsed).stream().filter(a -> !a.matches(PLACEHOLDER)).toList();
+            if (!unmatched.isEmpty()) return Optional.of("unknown argument(s) " + unmatched);
             return hiddenOption(parsed);
         } catch (CommandLine.ParameterException e) {
             return Optional.of(e.getMessage());
         }
+    }
+
+    private static List<String> unmatched(CommandLine.ParseResult parsed) {
+        List<String> out = new ArrayList<>();
+        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) out.addAll(r.unmatched());
+        return out;
     }
 
     /** Hidden options exist only to refuse an old spelling at run time: docs must not show them. */
