@@ -20,9 +20,11 @@ import org.cramlab.cram.ProgressiveCrammer;
 import org.cramlab.cram.ProgressiveRecord;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.StagePolicy;
+import org.cramlab.cram.Subspace;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.run.OutputFolder;
 import org.cramlab.model.CausalLM;
+import org.cramlab.model.LayerView;
 import org.cramlab.text.TextFilePrefix;
 import org.cramlab.text.TextSource;
 import picocli.CommandLine.ArgGroup;
@@ -76,7 +78,8 @@ public final class CramCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--progressive", description = {"Progressive cramming: stages of growing prefix length, each warm-started",
-            "from the previous best memory; --steps/--patience are the per-stage budget. Prints the stages and the greedy horizon."})
+            "from the previous best memory; --steps/--patience are the per-stage budget (default here: 1000 steps, the",
+            "Progressive Cramming peer's). Prints the stages and the greedy horizon."})
     boolean progressive;
 
     @Option(names = "--grow", defaultValue = "1", paramLabel = "N|double",
@@ -88,17 +91,35 @@ public final class CramCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     String criterion;
 
+    @Option(names = "--subspace", paramLabel = "k[:random|embeddings|identity]",
+            description = {"Optimise the memory inside a fixed rank-k basis (memory = offset + z U, only z trainable):",
+                    "random orthonormal (seeded by --seed; the default), the top-k principal directions of the token",
+                    "embeddings, or the first k unit vectors. Recorded as settings.subspace."})
+    String subspace;
+
+    @Option(names = "--layers", paramLabel = "N",
+            description = "Run only the first N decoder layers (final norm and head kept; recorded as settings.layers).")
+    Integer layers;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (CausalLM model = modelOptions.load()) {
+        try (CausalLM loaded = modelOptions.load()) {
+            CausalLM model = layers == null ? loaded : LayerView.truncated(loaded, layers);
             if (saveMemory != null) { // before cramming, not after it
                 Path parent = saveMemory.toAbsolutePath().getParent();
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
             CramSettings settings = optimOptions.settings().build();
+            if (progressive && !given("--steps") && !given("--patience")) {
+                // the paper has no progressive recipe: the peer's (Progressive Cramming) 1000 steps per stage
+                settings = settings.toBuilder().optMaxSteps(PEER_STAGE_STEPS).optPatience(PEER_STAGE_STEPS).build();
+            }
+            if (subspace != null) {
+                settings = settings.toBuilder().optSubspace(Subspace.Spec.parse(subspace).build(model, settings.seed())).build();
+            }
             if (progressive) {
                 ProgressiveRecord r;
                 try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
@@ -130,6 +151,13 @@ public final class CramCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** Steps (and patience) per stage of {@code --progressive} when neither is given: the peer's budget. */
+    static final int PEER_STAGE_STEPS = 1000;
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     private StagePolicy policy() {

@@ -188,9 +188,9 @@ public final class BatchedCrammer {
     private void step(List<Run> runs, NDManager base, RunListener listener) {
         boolean[] goOn = new boolean[runs.size()];
         try (NDManager scope = base.newSubManager()) {
-            List<NDArray> memories = runs.stream().map(Run::memory).toList();
             List<int[]> tokens = runs.stream().map(r -> r.task.tokenIds()).toList();
             try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
+                List<NDArray> memories = runs.stream().map(r -> r.memory(scope)).toList(); // recorded: a subspace composes here
                 Batch batch = Batch.build(model, memories, tokens, scope);
                 Batch.Stats stats = batch.stats(model.forward(batch.embeds(), batch.mask()));
                 float[][] values = stats.toHost(); // the step's one device-to-host sync
@@ -214,7 +214,9 @@ public final class BatchedCrammer {
             if (goOn[i]) {
                 Run r = runs.get(i);
                 r.update();
-                listener.onUpdate(r.task, r.losses.size(), r.memory());
+                try (NDManager shown = base.newSubManager()) {
+                    listener.onUpdate(r.task, r.losses.size(), r.memory(shown));
+                }
             }
         }
     }

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param batchSize runs optimised together in one batched forward/backward
  * @param memoryDir where best memories are saved as {@code <run_id>.safetensors}; null: not saved
  * @param modelId the model's name in records; null: the model's own id (e.g. its directory name)
+ * @param subspace optimise each memory inside this fixed basis ({@link Subspace}); null: the whole space
  */
 public record CramSettings(
         OptimiserSettings optimiser,
@@ -23,7 +24,8 @@ public record CramSettings(
         boolean greedyCheck,
         int batchSize,
         Path memoryDir,
-        String modelId) {
+        String modelId,
+        Subspace subspace) {
 
     public CramSettings {
         if (optimiser == null) {
@@ -63,6 +65,7 @@ public record CramSettings(
         b.batchSize = batchSize;
         b.memoryDir = memoryDir;
         b.modelId = modelId;
+        b.subspace = subspace;
         return b;
     }
 
@@ -70,6 +73,9 @@ public record CramSettings(
     public Map<String, Object> asMap() {
         Map<String, Object> m = optimiser.toMap();
         m.put("solved_accuracy", solvedAccuracy);
+        if (subspace != null) { // absent for plain runs, so their run ids stay as they were
+            m.put("subspace", subspace.label());
+        }
         return m;
     }
 
@@ -82,6 +88,7 @@ public record CramSettings(
         private int batchSize = 8;
         private Path memoryDir;
         private String modelId;
+        private Subspace subspace;
 
         /** All optimiser settings at once (e.g. a plan's). */
         public Builder optOptimiser(OptimiserSettings optimiser) {
@@ -151,8 +158,14 @@ public record CramSettings(
             return this;
         }
 
+        /** Optimise inside this basis (memory = offset + z U, only z trainable); null: the whole space. */
+        public Builder optSubspace(Subspace subspace) {
+            this.subspace = subspace;
+            return this;
+        }
+
         public CramSettings build() {
-            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId);
+            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId, subspace);
         }
     }
 }

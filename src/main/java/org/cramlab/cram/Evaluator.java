@@ -77,6 +77,28 @@ public final class Evaluator {
         return Arrays.asList(out);
     }
 
+    /**
+     * Loss and accuracy of each text with no memory before it (the engine's "original" numbers), over the
+     * same L - 1 targets as with a memory, so the two compare directly.
+     */
+    public List<Score> scoreAlone(List<int[]> texts) {
+        List<Score> out = new ArrayList<>();
+        for (int from = 0; from < texts.size(); from += batchSize) {
+            List<int[]> rows = texts.subList(from, Math.min(texts.size(), from + batchSize));
+            for (int[] t : rows) {
+                if (t.length < 2) throw new CramException("a text is scored on >= 2 tokens (the first is never a target), got " + t.length);
+            }
+            try (NDManager scope = model.manager().newSubManager()) {
+                Batch batch = Batch.build(model, null, rows, scope);
+                float[][] v = batch.stats(model.forward(batch.embeds(), batch.mask())).toHost();
+                for (int r = 0; r < rows.size(); r++) {
+                    out.add(new Score(v[0][r], v[1][r]));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Greedy decoding from the item's memory (one incremental decode: not batched). */
     public Greedy greedy(Item item) {
         check(item, model.info().hiddenSize());

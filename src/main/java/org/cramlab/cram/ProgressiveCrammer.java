@@ -119,7 +119,7 @@ public final class ProgressiveCrammer {
 
     /** What determines a text's stages besides the text: schedule, criterion and per-stage settings. */
     public Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>(settings.asMap());
+        Map<String, Object> m = RecordBuilder.withLayers(model, new LinkedHashMap<>(settings.asMap()));
         m.put("policy", policy.name());
         m.put("policy_params", policy.toString());
         m.put("criterion", criterion.label());
@@ -245,7 +245,7 @@ public final class ProgressiveCrammer {
             int longest = history.stream().filter(ProgressiveRecord.Stage::passed).mapToInt(ProgressiveRecord.Stage::length)
                     .max().orElse(0);
             int steps = history.stream().mapToInt(ProgressiveRecord.Stage::steps).sum();
-            Map<String, Object> m = settings.asMap();
+            Map<String, Object> m = RecordBuilder.withLayers(model, settings.asMap());
             m.put("criterion", criterion.label());
             if (criterion == Criterion.TEACHER_FORCED) m.put("threshold", threshold);
             return new ProgressiveRecord(task.textId(), task.textSource(), model.info().modelId(), task.nMem(), task.seed(),

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.cramlab.core.Hashing;
 import org.cramlab.core.Versions;
 import org.cramlab.model.CausalLM;
+import org.cramlab.model.LayerView;
 import org.cramlab.model.ModelInfo;
 
 /** Turns a stopped {@link Run} into its {@link RunRecord}: metrics, greedy check, saved memory. */
@@ -78,8 +79,19 @@ final class RecordBuilder {
     }
 
     private Map<String, Object> settingsMap(CramTask task) {
-        Map<String, Object> m = settings.asMap();
+        Map<String, Object> m = withLayers(model, settings.asMap());
         m.put("init", task.initMemory() == null ? RANDOM_INIT : "given");
+        return m;
+    }
+
+    /**
+     * {@code m} plus {@code layers} when the model is a truncated {@link LayerView}: a cut model's runs are
+     * other runs (other ids); a whole model's settings, and so its run ids, stay as they were.
+     */
+    static Map<String, Object> withLayers(CausalLM model, Map<String, Object> m) {
+        if (model instanceof LayerView v && v.isTruncated()) {
+            m.put("layers", v.layers());
+        }
         return m;
     }
 
@@ -110,7 +122,7 @@ final class RecordBuilder {
         StringBuilder s = new StringBuilder();
         s.append(modelId(info)).append('|').append(info.dtype()).append('|')
                 .append(Arrays.toString(task.tokenIds())).append('|').append(task.nMem()).append('|')
-                .append(task.seedOr(settings)).append('|').append(settings.asMap()).append('|')
+                .append(task.seedOr(settings)).append('|').append(withLayers(model, settings.asMap())).append('|')
                 .append(task.initMemory() == null ? "random" : Arrays.hashCode(task.initMemory()));
         return Hashing.sha256(s.toString()).substring(0, 16);
     }

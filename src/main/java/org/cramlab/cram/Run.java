@@ -6,7 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The state of one active run inside the engine: memory, optimiser, traces, stopping. */
+/**
+ * The state of one active run inside the engine: memory, optimiser, traces, stopping. With a
+ * {@link Subspace} the optimiser's parameter is z [K, k] and the memory is offset + z U, composed per
+ * step; without one the parameter is the memory itself.
+ */
 final class Run implements AutoCloseable {
 
     /** Why a run stopped, as written to {@link RunRecord#stopReason()}. */
@@ -32,7 +36,9 @@ final class Run implements AutoCloseable {
 
     private final CramSettings settings;
     private final NDManager manager;
-    private final NDArray memory;
+    private final NDArray param; // the memory, or z in a subspace
+    private final NDArray basis; // U [k, d], null without a subspace
+    private final NDArray offset; // init - z0 U [K, d], null without a subspace
     private final AdamW optimizer;
     private NDArray best;
     private double bestAccuracy; // starts at 0 as in train.py, so the patience counter matches it
@@ -43,14 +49,33 @@ final class Run implements AutoCloseable {
         this.task = task;
         this.settings = settings;
         this.manager = parent.newSubManager();
-        this.memory = manager.create(init, new Shape(task.nMem(), d));
-        memory.setRequiresGradient(true);
-        this.optimizer = new AdamW(memory, settings.optimiser());
-        this.best = copy(); // a run whose accuracy never rises above 0 still has a memory to report
+        NDArray start = manager.create(init, new Shape(task.nMem(), d));
+        Subspace sub = settings.subspace();
+        if (sub == null) {
+            this.basis = null;
+            this.offset = null;
+            this.param = start;
+        } else {
+            if (sub.d() != d) {
+                throw new CramException("subspace basis is [" + sub.k() + ", " + sub.d() + "] but the model's width d is " + d);
+            }
+            this.basis = sub.basis(manager);
+            this.param = start.matMul(basis.transpose()); // z0 = init U^T
+            this.offset = start.sub(param.matMul(basis)); // what the basis cannot express stays fixed
+        }
+        param.setRequiresGradient(true);
+        this.optimizer = new AdamW(param, settings.optimiser());
+        this.best = composed(); // a run whose accuracy never rises above 0 still has a memory to report
     }
 
-    NDArray memory() {
-        return memory;
+    /** The memory [K, d] for this step, in {@code scope} when composed (the plain memory stays where it is). */
+    NDArray memory(NDManager scope) {
+        if (basis == null) {
+            return param;
+        }
+        NDArray m = offset.add(param.matMul(basis)); // lands in this run's manager: move it to the step
+        m.attach(scope);
+        return m;
     }
 
     /**
@@ -72,7 +97,7 @@ final class Run implements AutoCloseable {
             // opt.step(), i.e. one update later than the one that scored best_accuracy. We keep the
             // parameters that actually achieved it.
             best.close();
-            best = copy();
+            best = composed();
             sinceImprovement = 0;
         } else {
             sinceImprovement++;
@@ -104,9 +129,13 @@ final class Run implements AutoCloseable {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private NDArray copy() {
-        try (NDArray detached = memory.stopGradient()) {
-            return detached.duplicate(); // lands in this run's manager, like the detached view
+    /** A detached copy of the current memory, in this run's manager. */
+    private NDArray composed() {
+        try (NDArray detached = param.stopGradient()) {
+            if (basis == null) {
+                return detached.duplicate(); // lands in this run's manager, like the detached view
+            }
+            return offset.add(detached.matMul(basis));
         }
     }
 

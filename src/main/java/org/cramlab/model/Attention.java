@@ -67,6 +67,20 @@ final class Attention {
     }
 
     /**
+     * {@link #causalMask} where, in addition, queries at positions >= {@code memory} may not attend to the
+     * first {@code memory} keys (attention knockout of the memory). Memory queries keep their causal
+     * view of the memory, so no row is fully masked (a fully masked row would be NaN and poison later layers).
+     */
+    static NDArray memoryHiddenMask(NDManager m, int batch, int t, int past, NDArray keyMask, int memory) {
+        int s = past + t;
+        NDArray textQuery = m.arange(past, s, 1, DataType.INT64).reshape(t, 1).gte(memory);
+        NDArray memoryKey = m.arange(0, s, 1, DataType.INT64).reshape(1, s).lt(memory);
+        NDArray hidden = textQuery.logicalAnd(memoryKey).reshape(1, 1, t, s);
+        NDArray allowed = allowed(m, batch, t, past, keyMask).logicalAnd(hidden.logicalNot());
+        return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
+    }
+
+    /**
      * softmax(q k^T * scale + mask) v on the plan's path. Both paths scale q first, so they compute
      * the same math; the fused one never materialises the [B, H, T, S] scores.
      *

@@ -20,17 +20,21 @@ abstract class DecoderModel extends LoadedModel {
      * @param past positions already in the cache (0 for a full forward)
      * @param attentionMask [B, S] 0/1 mask of real tokens (all ones when none was given)
      * @param cache the KV cache for incremental decoding, null for a full forward
+     * @param depth decoder layers to run (the family's loop bound)
+     * @param knockoutFrom first layer that attends with {@code knockedOut} instead
+     * @param knockedOut the plan that hides the memory columns from text queries, null without knockout
      */
-    record Step(Attention.Plan attention, int past, NDArray attentionMask, KvCache cache) {
+    record Step(Attention.Plan attention, int past, NDArray attentionMask, KvCache cache, int depth, int knockoutFrom,
+            Attention.Plan knockedOut) {
 
         /** Keys and values to attend over: this call's, appended to the cache when decoding. */
         NDArray[] keysValues(int layer, NDArray k, NDArray v) {
             return cache == null ? new NDArray[] {k, v} : cache.append(layer, k, v);
         }
 
-        /** softmax(q k^T * scale + mask) v over {@code kv} ({@link #keysValues}), [B, T, H * hd]. */
-        NDArray attend(NDArray q, NDArray[] kv, float scale) {
-            return Attention.attend(q, kv[0], kv[1], attention, scale);
+        /** Layer {@code layer}'s softmax(q k^T * scale + mask) v over {@code kv} ({@link #keysValues}), [B, T, H * hd]. */
+        NDArray attend(int layer, NDArray q, NDArray[] kv, float scale) {
+            return Attention.attend(q, kv[0], kv[1], layer >= knockoutFrom ? knockedOut : attention, scale);
         }
     }
 
@@ -48,7 +52,12 @@ abstract class DecoderModel extends LoadedModel {
     protected abstract NDArray run(NDArray h, Step step);
 
     @Override
-    public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask) {
+    int layerCount() {
+        return layers;
+    }
+
+    @Override
+    NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, Restriction r) {
         int b = checkEmbeds(inputsEmbeds);
         int t = (int) inputsEmbeds.getShape().get(1);
         checkLength(t);
@@ -58,7 +67,7 @@ abstract class DecoderModel extends LoadedModel {
                 : attentionMask.toType(DataType.INT64, false);
         Attention.Plan plan = attention.plan(m, b, t, 0, attentionMask == null ? null : keyMask);
         NDArray h = inputsEmbeds.toType(dtype, false);
-        return run(h, new Step(plan, 0, keyMask, null)).toType(DataType.FLOAT32, false);
+        return run(h, step(plan, 0, keyMask, null, r, m, b, t)).toType(DataType.FLOAT32, false);
     }
 
     @Override
@@ -67,7 +76,7 @@ abstract class DecoderModel extends LoadedModel {
     }
 
     @Override
-    public NDArray forwardIncremental(NDArray inputsEmbeds, DecodeState state) {
+    NDArray forwardIncremental(NDArray inputsEmbeds, DecodeState state, Restriction r) {
         if (!(state instanceof KvCache cache)) {
             throw new IllegalArgumentException("decode state was not made by this model's newDecodeState");
         }
@@ -77,9 +86,17 @@ abstract class DecoderModel extends LoadedModel {
         NDManager m = inputsEmbeds.getManager();
         Attention.Plan plan = attention.plan(m, 1, t, past, null);
         NDArray keyMask = m.ones(new Shape(1, past + t), DataType.INT64);
-        NDArray logits = run(inputsEmbeds.toType(dtype, false), new Step(plan, past, keyMask, cache));
+        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t));
         cache.advance(t);
         return logits.toType(DataType.FLOAT32, false);
+    }
+
+    /** The call's step; with a knockout, the explicit plan that hides the memory in the knocked-out layers. */
+    private static Step step(Attention.Plan plan, int past, NDArray keyMask, KvCache cache, Restriction r, NDManager m,
+            int b, int t) {
+        Attention.Plan knocked = !r.knocksOut() ? null
+                : Attention.Plan.explicit(Attention.memoryHiddenMask(m, b, t, past, keyMask, r.memoryPositions()));
+        return new Step(plan, past, keyMask, cache, r.layers(), r.knocksOut() ? r.knockoutFrom() : Integer.MAX_VALUE, knocked);
     }
 
     private void checkLength(int n) {

@@ -89,7 +89,7 @@ final class Gpt2 extends DecoderModel {
         h = h.add(Ops.lookup(wpe, pos));
         long d = cfg.hidden();
         long hd = d / cfg.heads();
-        for (int i = 0; i < layers.length; i++) {
+        for (int i = 0; i < step.depth(); i++) {
             Layer l = layers[i];
             float scale = cfg.scaleWeights() ? (float) (1.0 / Math.sqrt(hd)) : 1f;
             if (cfg.scaleByLayer()) {
@@ -101,7 +101,7 @@ final class Gpt2 extends DecoderModel {
                 NDArray k = Attention.splitHeads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), cfg.heads(), hd);
                 NDArray v = Attention.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * d)), cfg.heads(), hd);
                 NDArray[] kv = step.keysValues(i, k, v);
-                h = h.add(conv1d(step.attend(q, kv, scale), l.projW(), l.projB()));
+                h = h.add(conv1d(step.attend(i, q, kv, scale), l.projW(), l.projB()));
                 NDArray x = Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps());
                 h = scope.keep(h.add(conv1d(act.apply(conv1d(x, l.fcW(), l.fcB())), l.outW(), l.outB())));
             }

@@ -85,7 +85,7 @@ final class GptNeoX extends DecoderModel {
         float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
         long hd = cfg.headDim();
         Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
-        for (int i = 0; i < layers.length; i++) {
+        for (int i = 0; i < step.depth(); i++) {
             Layer l = layers[i];
             try (LayerScope scope = new LayerScope(h)) {
                 // qkv is laid out per head: [B, T, H, 3 * hd] -> q, k, v chunks of the last axis
@@ -97,7 +97,7 @@ final class GptNeoX extends DecoderModel {
                 NDArray k = rope.apply(qkvParts.get(1));
                 NDArray v = qkvParts.get(2);
                 NDArray[] kv = step.keysValues(i, k, v);
-                NDArray attn = Ops.linear(step.attend(q, kv, scale), l.denseW(), l.denseB());
+                NDArray attn = Ops.linear(step.attend(i, q, kv, scale), l.denseW(), l.denseB());
                 if (cfg.parallelResidual()) {
                     h = h.add(attn).add(mlp(Ops.layerNorm(h, l.ln2w(), l.ln2b(), cfg.eps()), l));
                 } else {

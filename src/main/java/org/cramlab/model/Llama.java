@@ -98,7 +98,7 @@ final class Llama extends DecoderModel {
     protected NDArray run(NDArray h, Step step) {
         float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
         Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
-        for (int i = 0; i < layers.length; i++) {
+        for (int i = 0; i < step.depth(); i++) {
             Layer l = layers[i];
             try (LayerScope scope = new LayerScope(h)) {
                 NDArray x = norm(h, l.inputNorm());
@@ -111,7 +111,7 @@ final class Llama extends DecoderModel {
                 q = rope.apply(q);
                 k = rope.apply(k);
                 NDArray[] kv = step.keysValues(i, k, v);
-                NDArray a = step.attend(q, kv, scale);
+                NDArray a = step.attend(i, q, kv, scale);
                 h = h.add(Ops.linear(a, l.wo(), l.bo()));
                 x = norm(h, l.postNorm());
                 NDArray mlp = Ops.silu(Ops.linear(x, l.gate(), null)).mul(Ops.linear(x, l.up(), null));

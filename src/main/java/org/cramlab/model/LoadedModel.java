@@ -70,6 +70,25 @@ abstract class LoadedModel implements CausalLM {
         }
     }
 
+    /** Number of decoder layers. */
+    abstract int layerCount();
+
+    /** {@link #forward(NDArray, NDArray)} through the part of the model {@code r} keeps. */
+    abstract NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, Restriction r);
+
+    /** {@link #forwardIncremental(NDArray, DecodeState)} through the part of the model {@code r} keeps. */
+    abstract NDArray forwardIncremental(NDArray inputsEmbeds, DecodeState state, Restriction r);
+
+    @Override
+    public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask) {
+        return forward(inputsEmbeds, attentionMask, Restriction.all(layerCount()));
+    }
+
+    @Override
+    public NDArray forwardIncremental(NDArray inputsEmbeds, DecodeState state) {
+        return forwardIncremental(inputsEmbeds, state, Restriction.all(layerCount()));
+    }
+
     @Override
     public NDList parameters() {
         return parameters;

@@ -129,11 +129,17 @@ final class Mamba extends LoadedModel {
     }
 
     @Override
-    public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask) {
+    int layerCount() {
+        return layers.length;
+    }
+
+    @Override
+    NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, Restriction r) {
+        r.requireNoKnockout(info());
         int b = checkEmbeds(inputsEmbeds);
         checkMask(attentionMask, b, (int) inputsEmbeds.getShape().get(1));
         NDArray mask = attentionMask == null ? null : attentionMask.toType(dtype, false).expandDims(2);
-        return run(inputsEmbeds, mask, null);
+        return run(inputsEmbeds, mask, null, r.layers());
     }
 
     @Override
@@ -142,20 +148,21 @@ final class Mamba extends LoadedModel {
     }
 
     @Override
-    public NDArray forwardIncremental(NDArray inputsEmbeds, DecodeState state) {
+    NDArray forwardIncremental(NDArray inputsEmbeds, DecodeState state, Restriction r) {
+        r.requireNoKnockout(info());
         if (!(state instanceof State s)) {
             throw new IllegalArgumentException("decode state was not made by this model's newDecodeState");
         }
         int t = checkIncremental(inputsEmbeds);
-        NDArray logits = run(inputsEmbeds, null, s);
+        NDArray logits = run(inputsEmbeds, null, s, r.layers());
         s.advance(t);
         return logits;
     }
 
-    /** Embeddings [B, T, d] to float32 logits [B, T, V]; {@code mask} is [B, T, 1] or null. */
-    private NDArray run(NDArray inputsEmbeds, NDArray mask, State state) {
+    /** Embeddings [B, T, d] to float32 logits [B, T, V] through the first {@code depth} layers; {@code mask} is [B, T, 1] or null. */
+    private NDArray run(NDArray inputsEmbeds, NDArray mask, State state, int depth) {
         NDArray h = inputsEmbeds.toType(cfg.residualFp32() ? DataType.FLOAT32 : dtype, false);
-        for (int i = 0; i < layers.length; i++) {
+        for (int i = 0; i < depth; i++) {
             Layer l = layers[i];
             NDArray y = mixer(Ops.rmsNorm(h.toType(dtype, false), l.norm(), cfg.eps()), l, mask, state, i);
             h = h.add(y.toType(h.getDataType(), false));

@@ -108,7 +108,7 @@ final class Opt extends DecoderModel {
         h = h.add(Ops.lookup(positions, pos));
         long hd = cfg.hidden() / cfg.heads();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        for (int i = 0; i < layers.length; i++) {
+        for (int i = 0; i < step.depth(); i++) {
             Layer l = layers[i];
             try (LayerScope scope = new LayerScope(h)) {
                 NDArray x = cfg.normBefore() ? Ops.layerNorm(h, l.ln1w(), l.ln1b(), EPS) : h;
@@ -117,7 +117,7 @@ final class Opt extends DecoderModel {
                 NDArray k = Attention.splitHeads(Ops.linear(x, l.wk(), l.bk()), cfg.heads(), hd);
                 NDArray v = Attention.splitHeads(Ops.linear(x, l.wv(), l.bv()), cfg.heads(), hd);
                 NDArray[] kv = step.keysValues(i, k, v);
-                h = h.add(Ops.linear(step.attend(q, kv, 1f), l.wo(), l.bo()));
+                h = h.add(Ops.linear(step.attend(i, q, kv, 1f), l.wo(), l.bo()));
                 if (!cfg.normBefore()) {
                     h = Ops.layerNorm(h, l.ln1w(), l.ln1b(), EPS);
                 }

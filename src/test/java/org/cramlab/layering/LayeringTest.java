@@ -31,7 +31,7 @@ class LayeringTest {
             List.of("capacity"),
             List.of("report"),
             List.of("run"),
-            List.of("experiment"),
+            List.of("experiment", "effects"),
             List.of("bench"),
             List.of("sweep"),
             List.of("notebook", "cli"));
