@@ -9,12 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.cram.CramSettings;
-import org.cramlab.run.CapacitySearch;
 import org.cramlab.run.ExperimentException;
 import org.cramlab.run.ExperimentPlan;
 import org.cramlab.run.ExperimentRunner;
 import org.cramlab.run.PlanTexts;
-import org.cramlab.run.RunFolder;
 import org.cramlab.model.LoadOptions;
 import org.cramlab.model.Models;
 import org.cramlab.sweep.RunnerExecutor;
@@ -22,6 +20,7 @@ import org.cramlab.sweep.Launcher;
 import org.cramlab.sweep.Shard;
 import org.cramlab.sweep.ShardExecutor;
 import org.cramlab.sweep.ShardResult;
+import org.cramlab.sweep.StagedSweep;
 import org.cramlab.sweep.SlurmOptions;
 import org.cramlab.sweep.Submission;
 import org.cramlab.sweep.Sweep;
@@ -63,6 +62,9 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--slurm", description = "write an sbatch job array (one task per shard) and submit it if sbatch is on the PATH")
     boolean slurm;
+
+    @Option(names = "--dry-run", description = "--slurm: write the sbatch script(s) and show them; submit nothing")
+    boolean dryRun;
 
     @Option(names = "--array", paramLabel = "N", description = "--slurm: number of shards/array tasks (default min(runs, 16)); --status: shards to show")
     int array;
@@ -119,8 +121,7 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         if (slurm) {
-            Launcher launcher = jar != null ? Launcher.ofJar(jar) : Launcher.current();
-            Submission s = Sweep.submit(p, this.out, slurmOptions(), launcher);
+            Submission s = dryRun ? Sweep.write(p, this.out, slurmOptions(), launcher()) : Sweep.submit(p, this.out, slurmOptions(), launcher());
             out.println(s.message());
             return 0;
         }
@@ -137,26 +138,30 @@ public final class SweepCommand implements Callable<Integer> {
                 .addSweepArgs(List.of("--device", device, "--dtype", dtype, "--batch-size", String.valueOf(batchSize))).build();
     }
 
+    private Launcher launcher() {
+        return jar != null ? Launcher.ofJar(jar) : Launcher.current();
+    }
+
     /**
      * A plan naming a staged capacity strategy (warm, bisect, progressive): each text's lengths are a chain of
-     * warm-started stages, so the shards split texts, not runs ({@link CapacitySearch#shard}); each text's
-     * stages are persisted at once and resumed. Prints the capacity (of the shard's texts, for a shard).
+     * warm-started stages, so the shards split texts, not runs ({@link StagedSweep}); each text's stages are persisted
+     * at once and resumed. Prints the capacity: of the shard's texts only for a shard, said so.
      */
     private int runStaged(ExperimentPlan p, java.io.PrintWriter out) {
-        if (status || slurm) { // both count and submit per run; a staged plan's unit of work is a text's chain
-            throw new ExperimentException("plan " + plan + " names strategy '" + p.strategy() + "': --status and --slurm take"
-                    + " grid plans; run a staged plan here, or one `sweep --plan F --out RUNDIR --shard i/n` per node");
+        if (status) {
+            out.print(StagedSweep.status(p, this.out, array).render());
+        } else if (slurm) {
+            out.println(StagedSweep.submit(p, this.out, slurmOptions(), launcher(), dryRun).message());
+        } else {
+            Shard s = Shard.parse(shard);
+            StagedSweep.ShardOutcome r = StagedSweep.runShard(p, s, this.out, runner(p), Shard.currentWriterTag());
+            String table = CapacityCommand.table(r.result());
+            if (r.partial()) {
+                out.println("shard " + shard + ": " + r.texts() + " of " + r.planTexts() + " texts");
+                table = table.replaceFirst("(?m)^decoding capacity \\(K=\\d+\\): .*$", java.util.regex.Matcher.quoteReplacement(r.partialCapacityLine()));
+            }
+            out.println(table);
         }
-        Shard s = Shard.parse(shard);
-        CapacitySearch all = CapacitySearch.fromPlan(p);
-        CapacitySearch search = s.count() == 1 ? all : all.shard(s.index(), s.count());
-        CapacitySearch.Result r;
-        try (RunFolder folder = RunFolder.open(this.out, s.writerName(Shard.currentWriterTag()),
-                "shard-" + s.index() + "-of-" + s.count())) {
-            r = search.run(runner(p), folder);
-        }
-        if (s.count() > 1) out.println("shard " + shard + ": " + search.texts().size() + " of " + all.texts().size() + " texts");
-        out.println(CapacityCommand.table(r));
         out.flush();
         return 0;
     }

@@ -55,9 +55,40 @@ public record SbatchScript(
         l.add("# already recorded in the run folder, so only what is missing runs again.");
         sbatch(l, "--job-name", jobName);
         sbatch(l, "--array", arraySpec());
+        resources(l, options, logDir().resolve("%x-%A_%a.out"));
+        l.add("set -euo pipefail");
+        l.add("# N is fixed here rather than read from $SLURM_ARRAY_TASK_COUNT, so a subset of tasks");
+        l.add("# (`sbatch --array=3 this-script`) still runs shard 3 of N.");
+        l.add("SHARDS=" + shards);
+        l.add(command(launcher, options, planFile, runDir, "--shard \"${SLURM_ARRAY_TASK_ID}/${SHARDS}\""));
+        return String.join("\n", l) + "\n";
+    }
+
+    /**
+     * The script of one job (no array) that runs the whole plan, {@code cramlab sweep --plan F --out RUNDIR}, with
+     * the same per-task resources as the array (e.g. a staged plan's repair once its shards are done).
+     *
+     * @param what one comment line saying what the job does
+     */
+    public static String single(Path planFile, Path runDir, String jobName, Launcher launcher, SlurmOptions options, String what) {
+        Path plan = planFile.toAbsolutePath().normalize();
+        Path dir = runDir.toAbsolutePath().normalize();
+        List<String> l = new ArrayList<>();
+        l.add("#!/bin/bash");
+        l.add("# cramlab sweep: " + what);
+        l.add("# Written by `cramlab sweep --slurm`. After failures rerun that same command: it submits only what is missing.");
+        sbatch(l, "--job-name", jobName);
+        resources(l, options, dir.resolve("slurm").resolve("logs").resolve("%x-%j.out"));
+        l.add("set -euo pipefail");
+        l.add(command(launcher, options, plan, dir, null));
+        return String.join("\n", l) + "\n";
+    }
+
+    /** The {@code #SBATCH} lines every task or job of a sweep carries: one process, its log, the options' resources. */
+    private static void resources(List<String> l, SlurmOptions options, Path log) {
         // One process per array task; --gpus-per-task also needs an explicit task count.
         sbatch(l, "--ntasks", "1");
-        sbatch(l, "--output", logDir().resolve("%x-%A_%a.out").toString());
+        sbatch(l, "--output", log.toString());
         if (options.cpusPerTask() > 0) sbatch(l, "--cpus-per-task", String.valueOf(options.cpusPerTask()));
         if (options.gpusPerTask() > 0) sbatch(l, "--gpus-per-task", String.valueOf(options.gpusPerTask()));
         if (options.mem() != null) sbatch(l, "--mem", options.mem());
@@ -65,21 +96,20 @@ public record SbatchScript(
         if (options.partition() != null) sbatch(l, "--partition", options.partition());
         if (options.account() != null) sbatch(l, "--account", options.account());
         for (String a : options.sbatchArgs()) l.add("#SBATCH " + a);
-        l.add("set -euo pipefail");
-        l.add("# N is fixed here rather than read from $SLURM_ARRAY_TASK_COUNT, so a subset of tasks");
-        l.add("# (`sbatch --array=3 this-script`) still runs shard 3 of N.");
-        l.add("SHARDS=" + shards);
+    }
+
+    /** {@code exec java ... sweep --plan F [shard] --out RUNDIR <sweep args>}; {@code shard} null: the whole plan. */
+    private static String command(Launcher launcher, SlurmOptions options, Path planFile, Path runDir, String shard) {
         List<String> cmd = new ArrayList<>();
         cmd.add("exec \"${CRAMLAB_JAVA:-" + launcher.java().replace("\"", "") + "}\"");
         options.javaOpts().forEach(o -> cmd.add(quote(o)));
         launcher.entry().forEach(o -> cmd.add(quote(o)));
         cmd.add("sweep");
         cmd.add("--plan " + quote(planFile.toString()));
-        cmd.add("--shard \"${SLURM_ARRAY_TASK_ID}/${SHARDS}\"");
+        if (shard != null) cmd.add(shard);
         cmd.add("--out " + quote(runDir.toString()));
         options.sweepArgs().forEach(o -> cmd.add(quote(o)));
-        l.add(String.join(" ", cmd));
-        return String.join("\n", l) + "\n";
+        return String.join(" ", cmd);
     }
 
     private static void sbatch(List<String> lines, String option, String value) {

@@ -23,7 +23,15 @@ public final class Slurm {
 
     /** Submits {@code script} with {@code sbatch --parsable} and returns the job id. */
     public static String submit(Path script) {
-        Commands.Result r = Commands.run(List.of("sbatch", "--parsable", script.toString()), TIMEOUT_SECONDS);
+        return submit(script, List.of());
+    }
+
+    /** Submits {@code script} with {@code sbatch --parsable <options> script} (e.g. a dependency) and returns the job id. */
+    public static String submit(Path script, List<String> options) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("sbatch", "--parsable"));
+        cmd.addAll(options);
+        cmd.add(script.toString());
+        Commands.Result r = Commands.run(cmd, TIMEOUT_SECONDS);
         if (r.exitCode() != 0) {
             throw new SweepException("sbatch " + script + " failed (exit " + r.exitCode() + "): " + r.stderr().strip());
         }
@@ -47,6 +55,24 @@ public final class Slurm {
         if (r.exitCode() != 0) return states;
         for (String line : r.stdout().split("\n")) {
             if (!line.isBlank()) states.merge(line.strip(), 1, Integer::sum);
+        }
+        return states;
+    }
+
+    /**
+     * The state (PENDING, RUNNING, ...) of each task of {@code jobId} Slurm still holds, by array index ("" for a job
+     * that is no array); empty once the job has left the queue, or when squeue is not available.
+     */
+    public static Map<String, String> tasks(String jobId) {
+        Map<String, String> states = new TreeMap<>();
+        if (jobId == null || !Commands.onPath("squeue")) return states;
+        Commands.Result r = Commands.run(List.of("squeue", "-h", "-r", "-j", jobId, "-o", "%i %T"), TIMEOUT_SECONDS);
+        if (r.exitCode() != 0) return states;
+        for (String line : r.stdout().split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length != 2) continue;
+            int sep = f[0].indexOf('_');
+            states.put(sep < 0 ? "" : f[0].substring(sep + 1), f[1]);
         }
         return states;
     }

@@ -90,6 +90,13 @@ public final class Sweep {
         return submit(plan, runDir, options, launcher, Slurm.available());
     }
 
+    /** Writes the plan and the sbatch script as {@link #submit} does, and submits nothing (the message shows the script). */
+    public static Submission write(ExperimentPlan plan, Path runDir, SlurmOptions options, Launcher launcher) {
+        Submission s = submit(plan, runDir, options, launcher, false);
+        return new Submission(s.jobId(), s.script(), s.shards(), s.tasks(),
+                s.message().replaceFirst("^sbatch is not on the PATH; wrote ", "--dry-run: wrote (and did not submit) "));
+    }
+
     /** {@code useSbatch} false only writes the script (tests; machines without Slurm). */
     static Submission submit(ExperimentPlan plan, Path runDir, SlurmOptions options, Launcher launcher, boolean useSbatch) {
         Path dir = runDir.toAbsolutePath().normalize();
@@ -213,7 +220,16 @@ public final class Sweep {
     private record Logged(String jobId, int shards, List<Integer> tasks, String script, String time) {}
 
     private static void logSubmission(Path runDir, Logged entry) {
-        Path f = runDir.resolve(SLURM_DIR).resolve(SUBMISSIONS);
+        appendLog(runDir, SUBMISSIONS, entry);
+    }
+
+    private static Optional<Logged> lastSubmission(Path runDir) {
+        return lastLogged(runDir, SUBMISSIONS, Logged.class).filter(l -> l.shards() >= 1);
+    }
+
+    /** Appends {@code entry} as one JSON line to {@code runDir/slurm/<file>} (a submission log). */
+    static void appendLog(Path runDir, String file, Object entry) {
+        Path f = runDir.resolve(SLURM_DIR).resolve(file);
         try {
             Files.writeString(f, Json.write(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
@@ -222,14 +238,13 @@ public final class Sweep {
         }
     }
 
-    private static Optional<Logged> lastSubmission(Path runDir) {
-        Path f = runDir.resolve(SLURM_DIR).resolve(SUBMISSIONS);
+    /** The last line of the submission log {@code runDir/slurm/<file>}, if any. */
+    static <T> Optional<T> lastLogged(Path runDir, String file, Class<T> type) {
+        Path f = runDir.resolve(SLURM_DIR).resolve(file);
         if (!Files.isRegularFile(f)) return Optional.empty();
         try {
             List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
-            if (lines.isEmpty()) return Optional.empty();
-            Logged l = Json.read(lines.get(lines.size() - 1), Logged.class);
-            return l == null || l.shards() < 1 ? Optional.empty() : Optional.of(l);
+            return lines.isEmpty() ? Optional.empty() : Optional.ofNullable(Json.read(lines.get(lines.size() - 1), type));
         } catch (IOException | RuntimeException e) {
             throw new SweepException("cannot read submission log " + f + ": " + e.getMessage(), e);
         }

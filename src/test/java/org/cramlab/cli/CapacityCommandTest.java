@@ -1,6 +1,7 @@
 package org.cramlab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -195,6 +196,10 @@ class CapacityCommandTest {
             CramCommandTest.Outcome o = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString(), "--shard", shard);
             assertEquals(0, o.code(), o.err());
             assertTrue(o.out().contains("shard " + shard + ": " + (shard.startsWith("0") ? 2 : 1) + " of 3 texts"), o.out());
+            // issue 22 item 6: a shard's capacity is over its texts only, and says so
+            assertTrue(o.out().contains("shard " + shard + " (" + (shard.startsWith("0") ? 2 : 1) + " of 3 texts): capacity over these"
+                    + " texts only: "), o.out());
+            assertFalse(o.out().contains("decoding capacity"), o.out());
         }
         long stageLines = TestRecords.stageLines(swept);
         assertEquals(0, RecordStore.read(swept).size(), "shards run no grid run: repair waits for every text");
@@ -206,8 +211,11 @@ class CapacityCommandTest {
         assertEquals(one.out().strip(), all.out().strip(), "sharded sweep of the plan = capacity --strategy warm");
 
         CramCommandTest.Outcome status = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", swept.toString(), "--status");
-        assertEquals(2, status.code());
-        assertTrue(status.err().contains("names strategy 'warm'"), status.err());
+        assertEquals(0, status.code(), status.err()); // staged plans have a --status (per text, shard, repair; issue 23)
+        java.util.regex.Matcher cap = java.util.regex.Pattern.compile("decoding capacity \\(K=1\\): (\\d+) token").matcher(one.out());
+        assertTrue(cap.find(), one.out());
+        assertTrue(status.out().contains("3/3 texts done") && status.out().contains((repair ? "repair" : "summary") + ": done")
+                && status.out().contains("capacity (K=1): " + cap.group(1) + " token"), status.out());
     }
 
     /** A text whose token ids the model has no embedding for: one line naming the id and the vocabulary, not a native error. */
