@@ -40,8 +40,8 @@ public final class CapacityBench {
      * @param count number of texts
      * @param grid length grid
      * @param nMem K
-     * @param grid settings of every grid run (the paper: 5000 steps, patience 2000)
-     * @param stage settings of every stage of the staged strategies (their per-stage budget)
+     * @param gridSettings settings of every grid run (the paper: 5000 steps, patience 2000)
+     * @param stageSettings settings of every stage of the staged strategies (their per-stage budget)
      * @param strategies strategies to run; grid is always run first (it is the reference)
      * @param grow tokens per progressive stage
      * @param seed memory-init and text-sampling seed

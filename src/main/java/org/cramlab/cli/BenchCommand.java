@@ -83,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-torch", description = "Do not run the PyTorch reference.")
     boolean noTorch;
 
-    @Option(names = "--torch-tree", paramLabel = "DIR", description = "Debian sid tree with transformers (default: $CRAMLAB_HF_REF or /work/hf-ref).")
+    @Option(names = "--torch-tree", paramLabel = "DIR", description = "Debian sid tree with transformers (default: $CRAMLAB_HF_REF; without either the reference is skipped).")
     Path torchTree;
 
     @Option(names = "--torch-script", paramLabel = "F",

@@ -234,7 +234,7 @@ public record CapacitySearch(
      * @param bisectedCapacity the capacity refined by the lengths run between grid points (equals
      *     decodingCapacity without them)
      * @param theoreticalCapacity 16 d / log2|V|
-     * @param saturatedRuns runs with best_accuracy <= 0.99 (the paper pools these for its gains)
+     * @param saturatedRuns runs with best_accuracy {@literal <=} 0.99 (the paper pools these for its gains)
      * @param meanTokenGainSaturated mean token gain over those runs (NaN if none)
      * @param meanInformationGainSaturated mean information gain (nats) over those runs (NaN if none)
      * @param utilisation meanTokenGainSaturated / theoreticalCapacity

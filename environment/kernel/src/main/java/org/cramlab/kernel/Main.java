@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.cramlab.kernel.runtime.Kernel;
+import org.cramlab.kernel.runtime.LibraryHooks;
 
 /**
  * Launcher: {@code java -cp ... org.cramlab.kernel.Main CONNECTION_FILE}. Reads IJava's environment
@@ -53,6 +54,7 @@ public final class Main {
                 System.err.println("IJAVA_CLASSPATH entry " + entry + " skipped: " + e.getMessage());
             }
         }
+        LibraryHooks.install(Main.class.getClassLoader()); // Lab.open("name") displays through this kernel
         try (InputStream in = Main.class.getResourceAsStream("startup.jsh")) {
             kernel.runStartup(new String(in.readAllBytes(), StandardCharsets.UTF_8), "(built in)");
         }
