@@ -211,7 +211,7 @@ public final class Lab {
             if (st.done() > 0 && st.done() != plotted[0]) {
                 plotted[0] = st.done();
                 List<RunRecord> sofar = RecordStore.read(runDir).of(plan);
-                replace(plotId, Html.figureFragment(Figures.accuracyVsLength(CapacityVsLength.accuracyByLength(sofar)), false));
+                replace(plotId, Html.figureFragmentWithImage(Figures.accuracyVsLength(CapacityVsLength.accuracyByLength(sofar)), false));
             }
         });
     }
