@@ -123,19 +123,39 @@ public final class CramCommand implements Callable<Integer> {
             }
             if (progressive) {
                 ProgressiveRecord r;
+                float[][] kept = new float[1][];
+                int[] keptLength = {0};
                 try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
                     RunListener shown = RunListener.showing(progress);
                     r = ProgressiveCrammer.builder(model).optSettings(settings)
                             .optPolicy(policy()).optCriterion(ProgressiveCrammer.Criterion.parse(criterion)).build()
                             .run(List.of(new ProgressiveCrammer.Task(task.textId(), task.textSource(), task.tokenIds(),
-                                    task.nMem(), task.seedOr(settings))), new ProgressiveCrammer.Listener() {
+                                    task.nMem(), task.seedOr(settings), task.initMemory())), new ProgressiveCrammer.Listener() {
                                         @Override
                                         public void onStep(RunListener.Step step) {
                                             shown.onStep(step);
                                         }
+
+                                        @Override
+                                        public void onStage(ProgressiveCrammer.Task t, ProgressiveRecord.Stage stage,
+                                                float[] best) {
+                                            // keep the longest passed stage's memory; until one passes, the latest
+                                            if (stage.passed() ? stage.length() >= keptLength[0] : keptLength[0] <= 0) {
+                                                kept[0] = best;
+                                                keptLength[0] = stage.passed() ? stage.length() : 0;
+                                            }
+                                        }
                                     }).get(0);
                 }
                 out.println(json ? r.toJson() : progressiveSummary(r));
+                if (saveMemory != null && kept[0] != null) {
+                    Memory.save(saveMemory, kept[0], r.nMem(), model.info().hiddenSize(), Map.of("model_id", r.modelId(),
+                            "n_mem", String.valueOf(r.nMem()), "length", String.valueOf(keptLength[0])));
+                    if (!json) {
+                        out.println("memory " + saveMemory + (keptLength[0] > 0 ? " (longest passed stage, "
+                                + keptLength[0] + " tokens)" : " (no stage passed: the last stage's best)"));
+                    }
+                }
                 out.flush();
                 return 0;
             }
