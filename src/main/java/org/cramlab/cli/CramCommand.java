@@ -96,6 +96,10 @@ public final class CramCommand implements Callable<Integer> {
                     "embeddings, or the first k unit vectors. Recorded as settings.subspace."})
     String subspace;
 
+    @Option(names = "--score-first-token", description = {"The memory also predicts the first token (the Progressive Cramming",
+            "peer's indexing; the paper gives it). Recorded as settings.score_first_token; refused when the tokenizer adds BOS."})
+    boolean scoreFirstToken;
+
     @Option(names = "--layers", paramLabel = "N",
             description = "Run only the first N decoder layers (final norm and head kept; recorded as settings.layers).")
     Integer layers;
@@ -113,7 +117,7 @@ public final class CramCommand implements Callable<Integer> {
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
-            CramSettings settings = options.optim.settings().build();
+            CramSettings settings = options.optim.settings().optScoreFirstToken(scoreFirstToken && firstTokenIsText()).build();
             if (progressive && !Options.given(spec, "--steps") && !Options.given(spec, "--patience")) {
                 // the paper has no progressive recipe: the peer's (Progressive Cramming) 1000 steps per stage
                 settings = settings.toBuilder().optMaxSteps(PEER_STAGE_STEPS).optPatience(PEER_STAGE_STEPS).build();
@@ -174,6 +178,17 @@ public final class CramCommand implements Callable<Integer> {
         }
     }
 
+    /** Fails when {@code --score-first-token} cannot apply: with BOS added, the first scored token is already text. */
+    private boolean firstTokenIsText() {
+        try (TextTokenizer tok = options.model.tokenizerIfAny()) {
+            if (tok != null && tok.addsBos()) {
+                throw new CramException("--score-first-token does not apply to " + options.model.directory() + ": its tokenizer adds BOS,"
+                        + " so the first scored token is already the first text token (the paper's indexing)");
+            }
+        }
+        return true;
+    }
+
     /** Steps (and patience) per stage of {@code --progressive} when neither is given: the peer's budget. */
     static final int PEER_STAGE_STEPS = 1000;
 
@@ -196,8 +211,8 @@ public final class CramCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "%5d %6d %6d %8.4f %9.4f %8s %9.2f%n", st.index(), st.length(), st.steps(),
                     st.bestAccuracy(), st.bestLoss(), st.passed() ? "yes" : "no", st.addedSurprisalNats()));
         }
-        s.append(String.format(Locale.ROOT, "greedy horizon %s (%s), %s", Plural.of(r.horizon(), "token"),
-                r.longestPassed() > 0 ? "longest passed stage L=" + r.longestPassed() : "no stage passed",
+        s.append(String.format(Locale.ROOT, "greedy horizon %s, %d encoded (%s), %s", Plural.of(r.horizon(), "token"),
+                r.encodedTokens(), r.longestPassed() > 0 ? "longest passed stage L=" + r.longestPassed() : "no stage passed",
                 Plural.of(r.totalSteps(), "optimisation step")));
         return s.toString();
     }
@@ -271,7 +286,9 @@ public final class CramCommand implements Callable<Integer> {
                 m.greedyPrefixLength() < 0
                         ? "greedy    not checked"
                         : String.format(Locale.ROOT, "greedy    exact %s  correct prefix %d/%d  token accuracy %.4f",
-                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(), length - 1, m.greedyTokenAccuracy()),
+                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(),
+                                length - (Boolean.TRUE.equals(r.settings().optimiser().get("score_first_token")) ? 0 : 1),
+                                m.greedyTokenAccuracy()),
                 String.format(Locale.ROOT, "compression %.1f tokens/vector%s", r.compressionRatio(),
                         r.memoryFile() == null ? "" : "  memory " + r.memoryFile()));
         return String.join(System.lineSeparator(), lines);

@@ -242,7 +242,9 @@ public final class ProgressiveCrammer {
                 added += nll[j - 1];
             }
             boolean passed = criterion == Criterion.GREEDY ? r.metrics().greedyExactMatch() : r.metrics().bestAccuracy() >= threshold;
-            int horizon = r.metrics().greedyPrefixLength() < 0 ? -1 : r.metrics().greedyPrefixLength() + 1;
+            // units of L: the given first token counts with the paper's indexing (see Exactness#encodedTokens)
+            int horizon = r.metrics().greedyPrefixLength() < 0 ? -1
+                    : r.metrics().greedyPrefixLength() + (settings.scoreFirstToken() ? 0 : 1);
             return new ProgressiveRecord.Stage(history.size(), r.text().length(), from, r.trajectory().steps(), r.metrics().bestLoss(), r.metrics().bestAccuracy(),
                     passed, horizon, r.text().length() - from, added, r.trajectory().stopReason(), r.trajectory().wallTimeSeconds(), null);
         }
