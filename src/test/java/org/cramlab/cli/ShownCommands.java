@@ -19,7 +19,8 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ShownCommands {
 
     private static final Set<String> SEPARATORS = Set.of("|", "||", "&&", ";", "&");
-    private static final String PLACEHOLDER = "[A-Z][A-Z0-9_]*|<[^>]*>|\\.\\.\\.";
+    /** N, <out>, ... and shell variables ($opt, ${OPTS}): values the docs leave to the reader. */
+    private static final String PLACEHOLDER = "[A-Z][A-Z0-9_]*|<[^>]*>|\\.\\.\\.|\\$\\{?[A-Za-z_][A-Za-z0-9_]*\\}?";
 
     private ShownCommands() {}
 
@@ -151,6 +152,8 @@ final class ShownCommands {
                 out.set(++i, sample(o).orElse(v));
             }
         }
+        // a bare shell variable ("... $opt") expands to options the docs do not show: nothing to check
+        out.removeIf(a -> a.matches("\\$\\{?[A-Za-z_][A-Za-z0-9_]*\\}?"));
         return out;
     }
 
