@@ -14,7 +14,7 @@ benchmark feeds random token ids. Shapes:
               shows: small matmuls)
 
 Example:
-  chroot /work/hf-ref python3 /mnt/repo/environment/bench/make_random_model.py pythia-70m /mnt/out/pythia-70m-random
+  chroot "$CRAMLAB_HF_REF" python3 /mnt/repo/environment/bench/make_random_model.py pythia-70m /mnt/out/pythia-70m-random
 """
 import sys
 

@@ -17,7 +17,7 @@ Each distinct ids list keeps its own memory and AdamW state across requests (war
 ids list), so a caller can interleave chunks of torch steps with its own steps on a shared machine.
 
 Example:
-  chroot /work/hf-ref python3 /mnt/repo/environment/bench/torch_reference_step.py \\
+  chroot "$CRAMLAB_HF_REF" python3 /mnt/repo/environment/bench/torch_reference_step.py \\
       --model-dir /mnt/repo/src/test/resources/golden/llama --length 64
 """
 import argparse

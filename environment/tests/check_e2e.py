@@ -20,6 +20,13 @@ def check(name, cond, detail=""):
     print(("PASS " if cond else "FAIL ") + name + ("" if cond else f"  -- {detail}"))
 
 
+def summary():
+    """Prints 'N passed, M failed'; the exit status for the checks so far."""
+    failed = results.count(False)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def outputs(nb, cell_id):
     for cell in nb["cells"]:
         if cell.get("id") == cell_id:
@@ -64,6 +71,11 @@ def notebook_checks(out_dir, runner_status):
     check("second figure reuses the page's plotly", len(fig2) == 1 and "plotly.js v2" not in fig2[0] and "Plotly.newPlot" in fig2[0],
           [f[:200] for f in fig2])
     check("figures load no script from elsewhere", all("<script src" not in f for f in fig1 + fig2))
+    check("figures carry a static PNG inside their HTML", len(fig1 + fig2) == 2
+          and all('<img id="cramlab_plot_' in f and 'src="data:image/png;base64,' in f for f in fig1 + fig2), [f[:200] for f in fig1 + fig2])
+    plain = data(outputs(nb, "figure"), "text/plain") + data(outputs(nb, "table"), "text/plain")
+    check("text/plain of a figure and a table is one line saying what it is", len(plain) == 2
+          and plain[0].startswith("Figure: ") and plain[1].startswith("Table: ") and all("\n" not in p for p in plain), plain)
     check("BufferedImage renders as PNG", len(data(outputs(nb, "image"), "image/png")) == 1, outputs(nb, "image"))
     prog = data(outputs(nb, "progress"), "text/html")
     check("Progress updates one display in place", len(prog) == 1 and "e2e 3/3 (100%)" in prog[0], prog)
@@ -163,6 +175,4 @@ if __name__ == "__main__":
     notebook_checks(sys.argv[1], int(sys.argv[2]))
     interactive_checks()
     checkout_checks(sys.argv[3], sys.argv[4])
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Generate cramlab's fused-attention TorchScript archive (src/main/resources/org/cramlab/model/fused_attention.pt).
+"""Generate cramlab's fused-attention TorchScript archive (src/main/resources/cramlab/attention/fused_attention.pt).
 
 DJL 0.36's PyTorch JNI exposes no scaled_dot_product_attention; a scripted module that calls it loads
 in DJL's libtorch (2.7.1), runs inside a GradientCollector and back-propagates into DJL arrays. This
 script writes that module. Run it in the Debian sid tree (torch 2.14, see src/test/python/README.md for
 mounting), then put the printed SHA-256 into org.cramlab.model.FusedAttention.ARCHIVE_SHA256:
 
-    chroot /work/hf-ref python3 /mnt/repo/src/main/python/make_fused_attention.py /mnt/repo/src/main/resources/org/cramlab/model/fused_attention.pt
+    chroot "$CRAMLAB_HF_REF" python3 /mnt/repo/src/main/python/make_fused_attention.py /mnt/repo/src/main/resources/cramlab/attention/fused_attention.pt
 
 Conventions (shared with the Java caller, org.cramlab.model.FusedAttention):
 - q [B, H, T, hd] is already multiplied by the softmax scale (cramlab's explicit path does the same), so

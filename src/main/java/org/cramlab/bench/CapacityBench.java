@@ -13,6 +13,8 @@ import org.cramlab.capacity.SearchTokenizer;
 import org.cramlab.capacity.LengthMean;
 import org.cramlab.capacity.Repair;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.Progress;
+import org.cramlab.core.Terminal;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.ProgressiveCrammer;
 import org.cramlab.cram.RunListener;
@@ -40,8 +42,8 @@ public final class CapacityBench {
      * @param count number of texts
      * @param grid length grid
      * @param nMem K
-     * @param grid settings of every grid run (the paper: 5000 steps, patience 2000)
-     * @param stage settings of every stage of the staged strategies (their per-stage budget)
+     * @param gridSettings settings of every grid run (the paper: 5000 steps, patience 2000)
+     * @param stageSettings settings of every stage of the staged strategies (their per-stage budget)
      * @param strategies strategies to run; grid is always run first (it is the reference)
      * @param grow tokens per progressive stage
      * @param seed memory-init and text-sampling seed
@@ -232,8 +234,12 @@ public final class CapacityBench {
         return Math.abs(grid.indexOf(a) - grid.indexOf(b)) <= 1;
     }
 
-    /** A progress line: total steps so far (a count over all runs in the batch), at most 2 updates a second. */
+    /**
+     * A progress line: total steps so far (a count over all runs in the batch), at most 2 updates a second in
+     * place on a terminal, a whole line every {@link Progress#LINE_INTERVAL} on a pipe or file.
+     */
     private static final class StepCounter implements ProgressiveCrammer.Listener {
+        private static final boolean TERMINAL = Terminal.stderrIsTerminal();
         private final PrintWriter err;
         private final String label;
         private long steps;
@@ -248,10 +254,10 @@ public final class CapacityBench {
         public void onStep(RunListener.Step p) {
             steps++;
             long now = System.nanoTime();
-            if (now - shown > 500_000_000L) {
+            if (now - shown > (TERMINAL ? 500_000_000L : Progress.LINE_INTERVAL.toNanos())) {
                 shown = now;
-                err.printf(Locale.ROOT, "\r  %s: %d steps  (%s L=%d step %d)   ", label, steps, p.task().textId(), p.task().length(),
-                        p.step());
+                err.printf(Locale.ROOT, (TERMINAL ? "\r" : "") + "  %s: %d steps  (%s L=%d step %d)   " + (TERMINAL ? "" : "%n"),
+                        label, steps, p.task().textId(), p.task().length(), p.step());
                 err.flush();
             }
         }

@@ -35,7 +35,7 @@ public final class LoadBench {
     public record Result(long checkpointBytes, int shards, long baselineKb, long peakKb, long afterKb, long afterFileKb,
             double seconds) {
 
-        /** Peak growth over the baseline divided by the checkpoint size (target <= 1.2). */
+        /** Peak growth over the baseline divided by the checkpoint size (target {@literal <=} 1.2). */
         public double ratio() {
             return (peakKb - baselineKb) * 1024.0 / checkpointBytes;
         }

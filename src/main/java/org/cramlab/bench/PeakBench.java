@@ -39,7 +39,7 @@ public final class PeakBench {
         BenchOptions o = c.options();
         List<Result> results = new ArrayList<>();
         String torchWhy = o.torch ? null : "off (--no-torch)";
-        Path tree = o.torchTree == null ? TorchReference.defaultTree() : o.torchTree;
+        Path tree = TorchReference.tree(o.torchTree);
         if (torchWhy == null && o.gpu) {
             torchWhy = "skipped on --device gpu";
         }

@@ -24,14 +24,23 @@ import java.util.List;
  */
 public final class TorchReference implements AutoCloseable {
 
-    /** The sid tree: {@code $CRAMLAB_HF_REF}, else {@code /work/hf-ref}. */
-    public static Path defaultTree() {
+    /**
+     * The sid tree: {@code option} (--torch-tree) if given, else {@code $CRAMLAB_HF_REF}, else null (no
+     * default path: where the tree lives is machine-specific).
+     */
+    public static Path tree(Path option) {
+        if (option != null) {
+            return option;
+        }
         String env = System.getenv("CRAMLAB_HF_REF");
-        return Path.of(env == null || env.isBlank() ? "/work/hf-ref" : env);
+        return env == null || env.isBlank() ? null : Path.of(env);
     }
 
     /** Why the reference cannot run with this tree and script, or null if it can. */
     public static String unavailableReason(Path tree, Path script) {
+        if (tree == null) {
+            return "no sid tree given (pass --torch-tree DIR or set CRAMLAB_HF_REF)";
+        }
         if (!Files.isRegularFile(tree.resolve("usr/bin/python3"))) {
             return "no sid tree with python3 at " + tree + " (set CRAMLAB_HF_REF)";
         }

@@ -17,7 +17,7 @@ final class TorchReferenceSetup {
             c.report().note("torch reference: skipped on --device gpu (the sid tree's torch is CPU-only)");
             return null;
         }
-        Path tree = o.torchTree == null ? TorchReference.defaultTree() : o.torchTree;
+        Path tree = TorchReference.tree(o.torchTree);
         String why = TorchReference.unavailableReason(tree, o.torchScript);
         if (why != null) {
             c.report().note("torch reference: skipped, " + why);

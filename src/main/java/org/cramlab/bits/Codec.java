@@ -1,8 +1,5 @@
 package org.cramlab.bits;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.CramlabException;
+import org.cramlab.core.Utf8;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
@@ -209,10 +208,9 @@ public final class Codec implements AutoCloseable {
 
     private static String utf8(byte[] data) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data)).toString();
-        } catch (CharacterCodingException e) {
-            throw new BitsException("input is not UTF-8 text (" + e.getMessage() + "): the codec compresses text");
+            return Utf8.decode(data, "input");
+        } catch (CramlabException e) {
+            throw new BitsException(e.getMessage(), e); // names the byte offset
         }
     }
 

@@ -13,7 +13,7 @@ import org.cramlab.cram.RunRecord;
  * @param lengths per grid length: texts, mean best accuracy, passed
  * @param capacity the largest passing grid length (0: none)
  * @param optimisationSteps forward/backward steps over all runs and stages (forward passes, as
- *     {@link org.cramlab.cram.RunRecord#steps()})
+ *     {@link org.cramlab.cram.RunRecord.Trajectory#steps()})
  * @param evaluationForwards forward-only evaluations of stage memories at grid lengths
  * @param wallSeconds wall time of the search
  * @param horizons per text id, the longest prefix a memory of the search decodes greedily (units of L)

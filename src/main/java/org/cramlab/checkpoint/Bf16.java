@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * bfloat16 <-> float32 bit conversions done in Java.
+ * bfloat16 {@literal <->} float32 bit conversions done in Java.
  *
  * <p>Why: DJL 0.36's PyTorch JNI has no bfloat16 dtype code; creating, converting to or reading a
  * bfloat16 tensor aborts the JVM natively ("terminate called without an active exception"). So BF16

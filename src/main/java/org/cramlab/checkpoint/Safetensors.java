@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * A memory-mapped reader for safetensors checkpoints, single file or sharded
  * ({@code model.safetensors.index.json}).
  *
- * <p>Our own reader because DJL's decoder reads a whole file into one {@code byte[]} (files < 2 GiB,
+ * <p>Our own reader because DJL's decoder reads a whole file into one {@code byte[]} (files {@literal <} 2 GiB,
  * ~2x RAM). Here each tensor's byte range is mapped on its own, wrapped as a native tensor without a
  * copy and converted once into an array owned by the caller's manager, so peak memory stays close
  * to the checkpoint size and shards of any size work.

@@ -7,12 +7,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cramlab.bench.Bench;
-import org.cramlab.bench.BenchException;
 import org.cramlab.bench.BenchOptions;
 import org.cramlab.bench.Flops;
-import org.cramlab.bench.BenchReport;
 import org.cramlab.model.AttentionPath;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,24 +24,29 @@ import picocli.CommandLine.Spec;
         description = {"Benchmark the cramming step against the PyTorch reference on the same model and token ids,",
                 "the batched engine's runs/s, step-loop memory, the peak memory of one step (vs PyTorch) and",
                 "multi-shard checkpoint loading memory.",
-                "Prints tables; --csv writes the numbers. Not a test: run it on a quiet machine if you can."})
+                "Prints tables; --csv writes the numbers. Not a test: run it on a quiet machine if you can."},
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar bench --lengths 64,256 --csv bench.csv"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model directory (default: the embedded default model).")
-    Path model;
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    DeviceOptions device; // bench measures float32 weights: --dtype is refused
+
+    @Mixin
+    ThreadsOption threads; // both sides get the same number
+
+    @Mixin
+    SeedOption seed; // of the random token ids
 
     @Option(names = "--lengths", split = ",", paramLabel = "L,L",
             description = "Text lengths; those beyond the model's positions are skipped (default: ${DEFAULT-VALUE}).")
     List<Integer> lengths = new ArrayList<>(BenchOptions.DEFAULT_LENGTHS);
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for both sides (default: all cores).")
-    Integer threads;
 
     @Option(names = "--warmup",
             description = "Untimed steps per side first, so the JIT has compiled the step (default: ${DEFAULT-VALUE}).")
@@ -83,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-torch", description = "Do not run the PyTorch reference.")
     boolean noTorch;
 
-    @Option(names = "--torch-tree", paramLabel = "DIR", description = "Debian sid tree with transformers (default: $CRAMLAB_HF_REF or /work/hf-ref).")
+    @Option(names = "--torch-tree", paramLabel = "DIR", description = "Debian sid tree with transformers (default: $CRAMLAB_HF_REF; without either the reference is skipped).")
     Path torchTree;
 
     @Option(names = "--torch-script", paramLabel = "F",
@@ -97,8 +101,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gpu-peak-tflops", paramLabel = "T", description = "The GPU's dense bf16 peak TFLOPS (overrides --gpu).")
     Double gpuPeakTflops;
 
-    @Option(names = "--seed", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
-    long seed = BenchOptions.DEFAULT_SEED;
 
     @Option(names = "--attention", paramLabel = "auto|explicit|fused",
             description = "cramlab's attention path: auto (fused sdpa where it is faster), explicit or fused (default: auto).")
@@ -114,8 +116,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--count-ops", description = "Also count libtorch ops per step at each length (profiler; a count, not a time).")
     boolean countOps;
 
-    @Option(names = "--csv", paramLabel = "F", description = "Also write the numbers as CSV (section,model,L,B,metric,value,unit).")
-    Path csv;
+    @Mixin
+    ReportOutput report;
 
     /** Names for --gpu's help text. */
     static final class GpuNames extends java.util.ArrayList<String> {
@@ -128,33 +130,20 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean gpuDevice = switch (device) {
-            case "cpu" -> false;
-            case "gpu" -> true;
-            default -> throw new BenchException("--device must be cpu or gpu, got '" + device + "'");
-        };
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        // read by DJL when libtorch starts: both sides get the same number of threads
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+        Options.refuseUnless(spec, "--dtype", false, "to the commands that cram (bench times float32 weights)");
+        boolean gpuDevice = device.gpu();
+        int n = threads.configure(); // before libtorch starts
         BenchOptions options = BenchOptions.builder()
-                .optModelDir(model == null ? org.cramlab.train.DefaultModel.directory() : model)
+                .optModelDir(model.directory())
                 .optLengths(lengths).optGpu(gpuDevice).optThreads(n)
                 .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
                 .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
                 .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
-                .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed).optCountOps(countOps)
+                .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed.seed()).optCountOps(countOps)
                 .optAttention(AttentionPath.parse(attention)).optPeakLengths(noPeak ? List.of() : peakLengths)
                 .build();
-        BenchReport report = Bench.run(options, err);
-        out.print(report.text());
-        out.flush();
-        if (csv != null) {
-            report.writeCsv(csv);
-            err.println("wrote " + csv);
-        }
-        return 0;
+        return report.show(Bench.run(options, err), spec);
     }
 
     private Path script() {

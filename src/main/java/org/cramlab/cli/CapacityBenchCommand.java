@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.cramlab.capacity.Strategy;
 import org.cramlab.bench.CapacityBench;
-import org.cramlab.bench.BenchReport;
 import org.cramlab.cram.CramSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -16,14 +16,18 @@ import picocli.CommandLine.Spec;
 /** {@code bench capacity}: capacity strategies against the paper's grid, steps and wall time. */
 @Command(name = "capacity", mixinStandardHelpOptions = true,
         description = {"Find the paper's decoding capacity with each strategy (grid, warm, bisect, progressive) on the same",
-                "model, texts, grid and seed; print capacity, optimisation steps, steps relative to grid, wall time."})
+                "model, texts, grid and seed; print capacity, optimisation steps, steps relative to grid, wall time."},
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar bench capacity --count 6 --grid 2,4,8,16"})
 public final class CapacityBenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the embedded default model).")
-    Path model;
+    @Mixin
+    SeedOption seed; // memory init and text sampling
+
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--texts", defaultValue = "book", paramLabel = "book|stories",
             description = "Held-out book chunks, or cramlab's short TinyStories-style stories (default: ${DEFAULT-VALUE}).")
@@ -61,9 +65,6 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "12", description = "Runs (texts) optimised together (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Memory-init and text-sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--restart", description = "Staged strategies retry a failed warm-started stage once from a random memory.")
     boolean restart;
 
@@ -76,27 +77,19 @@ public final class CapacityBenchCommand implements Callable<Integer> {
             description = "Reuse the grid row of an earlier run's --csv (same model, texts, grid, seed) instead of rerunning grid.")
     Path referenceCsv;
 
-    @Option(names = "--csv", paramLabel = "F", description = "Also write the numbers as CSV (section,model,L,B,metric,value,unit).")
-    Path csv;
+    @Mixin
+    ReportOutput report;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CramSettings gridSettings = CramSettings.builder().optMaxSteps(gridSteps).optPatience(gridPatience)
-                .optBatchSize(batch).optSeed(seed).build();
+                .optBatchSize(batch).optSeed(seed.seed()).build();
         CramSettings stageSettings = CramSettings.builder().optMaxSteps(stageSteps)
-                .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed).build();
-        CapacityBench.Options o = new CapacityBench.Options(model == null ? org.cramlab.train.DefaultModel.directory() : model,
+                .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed.seed()).build();
+        CapacityBench.Options o = new CapacityBench.Options(model.directory(),
                 texts, count, grid, mem, gridSettings, stageSettings,
-                strategies.stream().map(Strategy::parse).toList(), grow, seed, restart, repair, referenceCsv);
-        BenchReport report = CapacityBench.run(o, err);
-        out.print(report.text());
-        out.flush();
-        if (csv != null) {
-            report.writeCsv(csv);
-            err.println("wrote " + csv);
-        }
-        return 0;
+                strategies.stream().map(Strategy::parse).toList(), grow, seed.seed(), restart, repair, referenceCsv);
+        return report.show(CapacityBench.run(o, err), spec);
     }
 }

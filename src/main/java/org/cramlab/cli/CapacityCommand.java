@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.cramlab.capacity.SearchMethod;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.core.Json;
+import org.cramlab.core.Plural;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
@@ -37,17 +38,15 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "capacity", mixinStandardHelpOptions = true,
         description = {"Decoding capacity: largest length whose mean best accuracy over the texts is >= 0.99.",
-                "OUT is a run folder: rerunning the same command computes only the runs still missing."})
+                "OUT is a run folder: rerunning the same command computes only the runs still missing."},
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar capacity --texts t.jsonl --strategy warm --out cap"})
 public final class CapacityCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    OptimOptions optimOptions;
+    CramOptions options;
 
     @Option(names = "--texts", required = true, paramLabel = "F",
             description = ".csv with a 'text' column, .jsonl with 'text' (and 'id'), or one text per line.")
@@ -104,12 +103,13 @@ public final class CapacityCommand implements Callable<Integer> {
             throw new CramException("--texts " + texts + " does not exist or is not a file");
         }
         SearchMethod chosen = SearchMethod.named(strategy, bisect); // bad names fail before any work
+        Options.refuseUnless(spec, "--stage-steps", chosen.isStaged(), "only with a staged --strategy (warm, bisect, progressive)");
+        Options.refuseUnless(spec, "--repair", chosen.isStaged(), "only with a staged --strategy (warm, bisect, progressive)");
+        Options.refuseUnless(spec, "--grow", strategy.strip().equalsIgnoreCase("progressive"), "only with --strategy progressive");
         if (chosen.isStaged()) {
             chosen = SearchMethod.staged(chosen.strategy(), stageSteps, grow, repair);
-        } else if (repair) {
-            throw new CramException("--repair applies to the staged strategies warm, bisect, progressive, not '" + strategy + "'");
         }
-        Path modelDir = modelOptions.directory().toAbsolutePath();
+        Path modelDir = options.model.directory().toAbsolutePath();
         String modelId = Profile.modelId(modelDir.toString());
         String name = "capacity-" + modelId + "-K" + mem;
         Path dir = out != null ? out : Path.of(name);
@@ -117,17 +117,17 @@ public final class CapacityCommand implements Callable<Integer> {
             OutputFolder.requireWritable(dir, "--out"); // before any model is loaded
         }
         ModelInfo info;
-        try (CausalLM model = modelOptions.load()) {
+        try (CausalLM model = options.model.load()) {
             info = model.info();
         }
         CapacitySearch search;
-        try (TextTokenizer tokenizer = modelOptions.tokenizer()) {
+        try (TextTokenizer tokenizer = options.model.tokenizer()) {
             search = CapacitySearch.builder(modelDir.toString(), modelId, CapacitySearch.candidates(texts, limit, tokenizer))
                     .optName(name)
                     .optMem(mem)
                     .optLengths(lengths == null ? Profile.paper().lengths() : lengths)
-                    .optSeed(optimOptions.seed)
-                    .optSettings(optimOptions.optimiser())
+                    .optSeed(options.optim.seed())
+                    .optSettings(options.optim.optimiser())
                     .optStrategy(chosen)
                     .optMaxPositions(info.maxPositions())
                     .build();
@@ -140,9 +140,8 @@ public final class CapacityCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "%d texts, lengths %s, K=%d, strategy %s -> %s%n", search.texts().size(), search.grid(), mem,
                 search.method().name(), dir);
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
-                .optBatchSize(batch).optGreedyCheck(!optimOptions.noGreedy).optModelLoader(d -> modelOptions.load())
-                .optParams(Map.of("texts", texts.toString(), "strategy", search.method().name(), "bisect_rounds", bisect,
-                        "stage_steps", stageSteps, "grow", grow, "repair", repair))
+                .optBatchSize(batch).optGreedyCheck(!options.optim.noGreedy).optModelLoader(d -> options.model.load())
+                .optParams(Map.of("texts", texts.toString(), "strategy", strategyParams(search.method())))
                 .build();
         CapacitySearch.Result result;
         try (RunFolder folder = RunFolder.open(dir)) {
@@ -151,6 +150,7 @@ public final class CapacityCommand implements Callable<Integer> {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("result", result);
         summary.put("settings", CramSettings.builder().optOptimiser(search.settings()).build().asMap());
+        summary.put("strategy", strategyParams(search.method()));
         summary.put("texts", texts.toString());
         summary.put("environment", Versions.all());
         Files.writeString(dir.resolve("summary.json"), Json.writePretty(summary)); // strict JSON
@@ -159,18 +159,45 @@ public final class CapacityCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What the strategy was run with (params.json, summary.json): a staged one's stage budget too. */
+    private Map<String, Object> strategyParams(SearchMethod s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        if (s.bisectRounds() > 0) m.put("bisect_rounds", s.bisectRounds());
+        if (s.isStaged()) {
+            m.put("stage_steps", s.stageSteps());
+            m.put("grow", s.grow());
+            m.put("repair", s.repair());
+        }
+        return m;
+    }
+
+    /** One decimal, or "-" for what was not measured (NaN). */
+    private static String oneDecimal(double x) {
+        return Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.1f", x);
+    }
+
     static String table(CapacitySearch.Result r) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%-8s %5s %10s %11s %14s%n", "length", "runs", "mean acc", "token gain", "info gain nats"));
         for (Aggregates.LengthStats l : r.lengths()) {
-            s.append(String.format(Locale.ROOT, "%-8d %5d %10.4f %11.1f %14.1f%s%n", l.length(), l.runs(),
-                    l.meanBestAccuracy(), l.meanTokenGain(), l.meanInformationGainNats(), l.passed() ? "  pass" : ""));
+            s.append(String.format(Locale.ROOT, "%-8d %5d %10.4f %11s %14s%s%n", l.length(), l.runs(),
+                    l.meanBestAccuracy(), oneDecimal(l.meanTokenGain()), oneDecimal(l.meanInformationGainNats()),
+                    l.passed() ? "  pass" : ""));
         }
-        s.append(String.format(Locale.ROOT, "decoding capacity (K=%d): %d tokens%s%n", r.nMem(), r.decodingCapacity(),
+        s.append(String.format(Locale.ROOT, "decoding capacity (K=%d): %s%s%n", r.nMem(), Plural.of(r.decodingCapacity(), "token"),
                 r.bisectedCapacity() != r.decodingCapacity() ? " (bisection: " + r.bisectedCapacity() + ")" : ""));
-        s.append(String.format(Locale.ROOT, "strategy %s: %d optimisation steps in total%n", r.strategy(), r.optimisationSteps()));
-        s.append(String.format(Locale.ROOT, "theoretical capacity 16d/log2|V| = %.1f tokens; token gain over %d saturated runs %.1f;"
-                + " utilisation %.4f", r.theoreticalCapacity(), r.saturatedRuns(), r.meanTokenGainSaturated(), r.utilisation()));
+        s.append(String.format(Locale.ROOT, "strategy %s: %s in total%n", r.strategy(),
+                Plural.of(r.optimisationSteps(), "optimisation step")));
+        s.append(String.format(Locale.ROOT, "theoretical capacity 16d/log2|V| = %.1f tokens; ", r.theoreticalCapacity()));
+        if (Double.isNaN(r.meanTokenGainSaturated())) {
+            s.append(r.strategy().startsWith("grid")
+                    ? "token gain: not measured (no run stayed below accuracy 0.99 to measure it from)"
+                    : "token gain: not measured (a staged search runs no from-scratch run per length)");
+        } else {
+            s.append(String.format(Locale.ROOT, "token gain over %s %.1f; utilisation %.4f",
+                    Plural.of(r.saturatedRuns(), "saturated run"), r.meanTokenGainSaturated(), r.utilisation()));
+        }
         return s.toString();
     }
 }

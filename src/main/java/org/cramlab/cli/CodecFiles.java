@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.function.Consumer;
 import org.cramlab.bits.BitsException;
+import org.cramlab.core.AtomicFiles;
+import org.cramlab.core.Terminal;
 
 /** File handling shared by {@code compress} and {@code decompress}. */
 final class CodecFiles {
@@ -34,21 +35,24 @@ final class CodecFiles {
     /** Writes through a temporary file and a rename, so a failure leaves no half-written output. */
     static void write(Path out, byte[] bytes) {
         try {
-            Path dir = out.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, out.getFileName().toString(), ".part");
-            Files.write(tmp, bytes);
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeBytes(out, bytes); // default permissions: a temp-file API would make it 0600
         } catch (IOException e) {
             throw new BitsException("cannot write " + out + ": " + e.getMessage(), e);
         }
     }
 
-    /** A progress line on stderr, rewritten in place. */
+    /** A progress line on stderr: rewritten in place on a terminal, whole lines on a pipe or file. */
     static Consumer<String> progress(PrintWriter err) {
+        boolean terminal = Terminal.stderrIsTerminal();
         return line -> {
-            err.print("\r" + line + "\033[K");
+            err.print(terminal ? "\r" + line + "\033[K" : line + System.lineSeparator());
             err.flush();
         };
+    }
+
+    /** Clears the progress line on a terminal (before a result or an error is printed); nothing on a pipe. */
+    static void clearProgress(PrintWriter err) {
+        if (Terminal.stderrIsTerminal()) err.print("\r\033[K");
+        err.flush();
     }
 }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code compress}: a UTF-8 text file into a {@code .cram} container (memory + arithmetic-coded tokens). */
 @Command(name = "compress", mixinStandardHelpOptions = true,
         description = "Losslessly compress a UTF-8 text file: K crammed memory vectors per chunk plus the tokens"
-                + " arithmetic-coded under the model's next-token distribution given that memory.")
+                + " arithmetic-coded under the model's next-token distribution given that memory.",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar compress notes.txt -o notes.txt.cram"})
 public final class CompressCommand implements Callable<Integer> {
 
     @Spec
@@ -46,8 +47,8 @@ public final class CompressCommand implements Callable<Integer> {
             description = "Cramming steps per chunk (AdamW, the paper's settings; default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Memory init seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed; // of the memory init
 
     @Option(names = "--force", description = "Overwrite the output file if it exists.")
     boolean force;
@@ -61,12 +62,12 @@ public final class CompressCommand implements Callable<Integer> {
             CodecFiles.checkWritable(out, force);
             try (CausalLM model = modelOptions.load();
                     Codec codec = Codec.builder(model, modelOptions.directory()).optMem(mem)
-                            .optPrecision(Precision.parse(precision)).optSteps(steps).optSeed(seed)
+                            .optPrecision(Precision.parse(precision)).optSteps(steps).optSeed(seed.seed())
                             .optProgress(CodecFiles.progress(err)).build()) {
                 Codec.Compressed c = codec.compress(data);
                 CodecFiles.write(out, c.bytes());
                 Container.Breakdown b = c.breakdown();
-                err.print("\r");
+                CodecFiles.clearProgress(err);
                 spec.commandLine().getOut().println(String.format(Locale.ROOT,
                         "%s: %d bytes from %d (%.3f bits/byte, ratio %.2f): header %d, memory %d (K=%d, %s), tokens %d"
                                 + " (%d tokens, ideal %.0f bits)",
@@ -77,8 +78,7 @@ public final class CompressCommand implements Callable<Integer> {
                 return 0;
             }
         } catch (RuntimeException e) {
-            err.print("\r\033[K"); // clear the progress line; cli.ErrorHandler prints the message
-            err.flush();
+            CodecFiles.clearProgress(err); // cli.ErrorHandler prints the message
             throw e;
         }
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramException;
+import org.cramlab.core.Plural;
 import org.cramlab.core.Progress;
 import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
@@ -36,17 +37,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code cram}: compress one text into K memory vectors and print its run record. */
 @Command(name = "cram", mixinStandardHelpOptions = true,
-        description = "Cram one text into K trainable input vectors of a frozen model (AdamW, paper settings).")
+        description = "Cram one text into K trainable input vectors of a frozen model (AdamW, paper settings).",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar cram --text \"Hello there\" --length 4 --steps 5"})
 public final class CramCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    OptimOptions optimOptions;
+    CramOptions options;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
@@ -105,15 +104,17 @@ public final class CramCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (CausalLM loaded = modelOptions.load()) {
+        Options.refuseUnless(spec, "--grow", progressive, "only with --progressive");
+        Options.refuseUnless(spec, "--criterion", progressive, "only with --progressive");
+        try (CausalLM loaded = options.model.load()) {
             CausalLM model = layers == null ? loaded : LayerView.truncated(loaded, layers);
             if (saveMemory != null) { // before cramming, not after it
                 Path parent = saveMemory.toAbsolutePath().getParent();
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
-            CramSettings settings = optimOptions.settings().build();
-            if (progressive && !given("--steps") && !given("--patience")) {
+            CramSettings settings = options.optim.settings().build();
+            if (progressive && !Options.given(spec, "--steps") && !Options.given(spec, "--patience")) {
                 // the paper has no progressive recipe: the peer's (Progressive Cramming) 1000 steps per stage
                 settings = settings.toBuilder().optMaxSteps(PEER_STAGE_STEPS).optPatience(PEER_STAGE_STEPS).build();
             }
@@ -156,10 +157,6 @@ public final class CramCommand implements Callable<Integer> {
     /** Steps (and patience) per stage of {@code --progressive} when neither is given: the peer's budget. */
     static final int PEER_STAGE_STEPS = 1000;
 
-    private boolean given(String option) {
-        return spec.commandLine().getParseResult().hasMatchedOption(option);
-    }
-
     private StagePolicy policy() {
         if (grow.equalsIgnoreCase("double")) return StagePolicy.doubling(2);
         try {
@@ -179,8 +176,9 @@ public final class CramCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "%5d %6d %6d %8.4f %9.4f %8s %9.2f%n", st.index(), st.length(), st.steps(),
                     st.bestAccuracy(), st.bestLoss(), st.passed() ? "yes" : "no", st.addedSurprisalNats()));
         }
-        s.append(String.format(Locale.ROOT, "greedy horizon %d tokens (longest passed stage %d), %d optimisation steps",
-                r.horizon(), r.longestPassed(), r.totalSteps()));
+        s.append(String.format(Locale.ROOT, "greedy horizon %s (%s), %s", Plural.of(r.horizon(), "token"),
+                r.longestPassed() > 0 ? "longest passed stage L=" + r.longestPassed() : "no stage passed",
+                Plural.of(r.totalSteps(), "optimisation step")));
         return s.toString();
     }
 
@@ -201,7 +199,7 @@ public final class CramCommand implements Callable<Integer> {
             if (input.text != null && input.text.isBlank()) {
                 throw new CramException("--text is empty: nothing to compress");
             }
-            try (TextTokenizer tok = modelOptions.tokenizer()) {
+            try (TextTokenizer tok = options.model.tokenizer()) {
                 // a file is read and tokenised only as far as --length needs (streamed: a huge file is fine)
                 TextFilePrefix file = input.text != null ? null : TextFilePrefix.read(input.textFile, tok, max, "--text-file");
                 text = input.text != null ? input.text : file.text();

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** {@code decompress}: a {@code .cram} container back to the original bytes, verified by SHA-256. */
 @Command(name = "decompress", mixinStandardHelpOptions = true,
         description = "Decompress a .cram file with the model it was compressed with (same files, dtype and device);"
-                + " the original bytes' SHA-256 is checked before anything is written.")
+                + " the original bytes' SHA-256 is checked before anything is written.",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar decompress notes.txt.cram -o notes-again.txt"})
 public final class DecompressCommand implements Callable<Integer> {
 
     @Spec
@@ -54,14 +55,13 @@ public final class DecompressCommand implements Callable<Integer> {
                             .optProgress(CodecFiles.progress(err)).build()) {
                 byte[] text = codec.decompress(data, input.toString());
                 CodecFiles.write(out, text);
-                err.print("\r");
+                CodecFiles.clearProgress(err);
                 spec.commandLine().getOut().println(out + ": " + text.length + " bytes (SHA-256 verified)");
                 spec.commandLine().getOut().flush();
                 return 0;
             }
         } catch (RuntimeException e) {
-            err.print("\r\033[K"); // clear the progress line; cli.ErrorHandler prints the message
-            err.flush();
+            CodecFiles.clearProgress(err); // cli.ErrorHandler prints the message
             throw e;
         }
     }

@@ -5,18 +5,19 @@ import java.util.concurrent.Callable;
 import org.cramlab.text.BookCorpus;
 import org.cramlab.core.CramlabHome;
 import org.cramlab.text.WordList;
-import org.cramlab.train.DefaultModel;
 import org.cramlab.train.DefaultModelEval;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cramlab eval-default}: the model card's numbers ({@link DefaultModelEval}) for a model directory. */
 @Command(name = "eval-default", mixinStandardHelpOptions = true,
-        description = "Held-out book-text CE vs unigram entropy, and random-word CE, of a model (default: the default model).")
+        description = "Held-out book-text CE vs unigram entropy, and random-word CE, of a model (default: the default model).",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar eval-default --random-texts 8 --seed 1"})
 public final class EvalDefaultCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: cramlab's default model).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--corpus", paramLabel = "DIR", description = "Corpus directory (default: $CRAMLAB_HOME/corpus).")
     Path corpus;
@@ -31,23 +32,22 @@ public final class EvalDefaultCommand implements Callable<Integer> {
     @Option(names = "--random-texts", defaultValue = "32", description = "Random-word texts (default: ${DEFAULT-VALUE}).")
     int randomTexts;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random texts (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed; // of the random texts
 
-    @Option(names = "--threads", defaultValue = "1",
-            description = "PyTorch intra-op threads unless -Dai.djl.pytorch.num_threads is given (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
-        org.cramlab.model.TorchThreads.configure(threads);
-        Path dir = model != null ? model : DefaultModel.directory();
+        threads.configure();
+        Path dir = model.directory();
         DefaultModelEval.Result r = DefaultModelEval.builder()
                 .optCorpus(BookCorpus.load(corpus != null ? corpus : CramlabHome.corpusDir()))
                 .optVocab(vocab != null ? WordList.read(vocab) : null)
                 .optWindow(window)
                 .optRandomCount(randomTexts)
-                .optSeed(seed)
+                .optSeed(seed.seed())
                 .build()
                 .evaluate(dir);
         System.out.println("model: " + dir);

@@ -2,6 +2,8 @@ package org.cramlab.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code java -jar lib/cramlab.jar <command> ...}. Each command is a small picocli class in this
@@ -12,8 +14,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Measure how much text fits into a language model's input vectors.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class},
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar cram --text \"Hello there\" --length 4 --steps 5"})
 public final class Main implements Runnable {
+
+    // Read by Logging from the raw arguments before any logger exists; declared here so every command accepts it.
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Show library logging (DJL, PyTorch set-up) at INFO; $" + Logging.ENV + "=<level> sets any level.")
+    boolean verbose;
 
     @Override
     public void run() {
@@ -34,10 +42,24 @@ public final class Main implements Runnable {
         cl.addSubcommand(new BenchCommand());
         cl.addSubcommand(new CompressCommand());
         cl.addSubcommand(new DecompressCommand());
+        cl.getSubcommands().get("help").getCommandSpec().usageMessage()
+                .footer("%nExample:", "  java -jar lib/cramlab.jar help capacity");
+        everyCommand(cl); // -V on a subcommand prints the version too
         return cl.setExecutionExceptionHandler(new ErrorHandler()); // after the subcommands: applies to them too
     }
 
+    private static void everyCommand(CommandLine cl) {
+        cl.getCommandSpec().versionProvider(new VersionProvider());
+        cl.getSubcommands().values().forEach(Main::everyCommand);
+    }
+
     public static void main(String[] args) {
+        try {
+            Logging.configure(args, System.getenv()); // before DJL (or anything) creates a logger
+        } catch (IllegalArgumentException e) {
+            System.err.println("cramlab: " + e.getMessage());
+            System.exit(ErrorHandler.BAD_INPUT);
+        }
         System.exit(commandLine().execute(args));
     }
 }

@@ -3,12 +3,13 @@ package org.cramlab.cli;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.OptimiserSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Optimiser and stopping options. Their defaults are the fields' initial values, taken from
- * {@link OptimiserSettings#paper()} and {@link CramSettings#paper()} (picocli shows them as
- * ${DEFAULT-VALUE}), so the paper's numbers are written down in one place only.
+ * Optimiser and stopping options, and the memory-init seed. Their defaults are the fields' initial values,
+ * taken from {@link OptimiserSettings#paper()} (picocli shows them as ${DEFAULT-VALUE}), so the paper's
+ * numbers are written down in one place only.
  */
 public final class OptimOptions {
     private static final OptimiserSettings PAPER = OptimiserSettings.paper();
@@ -23,8 +24,8 @@ public final class OptimOptions {
             description = "Stop after this many steps without a strict accuracy improvement (default: ${DEFAULT-VALUE}).")
     int patience = PAPER.patience();
 
-    @Option(names = "--seed", description = "Seed of the memory init (default: ${DEFAULT-VALUE}).")
-    long seed = CramSettings.paper().seed();
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--no-greedy", description = "Skip the greedy reconstruction check.")
     boolean noGreedy;
@@ -35,11 +36,22 @@ public final class OptimOptions {
             throw new CramException("--lr must be a finite number in (0, " + OptimiserSettings.MAX_LR
                     + "] (the paper uses 0.01), got " + lr);
         }
+        requirePositive("--steps", steps);
+        requirePositive("--patience", patience);
         return PAPER.withLr(lr).withSteps(steps, patience);
     }
 
     /** Engine settings from these options. */
     public CramSettings.Builder settings() {
-        return CramSettings.builder().optOptimiser(optimiser()).optSeed(seed).optGreedyCheck(!noGreedy);
+        return CramSettings.builder().optOptimiser(optimiser()).optSeed(seed()).optGreedyCheck(!noGreedy);
+    }
+
+    /** --seed, else the one default. */
+    public long seed() {
+        return seed.seed();
+    }
+
+    static void requirePositive(String option, int value) {
+        if (value < 1) throw new CramException(option + " must be >= 1, got " + value);
     }
 }

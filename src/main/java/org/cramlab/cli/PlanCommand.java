@@ -16,6 +16,9 @@ import org.cramlab.experiment.MemoryGeometry;
 import org.cramlab.run.Profile;
 import org.cramlab.train.DefaultModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,7 +32,8 @@ import picocli.CommandLine.Option;
         description = {
             "Write an experiment's plan (its grid of runs) to a JSON file for `sweep`.",
             "Options override the CRAMLAB_PROFILE, CRAMLAB_MODELS, CRAMLAB_SEED, CRAMLAB_TEXTS, CRAMLAB_VOCAB variables the notebooks read."
-        })
+        },
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar plan --experiment capacity-vs-length --out p.json"})
 public final class PlanCommand implements Callable<Integer> {
 
     /** Experiment names, as the notebooks are named. */
@@ -46,8 +50,11 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--models", paramLabel = "DIRS", description = "model directories, comma-separated (default: $CRAMLAB_MODELS or the default model)")
     String models;
 
-    @Option(names = "--seed", paramLabel = "S", description = "seed (default: $CRAMLAB_SEED or the profile's)")
-    String seed;
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--texts-csv", paramLabel = "F", description = "natural texts from a paper-format chunk CSV (default: $CRAMLAB_TEXTS or the book corpus)")
     String textsCsv;
@@ -100,6 +107,15 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String vsK = "capacity-vs-memory-vectors", geometry = "memory-geometry";
+        Options.refuseUnless(spec, "--memory-vectors", experiment.equals(vsK), "only to --experiment " + vsK
+                + " (the others run K = 1)");
+        Options.refuseUnless(spec, "--random-texts", experiment.equals("capacity-vs-entropy"),
+                "only to --experiment capacity-vs-entropy (the only one with random texts)");
+        Options.refuseUnless(spec, "--lengths", !experiment.equals(geometry), "not to --experiment " + geometry
+                + " (one length, the profile's geometry length)");
+        Options.refuseUnless(spec, "--texts", !experiment.equals(geometry), "not to --experiment " + geometry
+                + " (the profile's geometry texts)");
         Profile p = profile();
         ExperimentPlan plan = plan(p).withStrategy(strategy, stageSteps, grow, repair);
         if (p.batchSize() == 1) plan = plan.exact(); // --exact / CRAMLAB_EXACT=1, as ExperimentRunner.forProfile
@@ -115,7 +131,7 @@ public final class PlanCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (profile != null) env.put(Profile.ENV_PROFILE, profile);
         if (models != null) env.put(Profile.ENV_MODELS, models);
-        if (seed != null) env.put(Profile.ENV_SEED, seed);
+        if (seed.given()) env.put(Profile.ENV_SEED, String.valueOf(seed.seed()));
         if (textsCsv != null) env.put(Profile.ENV_TEXTS, textsCsv);
         if (vocab != null) env.put(Profile.ENV_VOCAB, vocab);
         if (exact) env.put(Profile.ENV_EXACT, "1");

@@ -1,6 +1,5 @@
 package org.cramlab.cli;
 
-import ai.djl.Device;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +24,7 @@ import org.cramlab.sweep.SlurmOptions;
 import org.cramlab.sweep.Submission;
 import org.cramlab.sweep.Sweep;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
             "Run an experiment plan into a run folder, here (default) or as a Slurm job array.",
             "Runs already recorded in RUNDIR are skipped, so rerunning the same command after a failure",
             "runs only what is missing. RUNDIR must be on a filesystem all nodes share."
-        })
+        },
+        footer = {"%nExamples:", "  java -jar lib/cramlab.jar sweep --plan p.json --out runs --shard 0/2",
+            "  java -jar lib/cramlab.jar sweep --plan p.json --out r --slurm --node-mem 16G"})
 public final class SweepCommand implements Callable<Integer> {
 
     @Spec
@@ -84,8 +86,12 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--time", paramLabel = "T", description = "--slurm: time limit per task, e.g. 4:00:00")
     String time;
 
-    @Option(names = "--mem", paramLabel = "M", description = "--slurm: memory per task's node, e.g. 16G")
-    String mem;
+    @Option(names = "--node-mem", paramLabel = "M", description = "--slurm: memory per task's node, e.g. 16G")
+    String nodeMem;
+
+    // --mem means K (memory vectors) in every other command: the old spelling of --node-mem is refused, not guessed
+    @Option(names = "--mem", hidden = true)
+    String oldNodeMem;
 
     @Option(names = "--account", paramLabel = "A", description = "--slurm: account to charge")
     String account;
@@ -102,17 +108,24 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--jar", paramLabel = "JAR", description = "--slurm: cramlab jar the tasks run (default: the one running now)")
     Path jar;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "device for the runs (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
-    String device;
-
-    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|bfloat16", description = "model weight dtype (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
-    String dtype;
+    @Mixin
+    DeviceOptions deviceOptions; // passed on to Slurm tasks
 
     @Option(names = "--batch-size", paramLabel = "B", description = "runs optimised together (default ${DEFAULT-VALUE}); passed on to Slurm tasks")
     int batchSize = CramSettings.paper().batchSize();
 
     @Override
     public Integer call() {
+        if (oldNodeMem != null) {
+            throw new ExperimentException("--mem is K (memory vectors) in cramlab and a plan fixes it; the Slurm node memory"
+                    + " is --node-mem (e.g. --node-mem " + oldNodeMem + ")");
+        }
+        Options.refuseUnless(spec, "--shard", !status && !slurm, "to a run here, not with --status or --slurm"
+                + " (they cover every shard; --slurm's are --array)");
+        for (String slurmOnly : List.of("--dry-run", "--max-parallel", "--gpus-per-task", "--cpus-per-task", "--partition",
+                "--time", "--node-mem", "--account", "--job-name", "--java-opts", "--sbatch-arg", "--jar")) {
+            Options.refuseUnless(spec, slurmOnly, slurm, "only with --slurm");
+        }
         PrintStream out = System.out;
         ExperimentPlan p = ExperimentPlan.load(plan);
         if (!p.isGrid()) return runStaged(p, spec.commandLine().getOut());
@@ -133,9 +146,9 @@ public final class SweepCommand implements Callable<Integer> {
     SlurmOptions slurmOptions() {
         List<String> jvm = javaOpts == null || javaOpts.isBlank() ? List.of() : Arrays.asList(javaOpts.strip().split("\\s+"));
         return SlurmOptions.builder().optShards(array).optMaxParallel(maxParallel).optGpusPerTask(gpusPerTask)
-                .optCpusPerTask(cpusPerTask).optPartition(partition).optTime(time).optMem(mem).optAccount(account)
+                .optCpusPerTask(cpusPerTask).optPartition(partition).optTime(time).optMem(nodeMem).optAccount(account)
                 .optJobName(jobName).addJavaOpts(jvm).addSbatchArgs(sbatchArgs)
-                .addSweepArgs(List.of("--device", device, "--dtype", dtype, "--batch-size", String.valueOf(batchSize))).build();
+                .addSweepArgs(concat(deviceOptions.asArgs(), List.of("--batch-size", String.valueOf(batchSize)))).build();
     }
 
     private Launcher launcher() {
@@ -171,16 +184,17 @@ public final class SweepCommand implements Callable<Integer> {
         return new RunnerExecutor(runner(p));
     }
 
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     private ExperimentRunner runner(ExperimentPlan p) {
-        Device d = switch (device) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            default -> throw new ExperimentException("--device must be cpu or gpu, got '" + device + "'");
-        };
-        LoadOptions load = LoadOptions.builder().optDevice(d).optDtype(dtype).build();
+        LoadOptions load = deviceOptions.loadOptions();
         return ExperimentRunner.builder().optTexts(PlanTexts.forPlan(p)).optBatchSize(batchSize)
                 .optModelLoader(dir -> Models.load(dir, load))
-                .optParams(Map.of("shard", shard, "device", device, "dtype", dtype, "batch_size", batchSize))
+                .optParams(Map.of("shard", shard, "device", deviceOptions.device, "dtype", deviceOptions.dtype, "batch_size", batchSize))
                 .build();
     }
 }

@@ -20,7 +20,6 @@ import org.cramlab.text.TextSet;
 import org.cramlab.text.TextSource;
 import org.cramlab.text.TextSets;
 import org.cramlab.text.WordList;
-import org.cramlab.train.DefaultModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,7 +29,8 @@ import picocli.CommandLine.Option;
  * {@code <out>.meta.json}.
  */
 @Command(name = "texts", mixinStandardHelpOptions = true,
-        description = "Write a text set (paper CSV chunks, random words, held-out book chunks, a text file) as JSONL.")
+        description = "Write a text set (paper CSV chunks, random words, held-out book chunks, a text file) as JSONL.",
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar texts --source book --count 10 --out t.jsonl"})
 public final class TextsCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
@@ -47,8 +47,8 @@ public final class TextsCommand implements Callable<Integer> {
     @Option(names = "--vocab", paramLabel = "FILE", description = "Word list for random texts (default: the model's words.txt).")
     Path vocab;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model whose tokenizer counts tokens (default: the default model).")
-    Path model;
+    @picocli.CommandLine.Mixin
+    ModelOption model; // whose tokenizer counts tokens
 
     @Option(names = "--corpus", paramLabel = "DIR", description = "Corpus for book chunks (default: $CRAMLAB_HOME/corpus).")
     Path corpus;
@@ -60,8 +60,8 @@ public final class TextsCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "50", description = "Number of texts (default: ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for random and book texts (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @picocli.CommandLine.Mixin
+    SeedOption seed; // of random and book texts
 
     @Option(names = "--out", paramLabel = "FILE", description = "JSONL file to write (default: standard output).")
     Path out;
@@ -75,14 +75,14 @@ public final class TextsCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 2;
         }
-        Path modelDir = model != null ? model : DefaultModel.directory();
+        Path modelDir = model.directory();
         try (TextTokenizer tok = TextTokenizer.load(modelDir)) {
             TextSet set = switch (TextSource.of(source)) {
                 case CSV -> TextSets.chunkCsv(requireFile(), tok, tokens, count);
                 case RANDOM -> TextSets.randomWords(
-                        WordList.read(vocab != null ? vocab : modelDir.resolve(WordList.FILE)), tok, tokens, count, seed);
+                        WordList.read(vocab != null ? vocab : modelDir.resolve(WordList.FILE)), tok, tokens, count, seed.seed());
                 case BOOK -> TextSets.bookChunks(
-                        BookCorpus.load(corpus != null ? corpus : CramlabHome.corpusDir()), tok, tokens, count, seed);
+                        BookCorpus.load(corpus != null ? corpus : CramlabHome.corpusDir()), tok, tokens, count, seed.seed());
                 case FILE -> TextSets.plainText(requireFile(), tok, tokens);
                 case LITERAL, LINES -> throw new TextException("--source must be csv, random, book or file, got '" + source + "'");
             };

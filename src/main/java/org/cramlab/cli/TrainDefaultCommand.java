@@ -2,15 +2,17 @@ package org.cramlab.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.cramlab.model.TorchThreads;
 import org.cramlab.core.CramlabHome;
 import org.cramlab.train.DefaultModelTrainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train-default}: trains cramlab's default model ({@link DefaultModelTrainer}); a rerun resumes. */
 @Command(name = "train-default", mixinStandardHelpOptions = true,
-        description = "Train cramlab's default model (BPE tokenizer + small Llama) on the book corpus.")
+        description = "Train cramlab's default model (BPE tokenizer + small Llama) on the book corpus.",
+        footer = {"%nExample (the embedded model's recipe is in its README):",
+            "  java -jar lib/cramlab.jar train-default --out my-model --steps 1000 --seed 1"})
 public final class TrainDefaultCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
@@ -26,8 +28,8 @@ public final class TrainDefaultCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "2000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for init and batches (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed; // of the init and the batches
 
     // 2048 rather than 4096: with ~1.4 M training tokens and ~2 M weights, fewer, more frequent tokens
     // learn better per parameter, and per token more of the entropy is predictable from context
@@ -105,14 +107,13 @@ public final class TrainDefaultCommand implements Callable<Integer> {
     @Option(names = "--skip-eval", description = "Do not evaluate or write the model card.")
     boolean skipEval;
 
-    @Option(names = "--threads", defaultValue = "1",
-            description = "PyTorch intra-op threads unless -Dai.djl.pytorch.num_threads is given (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
-        TorchThreads.configure(threads);
-        DefaultModelTrainer.Config config = new DefaultModelTrainer.Config(steps, seed, vocabSize, hidden, layers, heads,
+        threads.configure();
+        DefaultModelTrainer.Config config = new DefaultModelTrainer.Config(steps, seed.seed(), vocabSize, hidden, layers, heads,
                 kvHeads, intermediate, maxPositions, seqLen, longSeqLen, longEvery, batchTokens, lr, minLrRatio, warmup,
                 weightDecay, gradClip, checkpointEvery, logEvery);
         Path workDir = work != null ? work : out.resolveSibling(out.getFileName() + ".work");

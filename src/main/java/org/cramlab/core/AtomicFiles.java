@@ -24,6 +24,16 @@ public final class AtomicFiles {
      * @throws IOException the first error (the target is unchanged, no temporary file is left)
      */
     public static void writeString(Path target, String content) throws IOException {
+        writeBytes(target, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Replaces {@code target} with {@code content}. The file gets the default permissions (as the umask says),
+     * not the owner-only ones of a {@code Files.createTempFile}.
+     *
+     * @throws IOException the first error (the target is unchanged, no temporary file is left)
+     */
+    public static void writeBytes(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
         Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + "."
@@ -31,7 +41,7 @@ public final class AtomicFiles {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
             }

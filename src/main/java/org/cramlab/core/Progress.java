@@ -9,8 +9,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Progress of long work: units done out of total, the item being worked on, elapsed time and an
- * ETA. Where it is shown is a {@link Sink}: on the command line one line on stderr rewritten with
- * {@code \r} ({@link #onConsole()}); in a notebook one output updated in place
+ * ETA. Where it is shown is a {@link Sink}: on the command line ({@link #onConsole()}) one line on a terminal's
+ * stderr rewritten with {@code \r}, or, when stderr is a pipe or a file, whole lines at most one every
+ * {@link #LINE_INTERVAL} plus the final one (a log stays readable); in a notebook one output updated in place
  * (the notebook package's {@code NotebookProgress}).
  *
  * <pre>{@code
@@ -111,16 +112,43 @@ public final class Progress implements AutoCloseable {
         }
     }
 
-    /** A sink rewriting one line on {@code out} with {@code \r}, ended with a newline by the last state. */
+    /** Shortest time between two lines of {@link #lineSink} (the first and the final line are always shown). */
+    public static final Duration LINE_INTERVAL = Duration.ofSeconds(5);
+
+    /** The console sink for stderr: {@link #inPlaceSink} on a terminal, else {@link #lineSink}. */
     public static Sink consoleSink(PrintStream out) {
         return consoleSink(new PrintWriter(out));
     }
 
-    /** {@link #consoleSink(PrintStream)} on a writer (a picocli command's error stream). */
+    /** {@link #consoleSink(PrintStream)} on a writer that goes to stderr (a picocli command's error stream). */
     public static Sink consoleSink(PrintWriter out) {
+        return Terminal.stderrIsTerminal() ? inPlaceSink(out) : lineSink(out);
+    }
+
+    /** One line on {@code out} rewritten with {@code \r}, ended with a newline by the last state (a terminal). */
+    public static Sink inPlaceSink(PrintWriter out) {
         return (state, last) -> {
             out.print("\r" + state.line() + (last ? "\n" : ""));
             out.flush();
+        };
+    }
+
+    /**
+     * Whole lines, no carriage returns (a pipe or a file): the first state, then at most one line per
+     * {@link #LINE_INTERVAL} of elapsed time, and the final state.
+     */
+    public static Sink lineSink(PrintWriter out) {
+        return new Sink() {
+            private Duration shown;
+
+            @Override
+            public void show(State state, boolean last) {
+                if (last || shown == null || state.elapsed().minus(shown).compareTo(LINE_INTERVAL) >= 0) {
+                    shown = state.elapsed();
+                    out.println(state.line());
+                    out.flush();
+                }
+            }
         };
     }
 

@@ -6,7 +6,7 @@ import org.cramlab.core.Json;
 
 /**
  * A text crammed progressively (or searched by doubling/bisection): its stages, in order, and its
- * greedy horizon. Serialised with {@link RunRecord#GSON} (snake_case names).
+ * greedy horizon. Serialised with {@link org.cramlab.core.Json#COMPACT} (snake_case names).
  *
  * @param textId id of the text within its set
  * @param textSource "book", "csv", "random", "file" or "literal"
@@ -20,7 +20,7 @@ import org.cramlab.core.Json;
  * @param horizon the longest prefix any stage's memory decodes exactly (greedy, first token given;
  *     units of L), 0 when no stage ran the greedy check
  * @param longestPassed length of the longest passed stage (0: none)
- * @param totalSteps optimisation steps over all stages (forward passes, as {@link RunRecord#steps()})
+ * @param totalSteps optimisation steps over all stages (forward passes, as {@link RunRecord.Trajectory#steps()})
  * @param settings the per-stage optimiser settings
  */
 public record ProgressiveRecord(

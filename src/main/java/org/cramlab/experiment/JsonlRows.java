@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cramlab.core.Json;
+import org.cramlab.core.JsonErrors;
 import org.cramlab.run.ExperimentException;
 
 /** Rows of measurements appended to a JSON-lines file per finished unit of work and read back by key. */
@@ -34,7 +35,7 @@ final class JsonlRows {
                     Map<String, Object> row = Json.COMPACT.fromJson(line, new TypeToken<Map<String, Object>>() {}.getType());
                     byKey.computeIfAbsent((String) row.get("key"), k -> new ArrayList<>()).add(row);
                 } catch (RuntimeException e) {
-                    throw new ExperimentException(file + " line " + n + " is not a JSON row: " + e.getMessage());
+                    throw new ExperimentException(file + " line " + n + " is not a JSON row: " + JsonErrors.describe(e));
                 }
             }
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.cramlab.capacity.CapacityRule;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.Memory;
@@ -218,7 +219,7 @@ public record ProgressiveCramming(Profile profile, int nMem, int maxLength) {
             frac.append((double) m.greedyHorizon() / r.text().length());
             exact.append(m.greedyExactMatch());
             margin.append(m.decodeMargin());
-            lossless.append(m.bestAccuracy() >= 0.99);
+            lossless.append(m.bestAccuracy() >= CapacityRule.LOSSLESS);
             bf16.append(Boolean.TRUE.equals(m.greedyExactBf16()));
             fp16.append(Boolean.TRUE.equals(m.greedyExactFp16()));
         }

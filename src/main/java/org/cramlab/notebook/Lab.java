@@ -30,13 +30,15 @@ import tech.tablesaw.plotly.components.Figure;
  * saves each table and figure into the run folder while showing it.
  *
  * <pre>{@code
- * Lab lab = Lab.open("capacity-k1", h -> display(h, "text/html"), (id, h) -> updateDisplay(id, h, "text/html"));
+ * Lab lab = Lab.open("capacity-k1");
  * var result = lab.run(new CapacityVsLength(lab.profile()).plan());
  * lab.figure("accuracy-vs-length", Figures.accuracyVsLength(CapacityVsLength.accuracyByLength(result.records())));
  * }</pre>
  *
- * The two callbacks are the kernel's own {@code display} and {@code updateDisplay} (IJava's names,
- * passed as lambdas), so notebooks run unchanged on upstream IJava with {@code IJAVA_CLASSPATH='../lib/*'}.
+ * {@link #open(String)} shows output through {@link DisplayHooks} (cramlab's kernel registers them; on
+ * IJava/JJava their display API is found by reflection; elsewhere plain text). The two-argument form takes
+ * the kernel's {@code display} and {@code updateDisplay} explicitly, for a kernel none of those cover:
+ * {@code Lab.open("capacity-k1", h -> display(h, "text/html"), (id, h) -> updateDisplay(id, h, "text/html"))}.
  */
 public final class Lab {
     private final Profile profile;
@@ -60,8 +62,20 @@ public final class Lab {
     /**
      * Opens the lab of a notebook whose run folder is {@code runFolder} (under {@code CRAMLAB_OUT}, else
      * {@code out/runs} of this checkout; notebooks that share a folder reuse each other's runs) and
-     * prints the profile, models, seed and run folder.
+     * prints the profile, models, seed and run folder. Output is shown with {@link DisplayHooks#find()}.
      *
+     * @param runFolder a plain folder name
+     */
+    public static Lab open(String runFolder) {
+        DisplayHooks.Hooks hooks = DisplayHooks.find();
+        return open(runFolder, hooks.show(), hooks.replace());
+    }
+
+    /**
+     * {@link #open(String)} with the kernel's display functions given explicitly (upstream IJava-style
+     * kernels: {@code h -> display(h, "text/html")} and {@code (id, h) -> updateDisplay(id, h, "text/html")}).
+     *
+     * @param runFolder a plain folder name
      * @param display the kernel's {@code display}: shows HTML, returns the output's id
      * @param update the kernel's {@code updateDisplay}: replaces the output with that id
      */
@@ -197,7 +211,7 @@ public final class Lab {
             if (st.done() > 0 && st.done() != plotted[0]) {
                 plotted[0] = st.done();
                 List<RunRecord> sofar = RecordStore.read(runDir).of(plan);
-                replace(plotId, Html.figureFragment(Figures.accuracyVsLength(CapacityVsLength.accuracyByLength(sofar)), false));
+                replace(plotId, Html.figureFragmentWithImage(Figures.accuracyVsLength(CapacityVsLength.accuracyByLength(sofar)), false));
             }
         });
     }

@@ -55,6 +55,25 @@ public final class FigureFiles {
         return out;
     }
 
+    /**
+     * The figure as PNG bytes (for a static image inside a notebook output), rendered like {@link #save}
+     * in a temporary folder; empty with a warning if Chromium cannot.
+     */
+    public Optional<byte[]> pngBytes(Figure figure) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("cramlab-figure");
+            Path html = Html.save(figure, "figure", tmp.resolve("figure.html"));
+            Optional<Path> png = png(html, tmp.resolve("figure.png"));
+            return png.isPresent() ? Optional.of(Files.readAllBytes(png.get())) : Optional.empty();
+        } catch (IOException e) {
+            warn("PNG of a figure failed: " + e.getMessage());
+            return Optional.empty();
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
     /** Screenshots an HTML file into a PNG (1000 x 650) with headless Chromium; empty with a warning if it cannot. */
     public Optional<Path> png(Path html, Path png) {
         if (!Files.isExecutable(chromium)) {

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;
 
@@ -65,15 +68,63 @@ public final class Html {
      * kernel does that for the first figure of a session only, since later outputs share the page.
      */
     public static String figureFragment(Figure figure, boolean includePlotly) {
+        return figureFragment(figure, includePlotly, null);
+    }
+
+    /**
+     * {@link #figureFragment(Figure, boolean)} with a static image: where no script runs (a static
+     * notebook viewer, {@code nbconvert --to markdown}, HTML with scripts off) the PNG shows; where
+     * scripts run the drawing script removes it and plots interactively. Viewers pick
+     * {@code text/html} over an {@code image/png} beside it, so the image has to be inside the HTML.
+     * {@code png} may be null (no image). The outer element's {@code data-text-plain} is
+     * {@link #describe(Figure)}, which a kernel can use as the output's one-line plain text.
+     */
+    public static String figureFragment(Figure figure, boolean includePlotly, byte[] png) {
         // Tablesaw also uses the id in a JavaScript variable name: letters, digits and '_' only.
         String id = "cramlab_plot_" + UUID.randomUUID().toString().replace("-", "");
         String drawing = stripScriptTags(figure.asJavascript(id));
+        String description = escape(describe(figure));
+        String image = png == null ? "" : "<img id=\"" + id + "_static\" alt=\"" + description
+                + "\" style=\"max-width:100%\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png) + "\">\n";
         // Retry until plotly is there, so output order on a reloaded page does not matter.
-        return (includePlotly ? plotlyScript() + "\n" : "")
+        return "<div class=\"cramlab-figure\" data-text-plain=\"" + description + "\">\n"
+                + (includePlotly ? plotlyScript() + "\n" : "")
+                + image
                 + figure.divString(id) + "\n"
                 + "<script>(function draw() {\n"
                 + "  if (!window.Plotly) { setTimeout(draw, 50); return; }\n"
-                + drawing + "\n})();</script>";
+                + "  var still = document.getElementById('" + id + "_static'); if (still) { still.remove(); }\n"
+                + drawing + "\n})();</script>\n</div>";
+    }
+
+    /**
+     * {@link #figureFragment(Figure, boolean, byte[])} with a PNG rendered now by headless Chromium
+     * ({@link FigureFiles}, about a second); without Chromium the fragment has no static image.
+     */
+    public static String figureFragmentWithImage(Figure figure, boolean includePlotly) {
+        return figureFragment(figure, includePlotly, FigureFiles.create().pngBytes(figure).orElse(null));
+    }
+
+    /** One line saying what the figure is: {@code Figure: <title> (<width> x <height> px, <n> traces)}. */
+    public static String describe(Figure figure) {
+        var layout = figure.getLayout();
+        String title = layout == null || layout.getTitle() == null || layout.getTitle().isBlank() ? "untitled" : layout.getTitle().strip();
+        String js = layout == null ? "" : layout.asJavascript();
+        int traces = figure.getTraces() == null ? 0 : figure.getTraces().length;
+        return "Figure: " + title.replaceAll("\\s+", " ") + " (" + number(js, "width", 700) + " \u00d7 " + number(js, "height", 450)
+                + " px, " + traces + (traces == 1 ? " trace)" : " traces)");
+    }
+
+    /** One line saying what the table is: {@code Table: <name> (<rows> rows x <columns> columns)}. */
+    public static String describe(Table table) {
+        String name = table.name() == null || table.name().isBlank() ? "unnamed" : table.name().strip();
+        return "Table: " + name + " (" + table.rowCount() + " rows \u00d7 " + table.columnCount() + " columns)";
+    }
+
+    /** The integer after {@code key:} in Tablesaw's layout JavaScript, else {@code otherwise} (its default). */
+    private static int number(String js, String key, int otherwise) {
+        Matcher m = Pattern.compile("\\b" + key + "\\s*:\\s*(\\d+)").matcher(js);
+        return m.find() ? Integer.parseInt(m.group(1)) : otherwise;
     }
 
     /** A complete, self-contained HTML page showing the figure (plotly.js inlined). */

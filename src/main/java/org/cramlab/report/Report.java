@@ -1,5 +1,7 @@
 package org.cramlab.report;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;
@@ -38,17 +40,34 @@ public final class Report {
         return Html.table(table);
     }
 
-    /** Saves {@code <name>.html} and {@code <name>.png} and returns the figure as a notebook HTML fragment. */
+    /**
+     * Saves {@code <name>.html} and {@code <name>.png} and returns the figure as a notebook HTML fragment
+     * with that PNG inside as its static image (no second rendering).
+     */
     public String figure(String name, Figure figure) {
-        files.save(figure, name, dir, name);
-        return fragment(figure);
+        byte[] png = null;
+        for (Path saved : files.save(figure, name, dir, name)) {
+            if (saved.getFileName().toString().endsWith(".png")) {
+                try {
+                    png = Files.readAllBytes(saved);
+                } catch (IOException e) {
+                    png = null; // the interactive plot still shows; only the static image is missing
+                }
+            }
+        }
+        return fragment(figure, png);
     }
 
     /** The figure as notebook HTML, plotly inlined only the first time in this JVM. */
     public static String fragment(Figure figure) {
+        return fragment(figure, null);
+    }
+
+    /** {@link #fragment(Figure)} with a static image ({@code png} may be null). */
+    public static String fragment(Figure figure, byte[] png) {
         boolean include = !plotlyShown;
         plotlyShown = true;
-        return Html.figureFragment(figure, include);
+        return Html.figureFragment(figure, include, png);
     }
 
     /** Inline plotly.js again with the next figure. */

@@ -2,6 +2,7 @@ package org.cramlab.run;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,11 +114,21 @@ public record CapacitySearch(
         TextSet set = csv ? TextSets.chunkCsv(file, tokenizer, Integer.MAX_VALUE, limit)
                 : TextSets.lines(file, tokenizer, Integer.MAX_VALUE, limit);
         List<Candidate> out = new ArrayList<>();
+        Map<String, Integer> named = new HashMap<>();
         for (int i = 0; i < set.size(); i++) {
+            String id = set.get(i).id();
             if (set.get(i).text().isBlank()) {
-                throw new ExperimentException("texts file " + file + " text " + set.get(i).id() + " is empty: expected a non-empty 'text'");
+                throw new ExperimentException("texts file " + file + " text " + id + " is empty: expected a non-empty 'text'");
             }
-            out.add(new Candidate(new TextSpec(csv ? TextSource.CSV : TextSource.LINES, path, i, 0), set.get(i).tokenIds().length));
+            // a .jsonl text's own "id" names it in the records (the paper's CSV chunks and plain lines stay unnamed)
+            String name = csv || id.equals(TextSets.lineId(file, i)) ? null : id;
+            Integer before = name == null ? null : named.putIfAbsent(name, i);
+            if (before != null) {
+                throw new ExperimentException("texts file " + file + ": texts " + (before + 1) + " and " + (i + 1)
+                        + " have the same id '" + name + "': expected unique ids");
+            }
+            out.add(new Candidate(new TextSpec(csv ? TextSource.CSV : TextSource.LINES, path, i, 0, name),
+                    set.get(i).tokenIds().length));
         }
         if (out.isEmpty()) throw new ExperimentException("texts file " + file + " holds no texts");
         return out;
@@ -234,7 +245,7 @@ public record CapacitySearch(
      * @param bisectedCapacity the capacity refined by the lengths run between grid points (equals
      *     decodingCapacity without them)
      * @param theoreticalCapacity 16 d / log2|V|
-     * @param saturatedRuns runs with best_accuracy <= 0.99 (the paper pools these for its gains)
+     * @param saturatedRuns runs with best_accuracy {@literal <=} 0.99 (the paper pools these for its gains)
      * @param meanTokenGainSaturated mean token gain over those runs (NaN if none)
      * @param meanInformationGainSaturated mean information gain (nats) over those runs (NaN if none)
      * @param utilisation meanTokenGainSaturated / theoreticalCapacity

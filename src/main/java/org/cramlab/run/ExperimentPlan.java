@@ -13,6 +13,7 @@ import org.cramlab.capacity.SearchMethod;
 import org.cramlab.capacity.Strategy;
 import org.cramlab.core.CramlabException;
 import org.cramlab.core.Json;
+import org.cramlab.core.JsonErrors;
 
 /**
  * A grid of runs. The notebooks and the {@code sweep} command build and read plans the same way; a plan
@@ -151,8 +152,8 @@ public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, I
             if (plan == null) throw new ExperimentException("plan file " + file + " is empty");
             return plan;
         } catch (JsonParseException e) {
-            throw new ExperimentException("plan file " + file + " is not a valid plan (expected {\"name\":..., \"runs\":[...]}): "
-                    + e.getMessage(), e);
+            throw new ExperimentException("plan file " + file + " is not a valid plan: " + JsonErrors.describe(e, json, ExperimentPlan.class)
+                    + " (a plan is {\"name\": ..., \"runs\": [...]}, as `plan` writes it)", e);
         } catch (RuntimeException e) {
             // Gson wraps exceptions thrown by record constructors; surface our validation message.
             for (Throwable t = e; t != null; t = t.getCause()) {

@@ -11,7 +11,7 @@ import org.cramlab.text.TextSource;
 /**
  * How big an experiment is: which models, how many texts, which grids, how many steps.
  *
- * <p>{@link #smoke()} runs all six notebooks on the default model in minutes on 2 CPU cores and still
+ * <p>{@link #smoke()} runs every notebook on the default model in minutes on 2 CPU cores and still
  * shows each figure's effect; {@link #paper()} is the paper's set-up (meant for real checkpoints on a GPU).
  *
  * @param name profile name
@@ -54,7 +54,7 @@ public record Profile(
         int geometryLength,
         int interpolationPoints) {
 
-    /** Environment variables read by {@link #fromEnv()} (the notebooks' parameters cell). */
+    /** Environment variables read by {@link #fromEnv(Map, Path)} (the notebooks' parameters cell). */
     public static final String ENV_PROFILE = "CRAMLAB_PROFILE", ENV_MODELS = "CRAMLAB_MODELS", ENV_SEED = "CRAMLAB_SEED",
             ENV_OUT = "CRAMLAB_OUT", ENV_TEXTS = "CRAMLAB_TEXTS", ENV_MAX_STEPS = "CRAMLAB_MAX_STEPS",
             ENV_VOCAB = "CRAMLAB_VOCAB", ENV_EXACT = "CRAMLAB_EXACT";

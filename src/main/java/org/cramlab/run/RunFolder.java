@@ -219,8 +219,8 @@ public final class RunFolder implements AutoCloseable {
 
     /**
      * Writes {@code params.json}: the given parameters plus seed-independent facts (library versions,
-     * start time, writer). An existing file from an earlier session is kept and the new session's
-     * parameters go to {@code params-<writer>.json}, so the folder's history is not lost.
+     * start time, writer), so it always describes the session that wrote last. An earlier session's file is
+     * kept as {@code params-<n>.json} (n = 1, 2, ... in order), so the folder's history is not lost.
      */
     public Path writeParams(Map<String, ?> params) {
         Map<String, Object> all = new LinkedHashMap<>(params);
@@ -229,9 +229,24 @@ public final class RunFolder implements AutoCloseable {
         all.put("writer", writer);
         all.put("jvm", ManagementFactory.getRuntimeMXBean().getVmName());
         Path file = root.resolve("params.json");
-        if (Files.exists(file)) file = root.resolve("params-" + writer + ".json");
+        keepEarlier(file);
         writeString(file, Json.writePretty(all));
         return file;
+    }
+
+    /** Moves an earlier session's params file to the first free {@code params-<n>.json}. */
+    private void keepEarlier(Path file) {
+        for (int n = 1; Files.exists(file); n++) {
+            Path kept = root.resolve("params-" + n + ".json");
+            if (Files.exists(kept)) continue;
+            try {
+                Files.move(file, kept); // never replaces: a concurrent writer took n, try the next
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NoSuchFileException raced) {
+                // another writer moved it or took n: the loop looks again
+            } catch (IOException e) {
+                throw new ExperimentException("cannot keep " + file + " as " + kept + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Saves the plan the folder is meant to complete. */

@@ -11,8 +11,15 @@ import org.cramlab.text.TextSource;
  * @param path the chunk file, vocabulary file or text file; null for the built-in default
  * @param index which chunk or sample of the source (0-based)
  * @param seed seed of the source's sampling (random words; chunk choice)
+ * @param name the text's own name, e.g. the {@code id} field of a {@code .jsonl} texts file, which records then
+ *     carry as its id; null (left out of plan files and run ids, so those of unnamed texts stay as they were): none
  */
-public record TextSpec(TextSource source, String path, int index, long seed) {
+public record TextSpec(TextSource source, String path, int index, long seed, String name) {
+
+    /** An unnamed text (records call it {@code source:index}). */
+    public TextSpec(TextSource source, String path, int index, long seed) {
+        this(source, path, index, seed, null);
+    }
 
     public TextSpec {
         if (source == null) {
@@ -25,7 +32,7 @@ public record TextSpec(TextSource source, String path, int index, long seed) {
 
     /** A spec whose source is given by its id ({@code book}, {@code random}, ...), as in plan files. */
     public TextSpec(String source, String path, int index, long seed) {
-        this(parse(source), path, index, seed);
+        this(parse(source), path, index, seed, null);
     }
 
     private static TextSource parse(String source) {
@@ -36,9 +43,14 @@ public record TextSpec(TextSource source, String path, int index, long seed) {
         }
     }
 
-    /** The id records carry, e.g. {@code book:3}, {@code random:17}. */
+    /** The id records carry: the text's name, else e.g. {@code book:3}, {@code random:17}. */
     public String id() {
-        return source + ":" + index;
+        return name != null ? name : source + ":" + index;
+    }
+
+    /** This text named {@code name} (null: unnamed). */
+    public TextSpec named(String name) {
+        return new TextSpec(source, path, index, seed, name);
     }
 
     /** True for random word sequences (the paper's black dots). */

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param cpusPerTask {@code --cpus-per-task}
  * @param partition {@code --partition}
  * @param time {@code --time}, Slurm's formats (e.g. {@code 2:00:00}, {@code 1-00:00:00})
- * @param mem {@code --mem} per node, e.g. {@code 16G}
+ * @param mem sbatch {@code --mem} per node (sweep's {@code --node-mem}), e.g. {@code 16G}
  * @param jobName {@code --job-name}; null names the job after the plan
  * @param account {@code --account}
  * @param javaOpts JVM options for each task (e.g. {@code -Xmx8g})
@@ -45,7 +45,7 @@ public record SlurmOptions(
         nonNegative("--cpus-per-task", cpusPerTask);
         word("--partition", partition, "[A-Za-z0-9_.,-]+");
         word("--time", time, "[0-9:-]+");
-        word("--mem", mem, "[0-9]+[KMGTkmgt]?");
+        word("--node-mem", mem, "[0-9]+[KMGTkmgt]?");
         word("--job-name", jobName, "[A-Za-z0-9_.-]+");
         word("--account", account, "[A-Za-z0-9_.-]+");
         javaOpts = List.copyOf(Objects.requireNonNullElse(javaOpts, List.of()));

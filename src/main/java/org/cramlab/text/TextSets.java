@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.CramlabException;
 import org.cramlab.core.Hashing;
+import org.cramlab.core.JsonErrors;
+import org.cramlab.core.Utf8;
 
 /**
  * The text sources of the experiments, each giving a reproducible {@link TextSet} of texts
@@ -176,21 +179,25 @@ public final class TextSets {
         boolean jsonl = file.getFileName().toString().endsWith(".jsonl");
         List<String> lines;
         try {
-            lines = java.nio.file.Files.readAllLines(file);
+            lines = Utf8.decode(java.nio.file.Files.readAllBytes(file), "text file " + file).lines().toList();
         } catch (java.io.IOException e) {
             throw new TextException("cannot read text file " + file + ": " + e.getMessage(), e);
+        } catch (CramlabException e) { // not UTF-8: the message gives the byte offset
+            throw new TextException(e.getMessage(), e);
         }
         List<TextSample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size() && samples.size() < limit; i++) {
             if (lines.get(i).isBlank()) continue;
-            String id = stem(file) + ":" + samples.size();
+            String id = lineId(file, samples.size());
             String text = lines.get(i);
             if (jsonl) {
                 com.google.gson.JsonObject o;
                 try {
                     o = com.google.gson.JsonParser.parseString(text).getAsJsonObject();
                 } catch (RuntimeException e) {
-                    throw new TextException(file + " line " + (i + 1) + " is not a JSON object: " + e.getMessage(), e);
+                    String what = JsonErrors.describe(e).replaceFirst("^line 1 column", "column"); // one line parsed alone
+                    throw new TextException(file + " line " + (i + 1) + " is not a JSON object (" + what
+                            + "): expected {\"text\": ..., \"id\": ...}", e);
                 }
                 if (!o.has("text")) throw new TextException(file + " line " + (i + 1) + " has no \"text\" field");
                 if (o.get("text").isJsonNull() || o.get("text").getAsString().isBlank()) {
@@ -237,6 +244,11 @@ public final class TextSets {
         d.put("tokenizer", tok.file().toString());
         d.put("tokenizer_sha256", Hashing.sha256(tok.file()));
         return d;
+    }
+
+    /** The id text {@code n} of a one-text-per-line file gets when it names none (a {@code .jsonl} "id" field). */
+    public static String lineId(Path file, int n) {
+        return stem(file) + ":" + n;
     }
 
     private static String stem(Path file) {

@@ -253,6 +253,14 @@ class BenchLogicTest {
     }
 
     @Test
+    void theReferenceTreeHasNoBuiltInPath() {
+        assertEquals(tmp, TorchReference.tree(tmp), "--torch-tree wins");
+        String why = TorchReference.unavailableReason(null, tmp);
+        assertTrue(why.contains("--torch-tree") && why.contains("CRAMLAB_HF_REF"), why);
+        assertTrue(TorchReference.unavailableReason(tmp, tmp).contains("no sid tree with python3 at " + tmp));
+    }
+
+    @Test
     void mountPointsAreReadFromMountinfo() {
         assertTrue(TorchReference.isMountPoint(Path.of("/proc")));
         assertFalse(TorchReference.isMountPoint(tmp));

@@ -40,7 +40,7 @@ class SweepCommandTest {
     void slurmOptionsMapOneToOne() {
         SweepCommand c = new SweepCommand();
         new CommandLine(c).parseArgs("--plan", "p.json", "--out", "r", "--slurm", "--array", "8", "--max-parallel", "2",
-                "--gpus-per-task", "1", "--cpus-per-task", "4", "--partition", "gpu", "--time", "4:00:00", "--mem", "16G",
+                "--gpus-per-task", "1", "--cpus-per-task", "4", "--partition", "gpu", "--time", "4:00:00", "--node-mem", "16G",
                 "--account", "lab", "--job-name", "cvl", "--java-opts", " -Xmx8g  -Dx=y ", "--sbatch-arg", "--qos=long",
                 "--sbatch-arg", "--exclusive", "--device", "gpu", "--batch-size", "16");
         SlurmOptions expected = SlurmOptions.builder().optShards(8).optMaxParallel(2).optGpusPerTask(1).optCpusPerTask(4)

@@ -1,14 +1,18 @@
 package org.cramlab.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProgressTest {
@@ -26,16 +30,36 @@ class ProgressTest {
     }
 
     @Test
-    void consoleSinkRewritesOneLineAndEndsItOnClose() {
+    void inPlaceSinkRewritesOneLineAndEndsItOnClose() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        Progress p = Progress.start("run", 2, Progress.consoleSink(out), () -> now);
+        PrintWriter out = new PrintWriter(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        Progress p = Progress.start("run", 2, Progress.inPlaceSink(out), () -> now);
         p.advance();
         p.close();
         p.close();
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertEquals("\rrun 0/2 (0%) | elapsed 0:00 | ETA ?\rrun 1/2 (50%) | elapsed 0:00 | ETA 0:00"
                 + "\rrun 1/2 (50%) | elapsed 0:00 | ETA 0:00\n", text);
+    }
+
+    @Test
+    void onAPipeWholeLinesAtMostEveryFewSecondsAndTheFinalOne() {
+        StringWriter text = new StringWriter();
+        long[] clock = {0};
+        Progress p = Progress.start("run", 100, Progress.lineSink(new PrintWriter(text)), () -> clock[0]);
+        for (int i = 0; i < 100; i++) { // 100 units, 0.2 s apart: 20 s in all
+            clock[0] += 200_000_000L;
+            p.advance();
+        }
+        p.close();
+        List<String> lines = text.toString().lines().toList();
+        assertFalse(text.toString().contains("\r"), text.toString());
+        // the first state, one line per 5 s (at 5, 10, 15, 20 s) and the final one
+        assertEquals(6, lines.size(), text.toString());
+        assertEquals("run 0/100 (0%) | elapsed 0:00 | ETA ?", lines.get(0));
+        assertEquals("run 25/100 (25%) | elapsed 0:05 | ETA 0:15", lines.get(1));
+        assertEquals("run 100/100 (100%) | elapsed 0:20 | ETA 0:00", lines.get(5));
+        assertTrue(text.toString().endsWith("\n"));
     }
 
     @Test

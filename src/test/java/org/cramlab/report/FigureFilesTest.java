@@ -56,6 +56,19 @@ class FigureFilesTest {
     }
 
     @Test
+    void pngBytesAreAPngOrEmptyWithAWarning(@TempDir Path dir) throws Exception {
+        FigureFiles none = FigureFiles.withChromium(dir.resolve("no-such-chromium"));
+        assertTrue(none.pngBytes(figure()).isEmpty());
+        assertEquals(1, none.warnings().size());
+        Path chromium = Path.of("/usr/bin/chromium");
+        assumeTrue(Files.isExecutable(chromium), "Debian chromium not installed (environment/setup installs it)");
+        FigureFiles files = FigureFiles.withChromium(chromium);
+        byte[] png = files.pngBytes(figure()).orElseThrow(() -> new AssertionError(files.warnings()));
+        BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(png));
+        assertEquals(1000, img.getWidth());
+    }
+
+    @Test
     void csvIsWritten(@TempDir Path dir) throws Exception {
         Table t = Table.create("t", DoubleColumn.create("x", 1.5, 2.5));
         Path f = FigureFiles.saveCsv(t, dir.resolve("sub"), "summary");

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.DoubleColumn;
@@ -55,6 +57,15 @@ class HtmlTest {
     }
 
     @Test
+    void descriptionsAreOneLine() {
+        Table t = Table.create("squares", IntColumn.create("x", 1, 2, 3), IntColumn.create("y", 1, 4, 9));
+        assertEquals("Figure: sq (800 \u00d7 600 px, 1 trace)", Html.describe(LinePlot.create("sq", t, "x", "y")));
+        assertEquals("Table: squares (3 rows \u00d7 2 columns)", Html.describe(t));
+        assertEquals("Figure: untitled (700 \u00d7 450 px, 1 trace)", Html.describe(new Figure(
+                tech.tablesaw.plotly.traces.ScatterTrace.builder(new double[] {1}, new double[] {2}).build())));
+    }
+
+    @Test
     void figurePageInlinesPlotlyHidingAmdDefineAndDrawsWhenReady(@TempDir Path dir) throws Exception {
         Path js = Files.writeString(dir.resolve("plotly.min.js"), "window.Plotly = {fake: '</script>'};");
         System.setProperty(PlotlyJs.PROPERTY, js.toString());
@@ -76,6 +87,17 @@ class HtmlTest {
             String later = Html.figureFragment(fig, false);
             assertFalse(later.contains("fake"), "library only when asked for");
             assertTrue(later.contains("if (!window.Plotly) { setTimeout(draw, 50); return; }"));
+            assertFalse(later.contains("<img"), "no static image without a PNG");
+
+            String withImage = Html.figureFragment(fig, false, new byte[] {1, 2, 3});
+            Matcher img = Pattern.compile("<img id=\"(cramlab_plot_\\w+)_static\" alt=\"([^\"]*)\"[^>]*src=\"data:image/png;base64,AQID\">")
+                    .matcher(withImage);
+            assertTrue(img.find(), withImage);
+            assertTrue(withImage.contains("document.getElementById('" + img.group(1) + "_static'); if (still) { still.remove(); }"),
+                    "the script replaces the static image by the interactive plot");
+            assertTrue(withImage.indexOf(img.group(0)) < withImage.indexOf("Plotly.newPlot"));
+            assertEquals(Html.escape(Html.describe(fig)), img.group(2));
+            assertTrue(withImage.startsWith("<div class=\"cramlab-figure\" data-text-plain=\"" + Html.escape(Html.describe(fig)) + "\">"));
         } finally {
             System.clearProperty(PlotlyJs.PROPERTY);
         }

@@ -135,13 +135,18 @@ class RunStoreTest {
     }
 
     @Test
-    void paramsRecordVersionsAndKeepEarlierSessions(@TempDir Path dir) throws Exception {
+    void paramsDescribeTheLatestSessionAndKeepEarlierOnes(@TempDir Path dir) throws Exception {
         try (RunFolder f = RunFolder.open(dir, "w1")) {
             Path first = f.writeParams(Map.of("profile", "smoke", "seed", 7));
             assertEquals(dir.resolve("params.json"), first);
             String json = Files.readString(first, StandardCharsets.UTF_8);
             assertTrue(json.contains("\"profile\": \"smoke\"") && json.contains("\"djl\"") && json.contains("start_time"), json);
-            assertEquals(dir.resolve("params-w1.json"), f.writeParams(Map.of("profile", "smoke")));
+            // params.json describes the latest session; the earlier one is kept as params-1.json
+            assertEquals(dir.resolve("params.json"), f.writeParams(Map.of("profile", "paper")));
+            assertTrue(Files.readString(dir.resolve("params.json")).contains("\"profile\": \"paper\""));
+            assertTrue(Files.readString(dir.resolve("params-1.json")).contains("\"seed\": 7"));
+            f.writeParams(Map.of("profile", "third"));
+            assertTrue(Files.readString(dir.resolve("params-2.json")).contains("\"profile\": \"paper\""));
         }
         assertThrows(ExperimentException.class, () -> RunFolder.open(dir, "bad/name"));
     }

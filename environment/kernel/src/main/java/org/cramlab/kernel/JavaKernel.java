@@ -62,7 +62,7 @@ public final class JavaKernel extends BaseKernel {
         if (!out.hasValue()) {
             return null;
         }
-        return out.value() == null ? new DisplayData("null") : getRenderer().render(out.value());
+        return out.value() == null ? new DisplayData("null") : PlainText.fit(getRenderer().render(out.value()));
     }
 
     private Shell.Outcome evalCell(String code, int cell) throws CellError {

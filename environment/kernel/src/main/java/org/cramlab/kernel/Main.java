@@ -1,6 +1,5 @@
 package org.cramlab.kernel;
 
-import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.channels.JupyterSocket;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import java.io.File;
@@ -15,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.cramlab.kernel.runtime.Kernel;
+import org.cramlab.kernel.runtime.LibraryHooks;
+import org.cramlab.kernel.wire.KernelConnection;
 
 /**
  * Launcher: {@code java -cp ... org.cramlab.kernel.Main CONNECTION_FILE}. Reads IJava's environment
@@ -53,6 +54,7 @@ public final class Main {
                 System.err.println("IJAVA_CLASSPATH entry " + entry + " skipped: " + e.getMessage());
             }
         }
+        LibraryHooks.install(Main.class.getClassLoader()); // Lab.open("name") displays through this kernel
         try (InputStream in = Main.class.getResourceAsStream("startup.jsh")) {
             kernel.runStartup(new String(in.readAllBytes(), StandardCharsets.UTF_8), "(built in)");
         }
@@ -64,7 +66,8 @@ public final class Main {
             kernel.runStartup(inline, "IJAVA_STARTUP_SCRIPT");
         }
 
-        JupyterConnection connection = new JupyterConnection(KernelConnectionProperties.parse(Files.readString(connectionFile)));
+        // The kernel's own shell and control reading: a bad message is dropped, not fatal (see wire/).
+        KernelConnection connection = new KernelConnection(KernelConnectionProperties.parse(Files.readString(connectionFile)), System.err);
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
         connection.waitUntilClose();

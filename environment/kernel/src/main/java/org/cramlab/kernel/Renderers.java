@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Rich output for library types: Tablesaw tables as HTML tables and figures as offline plotly
- * plots. The HTML comes from {@code org.cramlab.report.Html} in the workbench jar, called
+ * plots with a static image inside (their one-line text/plain comes from {@link PlainText}). The HTML comes from {@code org.cramlab.report.Html} in the workbench jar, called
  * reflectively so the kernel builds without it; types absent from the classpath are skipped.
  */
 final class Renderers {
@@ -35,7 +35,8 @@ final class Renderers {
                     .register((t, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> call(toHtml, t)));
         }
         if (figure != null) {
-            Method toHtml = method(html, "figureFragment", figure, boolean.class);
+            // with a static PNG inside (headless Chromium), so the figure shows where no script runs
+            Method toHtml = method(html, "figureFragmentWithImage", figure, boolean.class);
             renderer.createRegistration(figure)
                     .preferring(MIMEType.TEXT_HTML)
                     .supporting(MIMEType.TEXT_HTML)

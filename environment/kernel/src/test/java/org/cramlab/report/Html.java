@@ -11,7 +11,8 @@ public final class Html {
         return "<table data-name=\"" + t.name() + "\" data-rows=\"" + t.rowCount() + "\"></table>";
     }
 
-    public static String figureFragment(Figure f, boolean includePlotly) {
-        return (includePlotly ? "<script>PLOTLY</script>" : "") + "<div>figure</div>";
+    public static String figureFragmentWithImage(Figure f, boolean includePlotly) {
+        return "<div data-text-plain=\"Figure: stand-in\">" + (includePlotly ? "<script>PLOTLY</script>" : "")
+                + "<img src=\"data:image/png;base64,AAAA\"><div>figure</div></div>";
     }
 }

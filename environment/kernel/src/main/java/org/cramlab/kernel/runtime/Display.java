@@ -3,24 +3,26 @@ package org.cramlab.kernel.runtime;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import java.util.UUID;
 import org.cramlab.kernel.JavaKernel;
+import org.cramlab.kernel.PlainText;
 
 /**
  * IJava's notebook display functions, same names and behaviour, so notebooks run unchanged on
  * upstream IJava: {@code display} shows an output now and returns its id, {@code updateDisplay}
  * replaces that output, {@code render} only builds the bundle (return it as a cell's value).
  * With MIME types given, the object is rendered as those (a String as {@code "text/html"} is shown as HTML).
+ * An HTML output's {@code text/plain} is one line ({@link PlainText}), not the HTML again.
  */
 public final class Display {
     private Display() {}
 
     /** Renders {@code o} with its preferred representation. */
     public static DisplayData render(Object o) {
-        return Kernel.require().getRenderer().render(o);
+        return PlainText.fit(Kernel.require().getRenderer().render(o));
     }
 
     /** Renders {@code o} as the given MIME types. */
     public static DisplayData render(Object o, String... as) {
-        return Kernel.require().getRenderer().renderAs(o, as);
+        return PlainText.fit(Kernel.require().getRenderer().renderAs(o, as));
     }
 
     /** Shows {@code o} as a new output; returns the display id for {@link #updateDisplay}. */
