@@ -8,27 +8,36 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.core.CramlabException;
+import org.cramlab.core.Progress;
 import org.cramlab.core.Utf8;
 import org.cramlab.core.Versions;
+import org.cramlab.cram.CramResult;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.cram.CramTask;
 import org.cramlab.cram.Crammer;
+import org.cramlab.cram.RunListener;
+import org.cramlab.cram.RunRecord;
+import org.cramlab.model.AttentionPath;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.ModelInfo;
+import org.cramlab.model.TorchThreads;
 
 /**
  * The lossless codec: UTF-8 text to a {@link Container} and back.
  *
  * <p>compress: tokenise (refusing text the tokenizer cannot reproduce exactly), cut the tokens into
- * chunks that fit the model's positions, and per chunk cram K memory vectors on {@code [BOS; chunk]}
+ * chunks that fit the model's positions (at most {@link #MAX_CHUNK_TOKENS}), and per chunk decide whether
+ * a memory pays ({@link MemoryDecision}; or a forced K): cram K memory vectors on {@code [BOS; chunk]}
  * (the paper's set-up, a short optimisation), store them at the chosen {@link Precision}, and
  * arithmetic-code the chunk's tokens under the model's next-token distribution given the
- * <em>stored</em> (dequantised) memory. With K = 0 this is plain language-model coding (the
- * LLMZip / ts_zip idea). decompress: check the container and the model fingerprint, decode the
- * tokens through the same {@link CodingPass}, detokenise, and verify the original bytes' SHA-256.
+ * <em>stored</em> (dequantised) memory, or no memory (plain language-model coding, the LLMZip / ts_zip
+ * idea). The finished container is parsed back and decoded before it is returned, so a container that
+ * does not invert is an error, never an output. The container records the coding path
+ * ({@link CodingPath}: attention kernel, fused module, threads). decompress: check the container, the
+ * model fingerprint and the coding path up front, decode the tokens through the same {@link CodingPass}
+ * with the recorded thread count, detokenise, and verify the original bytes' SHA-256.
  *
  * <pre>{@code
  * try (CausalLM model = Models.load(dir); Codec codec = Codec.builder(model, dir).optMem(1).build()) {
@@ -39,6 +48,15 @@ import org.cramlab.model.ModelInfo;
  */
 public final class Codec implements AutoCloseable {
 
+    /**
+     * Longest chunk in tokens, whatever the model's positions (Mamba has no limit): a memory is crammed
+     * per chunk, and a chunk count must stay an int.
+     */
+    public static final int MAX_CHUNK_TOKENS = 2048;
+
+    /** Tokens of the probe that measures a memory's information gain ({@link MemoryDecision}). */
+    static final int PROBE_TOKENS = 64;
+
     private final CausalLM model;
     private final TextTokenizer tokenizer;
     private final ModelFingerprint fingerprint;
@@ -47,7 +65,8 @@ public final class Codec implements AutoCloseable {
     private final int steps;
     private final double lr;
     private final long seed;
-    private final Consumer<String> progress;
+    private final boolean auto;
+    private final Progress.Sink progress;
 
     private Codec(Builder b) {
         this.model = b.model;
@@ -63,10 +82,11 @@ public final class Codec implements AutoCloseable {
         this.lr = b.lr;
         this.seed = b.seed;
         this.progress = b.progress;
+        this.auto = b.auto;
         if (k < 0) {
             throw new BitsException("--mem must be >= 0 (0: no memory), got " + k);
         }
-        if (chunkCapacity() < 1) {
+        if (capacity(k) < 1) {
             throw new BitsException("K = " + k + " memory vectors leave no room for text in " + info.modelId()
                     + "'s " + info.maxPositions() + " positions");
         }
@@ -83,20 +103,222 @@ public final class Codec implements AutoCloseable {
      * @param container the parsed container
      * @param bytes its bytes (what is written to disk)
      * @param idealTokenBits -sum log2 p of the coded tokens under the frequency tables
+     * @param decisions per chunk, whether it carries a memory and why
      */
-    public record Compressed(Container container, byte[] bytes, double idealTokenBits) {
+    public record Compressed(Container container, byte[] bytes, double idealTokenBits, List<ChunkDecision> decisions) {
         public Container.Breakdown breakdown() {
             return container.breakdown();
         }
     }
 
-    /** Text tokens per chunk: memory, BOS and text within the model's positions. */
+    /**
+     * What one chunk carries.
+     *
+     * @param index 0-based chunk number
+     * @param tokens its tokens
+     * @param memoryVectors memory vectors it carries (0: coded by the model alone)
+     * @param reason why (the forced K, or {@link MemoryDecision}'s verdict)
+     */
+    public record ChunkDecision(int index, int tokens, int memoryVectors, String reason) {}
+
+    /**
+     * Text tokens per chunk: memory, BOS and text within the model's positions, at most {@link #MAX_CHUNK_TOKENS}.
+     * Under {@code --mem auto} this is the model-alone chunk; a chunk that keeps a memory is K tokens shorter.
+     */
     public int chunkCapacity() {
-        return model.info().maxPositions() - k - (tokenizer.bosId() >= 0 ? 1 : 0);
+        return capacity(auto ? 0 : k);
+    }
+
+    private int capacity(int memoryVectors) {
+        long room = (long) model.info().maxPositions() - memoryVectors - (tokenizer.bosId() >= 0 ? 1 : 0);
+        return (int) Math.min(room, MAX_CHUNK_TOKENS);
     }
 
     /** Compresses UTF-8 {@code data}; refuses text that is not UTF-8 or that the tokenizer cannot round-trip. */
     public Compressed compress(byte[] data) {
+        int[] ids = tokens(data);
+        int bos = tokenizer.bosId();
+        int cap = chunkCapacity();
+        List<Container.Chunk> chunks = new ArrayList<>();
+        List<ChunkDecision> decisions = new ArrayList<>();
+        double ideal = 0;
+        int maxKeys = 0;
+        MemoryDecision decide = new MemoryDecision(k, QuantisedMemory.payloadBytes(precision, Math.max(k, 1),
+                model.info().hiddenSize()));
+        // coding and the decode check each count one unit per token
+        try (Progress p = Progress.start("compress", 2 * ids.length, progress)) {
+            for (int at = 0, c = 0; at < ids.length; c++) {
+                int[] chunk = Arrays.copyOfRange(ids, at, Math.min(ids.length, at + cap));
+                String where = "chunk " + (c + 1) + "/" + (c + 1 + (ids.length - at - chunk.length + cap - 1) / cap);
+                Coded chosen;
+                String reason;
+                if (k == 0) {
+                    chosen = code(chunk, null, bos, p, at, where);
+                    reason = "--mem 0: the model alone";
+                } else if (!auto) {
+                    chosen = crammed(chunk, bos, c, p, at, where);
+                    reason = "K = " + k + " forced by --mem";
+                } else {
+                    chosen = code(chunk, null, bos, p, at, where + " model alone");
+                    int[] text = chunk;
+                    reason = decide.before(chosen.bits(), () -> probeGainBits(text, bos, p, where));
+                    if (reason == null) {
+                        // the memory takes K positions: this chunk is K tokens shorter when it keeps one
+                        int[] shorter = Arrays.copyOf(chunk, Math.min(chunk.length, capacity(k)));
+                        Coded with = crammed(shorter, bos, c, p, at, where);
+                        Coded alone = shorter.length == chunk.length ? chosen
+                                : code(shorter, null, bos, p, at, where + " model alone");
+                        reason = decide.after(with.bytes(), alone.bytes());
+                        if (with.bytes() < alone.bytes()) {
+                            chosen = with;
+                            chunk = shorter;
+                        }
+                    }
+                }
+                p.update(at + chunk.length, where);
+                int kc = chosen.memory() == null ? 0 : k;
+                decisions.add(new ChunkDecision(c, chunk.length, kc, reason));
+                maxKeys = Math.max(maxKeys, kc + (bos >= 0 ? 1 : 0) + chunk.length - 1);
+                ideal += chosen.idealBits();
+                chunks.add(new Container.Chunk(chunk.length, chosen.memory(), chosen.coded()));
+                at += chunk.length;
+            }
+            Container.Header h = new Container.Header(fingerprint, version(), model.info().hiddenSize(),
+                    model.info().vocabSize(), k, precision, bos, data.length, sha256(data), ids.length,
+                    CodingPath.of(model, maxKeys));
+            byte[] bytes = new Container(h, chunks).write();
+            // never hand out a container this decoder cannot invert: parse the bytes and decode them back
+            Container written = Container.read(bytes, "the new container");
+            int[] back = decodeTokens(written, p, ids.length);
+            if (!Arrays.equals(back, ids)) {
+                throw new BitsException("the decode check of the new container failed at token "
+                        + Arrays.mismatch(back, ids) + " of " + ids.length + ": the model's logits were not reproducible"
+                        + " in this run (" + written.header().path().describe() + "); nothing was written");
+            }
+            return new Compressed(written, bytes, ideal, decisions);
+        }
+    }
+
+    /** Decompresses a container; {@code name} names it in errors. Never returns text whose checksum differs. */
+    public byte[] decompress(byte[] data, String name) {
+        Container container = Container.read(data, name);
+        Container.Header h = container.header();
+        checkDecodable(h, name);
+        int[] ids;
+        try (Progress p = Progress.start("decompress", h.tokens(), progress)) {
+            ids = decodeTokens(container, p, 0);
+        }
+        byte[] out = tokenizer.decode(ids, false).getBytes(StandardCharsets.UTF_8);
+        if (out.length != h.originalBytes()
+                || !Arrays.equals(sha256(out), 0, Container.HASH_BYTES, h.sha256(), 0, Container.HASH_BYTES)) {
+            throw new BitsException(name + ": the decoded text does not match the original's SHA-256 (" + out.length
+                    + " bytes decoded, " + h.originalBytes() + " expected). The logits differed from the compressing"
+                    + " run's: it used cramlab " + h.cramlabVersion() + " with " + h.model().compute()
+                    + (h.path() == null ? " (a version-1 container: attention path and threads not recorded;"
+                            + " try CRAMLAB_ATTENTION=explicit or fused)"
+                            : ", " + h.path().describe()) + "; this is cramlab " + version() + " with "
+                    + fingerprint.compute() + ", " + CodingPath.of(model, maxKeys(container)).describe());
+        }
+        return out;
+    }
+
+    /** Refuses, before any decoding, a container whose model, dtype, device or attention path differ from ours. */
+    private void checkDecodable(Container.Header h, String name) {
+        if (!Arrays.equals(h.model().sha256(), 0, Container.HASH_BYTES, fingerprint.sha256(), 0, Container.HASH_BYTES)) {
+            throw new BitsException(name + " was compressed with model '" + h.model().modelId() + "' (files sha256 "
+                    + Container.hex(h.model().sha256()) + "...), not with the loaded model '" + fingerprint.modelId()
+                    + "' (" + Container.hex(fingerprint.sha256()) + "...): pass --model with the model it was made with");
+        }
+        if (!h.model().compute().equals(fingerprint.compute())) {
+            throw new BitsException(name + " was compressed with weights in " + h.model().compute()
+                    + " but the model is loaded in " + fingerprint.compute()
+                    + ": the logits must be computed the same way (use the same --dtype and --device)");
+        }
+        if (h.d() != model.info().hiddenSize() || h.vocab() != model.info().vocabSize()) {
+            throw new BitsException(name + ": d " + h.d() + " and vocabulary " + h.vocab() + " do not match the model's "
+                    + model.info().hiddenSize() + " and " + model.info().vocabSize());
+        }
+    }
+
+    /**
+     * Decodes every chunk of a container (after {@link #checkDecodable}) with the recorded PyTorch thread count;
+     * {@code done} units of {@code p} are already finished.
+     */
+    private int[] decodeTokens(Container container, Progress p, int done) {
+        Container.Header h = container.header();
+        if (h.path() != null) {
+            String differs = h.path().attentionMismatch(CodingPath.of(model, maxKeys(container)));
+            if (differs != null) {
+                throw new BitsException("cannot decode: " + differs);
+            }
+            if (h.path().fusedModule() != null && AttentionPath.fusedUnavailable() != null) {
+                throw new BitsException("cannot decode: it was coded with the fused attention module, which this"
+                        + " cramlab cannot load (" + AttentionPath.fusedUnavailable() + ")");
+            }
+        }
+        int before = h.path() == null || h.path().threads() == 0 ? 0 : TorchThreads.set(h.path().threads());
+        try {
+            int[] ids = new int[h.tokens()];
+            int at = 0;
+            List<Container.Chunk> chunks = container.chunks();
+            for (int c = 0; c < chunks.size(); c++) {
+                Container.Chunk chunk = chunks.get(c);
+                String where = "chunk " + (c + 1) + "/" + chunks.size() + " decoding";
+                ArithmeticCoder.Decoder dec = new ArithmeticCoder.Decoder(chunk.coded());
+                QuantisedMemory mem = chunk.memory();
+                int first = done + at;
+                int[] got = CodingPass.run(model, mem == null ? null : mem.dequantise(),
+                        mem == null ? 0 : mem.k(), h.bos(), chunk.tokens(), (i, table) -> {
+                            p.update(first + i, where);
+                            return dec.decode(table);
+                        });
+                System.arraycopy(got, 0, ids, at, got.length);
+                at += got.length;
+                p.update(done + at, where);
+            }
+            return ids;
+        } finally {
+            if (before > 0) {
+                TorchThreads.set(before);
+            }
+        }
+    }
+
+    /** The most positions one call of the container's coding pass sees (what AUTO's choice depends on). */
+    private static int maxKeys(Container container) {
+        int bos = container.header().bos() >= 0 ? 1 : 0;
+        return container.chunks().stream()
+                .mapToInt(c -> (c.memory() == null ? 0 : c.memory().k()) + bos + c.tokens() - 1).max().orElse(0);
+    }
+
+    /** A chunk's coded tokens with or without a memory. */
+    private record Coded(QuantisedMemory memory, byte[] coded, double idealBits) {
+        /** Bits the chunk takes in the container (memory and coded tokens). */
+        long bits() {
+            return 8L * bytes();
+        }
+
+        int bytes() {
+            return coded.length + (memory == null ? 0 : memory.payload().length);
+        }
+    }
+
+    /** Codes a chunk, showing units {@code base + i} on {@code p} (a chunk counts once however often it is coded). */
+    private Coded code(int[] chunk, QuantisedMemory mem, int bos, Progress p, int base, String where) {
+        ArithmeticCoder.Encoder enc = new ArithmeticCoder.Encoder();
+        double[] bits = {0};
+        CodingPass.run(model, mem == null ? null : mem.dequantise(), mem == null ? 0 : mem.k(), bos, chunk.length,
+                (i, table) -> {
+                    p.update(base + i, where);
+                    enc.encode(table, chunk[i]);
+                    bits[0] += table.bits(chunk[i]);
+                    return chunk[i];
+                });
+        return new Coded(mem, enc.finish(), bits[0]);
+    }
+
+    /** The text's token ids; refuses bytes that are not UTF-8 or that the tokenizer does not decode back exactly. */
+    private int[] tokens(byte[] data) {
         String text = utf8(data);
         int[] ids = tokenizer.encode(text, false);
         String back = tokenizer.decode(ids, false);
@@ -113,90 +335,46 @@ public final class Codec implements AutoCloseable {
                         + vocab);
             }
         }
-        int bos = tokenizer.bosId();
-        int d = model.info().hiddenSize();
-        int cap = chunkCapacity();
-        List<Container.Chunk> chunks = new ArrayList<>();
-        double ideal = 0;
-        int nChunks = (ids.length + cap - 1) / cap;
-        for (int c = 0; c < nChunks; c++) {
-            int[] chunk = Arrays.copyOfRange(ids, c * cap, Math.min(ids.length, (c + 1) * cap));
-            QuantisedMemory mem = null;
-            float[] stored = null;
-            if (k > 0) {
-                progress.accept("chunk " + (c + 1) + "/" + nChunks + ": cramming " + chunk.length + " tokens into "
-                        + k + " vector(s)");
-                mem = QuantisedMemory.quantise(cram(chunk, bos, c), k, d, precision);
-                stored = mem.dequantise();
-            }
-            progress.accept("chunk " + (c + 1) + "/" + nChunks + ": coding " + chunk.length + " tokens");
-            ArithmeticCoder.Encoder enc = new ArithmeticCoder.Encoder();
-            double[] bits = {0};
-            CodingPass.run(model, stored, k, bos, chunk.length, (i, table) -> {
-                enc.encode(table, chunk[i]);
-                bits[0] += table.bits(chunk[i]);
-                return chunk[i];
-            });
-            ideal += bits[0];
-            chunks.add(new Container.Chunk(chunk.length, mem, enc.finish()));
-        }
-        Container.Header h = new Container.Header(fingerprint, version(), d, vocab, k, precision, bos, data.length,
-                sha256(data), ids.length);
-        Container container = new Container(h, chunks);
-        return new Compressed(container, container.write(), ideal);
+        return ids;
     }
 
-    /** Decompresses a container; {@code name} names it in errors. Never returns text whose checksum differs. */
-    public byte[] decompress(byte[] data, String name) {
-        Container container = Container.read(data, name);
-        Container.Header h = container.header();
-        if (!Arrays.equals(h.model().sha256(), 0, Container.HASH_BYTES, fingerprint.sha256(), 0, Container.HASH_BYTES)) {
-            throw new BitsException(name + " was compressed with model '" + h.model().modelId() + "' (files sha256 "
-                    + Container.hex(h.model().sha256()) + "...), not with the loaded model '" + fingerprint.modelId()
-                    + "' (" + Container.hex(fingerprint.sha256()) + "...): pass --model with the model it was made with");
-        }
-        if (!h.model().compute().equals(fingerprint.compute())) {
-            throw new BitsException(name + " was compressed with weights in " + h.model().compute()
-                    + " but the model is loaded in " + fingerprint.compute()
-                    + ": the logits must be computed the same way (use the same --dtype and --device)");
-        }
-        if (h.d() != model.info().hiddenSize() || h.vocab() != model.info().vocabSize()) {
-            throw new BitsException(name + ": d " + h.d() + " and vocabulary " + h.vocab() + " do not match the model's "
-                    + model.info().hiddenSize() + " and " + model.info().vocabSize());
-        }
-        int[] ids = new int[h.tokens()];
-        int at = 0;
-        int c = 0;
-        for (Container.Chunk chunk : container.chunks()) {
-            progress.accept("chunk " + (++c) + "/" + container.chunks().size() + ": decoding " + chunk.tokens()
-                    + " tokens");
-            ArithmeticCoder.Decoder dec = new ArithmeticCoder.Decoder(chunk.coded());
-            int[] got = CodingPass.run(model, chunk.memory() == null ? null : chunk.memory().dequantise(), h.k(),
-                    h.bos(), chunk.tokens(), (i, table) -> dec.decode(table));
-            System.arraycopy(got, 0, ids, at, got.length);
-            at += got.length;
-        }
-        byte[] out = tokenizer.decode(ids, false).getBytes(StandardCharsets.UTF_8);
-        if (out.length != h.originalBytes()
-                || !Arrays.equals(sha256(out), 0, Container.HASH_BYTES, h.sha256(), 0, Container.HASH_BYTES)) {
-            throw new BitsException(name + ": the decoded text does not match the original's SHA-256 (" + out.length
-                    + " bytes decoded, " + h.originalBytes() + " expected). The logits differed from the compressing"
-                    + " run's: it used cramlab " + h.cramlabVersion() + " with " + h.model().compute()
-                    + "; this is cramlab " + version() + " with " + fingerprint.compute()
-                    + " (the same build, device, dtype and thread count are needed)");
-        }
-        return out;
-    }
-
-    /** Crams {@code [BOS; chunk]} (or the chunk alone without BOS) into K vectors; the best memory found. */
-    private float[] cram(int[] chunk, int bos, int index) {
+    /**
+     * Crams {@code [BOS; chunk]} (or the chunk alone without BOS) into K vectors and codes the chunk given the
+     * stored (quantised) best memory.
+     */
+    private Coded crammed(int[] chunk, int bos, int index, Progress p, int base, String where) {
         int[] target = bos >= 0 ? prepend(bos, chunk) : chunk;
-        if (target.length < 2) {
-            return new float[k * model.info().hiddenSize()]; // nothing to learn: a zero memory
-        }
+        int d = model.info().hiddenSize();
+        float[] best = target.length < 2 ? new float[k * d] // nothing to learn: a zero memory
+                : cramRun(target, index, p, where + " cramming").bestMemory();
+        return code(chunk, QuantisedMemory.quantise(best, k, d, precision), bos, p, base, where + " with memory");
+    }
+
+    private CramResult cramRun(int[] target, long seedOffset, Progress p, String what) {
         CramSettings settings = CramSettings.builder().optMaxSteps(steps).optPatience(steps).optLr(lr)
-                .optSeed(seed + index).optGreedyCheck(false).optBatchSize(1).build();
-        return new Crammer(model, settings).run(CramTask.ofIds(target, k)).bestMemory();
+                .optSeed(seed + seedOffset).optGreedyCheck(false).optBatchSize(1).build();
+        return new Crammer(model, settings).run(CramTask.ofIds(target, k), new RunListener() {
+            @Override
+            public void onStep(RunListener.Step s) {
+                p.workingThrottled(() -> what + " step " + s.step() + "/" + steps);
+            }
+        });
+    }
+
+    /**
+     * The information gain (bits) of K vectors on a probe: the first {@link #PROBE_TOKENS} tokens of the first
+     * chunk that is worth probing, crammed with the codec's settings. A vector holds about as much whatever
+     * the text's length (the paper's finding: capacity is set by information gain), so this bounds what a
+     * memory can save on any chunk; a probe solved outright bounds nothing (infinity).
+     */
+    private double probeGainBits(int[] chunk, int bos, Progress p, String where) {
+        int[] head = Arrays.copyOf(chunk, Math.min(Math.min(chunk.length, PROBE_TOKENS), capacity(k)));
+        int[] target = bos >= 0 ? prepend(bos, head) : head;
+        if (target.length < 2) {
+            return 0;
+        }
+        RunRecord.Metrics m = cramRun(target, -1, p, where + " probing what a memory holds").record().metrics();
+        return m.bestAccuracy() >= 1.0 ? Double.POSITIVE_INFINITY : m.informationGainBits();
     }
 
     static int[] prepend(int first, int[] rest) {
@@ -257,25 +435,37 @@ public final class Codec implements AutoCloseable {
         tokenizer.close();
     }
 
-    /** Options; defaults: K = 1, int8, 300 cramming steps at the paper's lr 1e-2, seed 0. */
+    /** Options; defaults: automatic memory (K = 1 where it pays), int8, 300 cramming steps at the paper's lr 1e-2, seed 0. */
     public static final class Builder {
         private final CausalLM model;
         private final Path dir;
         private int k = 1;
+        private boolean auto = true;
         private Precision precision = Precision.uniform(8);
         private int steps = 300;
         private double lr = 1e-2;
         private long seed = 0;
-        private Consumer<String> progress = s -> {};
+        private Progress.Sink progress = (state, last) -> {};
 
         private Builder(CausalLM model, Path dir) {
             this.model = model;
             this.dir = dir;
         }
 
-        /** Memory vectors per chunk; 0 codes with the model alone. */
+        /** Memory vectors in every chunk (forced); 0 codes with the model alone. */
         public Builder optMem(int k) {
             this.k = k;
+            this.auto = false;
+            return this;
+        }
+
+        /**
+         * The default: per chunk, one memory vector where it can pay for its bits, none elsewhere
+         * ({@link MemoryDecision}).
+         */
+        public Builder optAutoMem() {
+            this.k = 1;
+            this.auto = true;
             return this;
         }
 
@@ -300,8 +490,8 @@ public final class Codec implements AutoCloseable {
             return this;
         }
 
-        /** Receives a status line per stage (chunk cramming, coding, decoding). */
-        public Builder optProgress(Consumer<String> progress) {
+        /** Shows progress (tokens coded and checked, the chunk and stage, cramming steps, an ETA). */
+        public Builder optProgress(Progress.Sink progress) {
             this.progress = progress;
             return this;
         }

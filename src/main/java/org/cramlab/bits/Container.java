@@ -18,16 +18,20 @@ import java.util.zip.CRC32;
  * tokens, then a CRC-32 of everything before it. All integers big-endian.
  *
  * <pre>
- * magic "CRAM" | u8 format version (1) | u32 file length
+ * magic "CRAM" | u8 format version (2) | u32 file length
  * UTF model id | 16 B: SHA-256 of the model files, first half | UTF compute (dtype device) | UTF cramlab version
+ * UTF attention (none, explicit, fused, auto) | var auto crossover | 16 B: fused module SHA-256, first half (zeros: unused)
+ * var PyTorch threads (0: not recorded)
  * var d | var vocab | var K | u8 precision code | var BOS id + 1 (0: none)
  * var original bytes | 16 B: SHA-256 of the original bytes, first half | var tokens | var chunks
- * per chunk: var tokens | memory payload (K * (d*b + scales) bits, byte-padded) | var n | n coded bytes
+ * per chunk: var tokens | var memory vectors (0 or K) | memory payload if any (K * (d*b + scales) bits, byte-padded)
+ *     | var n | n coded bytes
  * u32 CRC-32
  * </pre>
  *
  * <p>"var" is an unsigned LEB128 varint (7 bits a byte). Both hashes keep the first 128 bits of SHA-256: ample to tell models and texts apart, and 32
- * bytes fewer in a header that matters for short texts.
+ * bytes fewer in a header that matters for short texts. Version 1 (no coding path, every chunk with K
+ * vectors) is still read; its {@link Header#path()} is null.
  *
  * @param header everything before the chunks
  * @param chunks the chunks in order
@@ -35,7 +39,9 @@ import java.util.zip.CRC32;
 public record Container(Header header, List<Chunk> chunks) {
 
     static final byte[] MAGIC = {'C', 'R', 'A', 'M'};
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The first format, still read: no coding path, a memory in every chunk when K > 0. */
+    static final int VERSION_1 = 1;
     /** Bytes kept of each SHA-256. */
     public static final int HASH_BYTES = 16;
 
@@ -50,13 +56,14 @@ public record Container(Header header, List<Chunk> chunks) {
      * @param originalBytes length of the original file
      * @param sha256 SHA-256 of the original bytes (the first {@link #HASH_BYTES} are stored)
      * @param tokens total tokens over all chunks
+     * @param path how the logits were computed (attention, threads); null in a version-1 container
      */
     public record Header(ModelFingerprint model, String cramlabVersion, int d, int vocab, int k, Precision precision,
-            int bos, long originalBytes, byte[] sha256, int tokens) {}
+            int bos, long originalBytes, byte[] sha256, int tokens, CodingPath path) {}
 
     /**
      * @param tokens tokens in this chunk
-     * @param memory the chunk's memory (null when K = 0)
+     * @param memory the chunk's memory (null when it has none: K = 0, or the memory did not pay)
      * @param coded the arithmetic-coded tokens
      */
     public record Chunk(int tokens, QuantisedMemory memory, byte[] coded) {}
@@ -76,6 +83,11 @@ public record Container(Header header, List<Chunk> chunks) {
             out.write(h.model().sha256(), 0, HASH_BYTES);
             out.writeUTF(h.model().compute());
             out.writeUTF(h.cramlabVersion());
+            CodingPath p = h.path();
+            out.writeUTF(p.attention());
+            writeVar(out, p.crossover());
+            out.write(p.fusedModule() == null ? new byte[HASH_BYTES] : p.fusedModule(), 0, HASH_BYTES);
+            writeVar(out, p.threads());
             writeVar(out, h.d());
             writeVar(out, h.vocab());
             writeVar(out, h.k());
@@ -87,7 +99,8 @@ public record Container(Header header, List<Chunk> chunks) {
             writeVar(out, chunks.size());
             for (Chunk c : chunks) {
                 writeVar(out, c.tokens());
-                if (h.k() > 0) {
+                writeVar(out, c.memory() == null ? 0 : c.memory().k());
+                if (c.memory() != null) {
                     out.write(c.memory().payload());
                 }
                 writeVar(out, c.coded().length);
@@ -119,7 +132,7 @@ public record Container(Header header, List<Chunk> chunks) {
         int tokens = 0;
         for (Chunk c : chunks) {
             memory += c.memory() == null ? 0 : c.memory().payload().length;
-            tokens += varLength(c.tokens()) + varLength(c.coded().length) + c.coded().length; // with its two length fields
+            tokens += varLength(c.tokens()) + varLength(c.memory() == null ? 0 : c.memory().k()) + varLength(c.coded().length) + c.coded().length; // with its fields
         }
         return new Breakdown(total - memory - tokens, memory, tokens, total);
     }
@@ -133,9 +146,10 @@ public record Container(Header header, List<Chunk> chunks) {
             throw new BitsException(name + " is not a cramlab container (no 'CRAM' magic at its start"
                     + (data.length < 13 ? ", only " + data.length + " bytes" : "") + ")");
         }
-        if (data[4] != VERSION) {
-            throw new BitsException(name + " has container format version " + data[4] + "; this cramlab reads version "
-                    + VERSION);
+        int version = data[4];
+        if (version != VERSION && version != VERSION_1) {
+            throw new BitsException(name + " has container format version " + version + "; this cramlab reads versions "
+                    + VERSION_1 + " and " + VERSION);
         }
         long stated = ((data[5] & 0xffL) << 24) | ((data[6] & 0xff) << 16) | ((data[7] & 0xff) << 8) | (data[8] & 0xff);
         if (data.length < stated) {
@@ -157,7 +171,8 @@ public record Container(Header header, List<Chunk> chunks) {
             String modelId = in.readUTF();
             byte[] modelHash = in.readNBytes(HASH_BYTES);
             String compute = in.readUTF();
-            String version = in.readUTF();
+            String cramlab = in.readUTF();
+            CodingPath path = version == VERSION_1 ? null : readPath(in, name);
             int d = readVarInt(in);
             int vocab = readVarInt(in);
             int k = readVarInt(in);
@@ -175,13 +190,18 @@ public record Container(Header header, List<Chunk> chunks) {
                 throw new BitsException(name + ": header fields out of range (d " + d + ", vocab " + vocab + ", K " + k
                         + ", tokens " + tokens + ", chunks " + n + ")");
             }
-            Header h = new Header(new ModelFingerprint(modelId, modelHash, compute), version, d, vocab, k, precision,
-                    bos, originalBytes, sha, tokens);
+            Header h = new Header(new ModelFingerprint(modelId, modelHash, compute), cramlab, d, vocab, k, precision,
+                    bos, originalBytes, sha, tokens, path);
             List<Chunk> chunks = new ArrayList<>();
             int memBytes = k == 0 ? 0 : QuantisedMemory.payloadBytes(precision, k, d);
             for (int i = 0; i < n; i++) {
                 int t = readVarInt(in);
-                QuantisedMemory mem = k == 0 ? null : new QuantisedMemory(precision, k, d, readExactly(in, memBytes));
+                int kc = version == VERSION_1 ? k : readVarInt(in);
+                if (kc != 0 && kc != k) {
+                    throw new BitsException(name + ": chunk " + i + " states " + kc + " memory vectors; the header says 0 or "
+                            + k);
+                }
+                QuantisedMemory mem = kc == 0 ? null : new QuantisedMemory(precision, k, d, readExactly(in, memBytes));
                 int len = readVarInt(in);
                 if (t < 0 || len < 0 || len > in.available()) {
                     throw new BitsException(name + ": chunk " + i + " states " + t + " tokens in " + len
@@ -199,6 +219,18 @@ public record Container(Header header, List<Chunk> chunks) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static CodingPath readPath(DataInputStream in, String name) throws IOException {
+        String attention = in.readUTF();
+        int crossover = readVarInt(in);
+        byte[] module = in.readNBytes(HASH_BYTES);
+        int threads = readVarInt(in);
+        if (!java.util.Set.of("none", "explicit", "fused", "auto").contains(attention)) {
+            throw new BitsException(name + ": unknown attention path '" + attention + "' in its header");
+        }
+        boolean unused = Arrays.equals(module, new byte[HASH_BYTES]);
+        return new CodingPath(attention, crossover, unused ? null : module, threads);
     }
 
     static void writeVar(DataOutputStream out, long v) throws IOException {

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * identically. It is plain Java in a fixed order: {@code StrictMath.exp} (bit-reproducible on every
  * JVM), double sums from index 0 upwards, floor of {@code p_i * (2^24 - V)} plus one, and the rounding
  * remainder given to the first most probable symbol. So equal float logits give equal tables on any
- * machine; what can differ is the logits themselves (see the README's "what must match").
+ * machine; what can differ is the logits themselves (see docs/bits.md, "What must match").
  */
 public final class Frequencies {
 

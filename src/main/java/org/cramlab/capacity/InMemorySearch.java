@@ -147,12 +147,13 @@ public final class InMemorySearch {
         private final CausalLM model;
         private final SearchTokenizer tokenizer;
         private CramSettings gridSettings = CramSettings.paper();
-        private CramSettings stageSettings = CramSettings.builder().optMaxSteps(500).optPatience(500).build();
+        private CramSettings stageSettings = CramSettings.builder().optMaxSteps(SearchMethod.DEFAULT_STAGE_STEPS)
+                .optPatience(SearchMethod.DEFAULT_STAGE_PATIENCE).build();
         private int nMem = 1;
         private List<Integer> lengths = CapacityRule.PAPER_GRID;
-        private int grow = 1;
+        private int grow = SearchMethod.DEFAULT_GROW;
         private boolean restart;
-        private boolean repair;
+        private boolean repair = SearchMethod.DEFAULT_REPAIR;
 
         private Builder(CausalLM model, SearchTokenizer tokenizer) {
             this.model = model;
@@ -165,7 +166,8 @@ public final class InMemorySearch {
             return this;
         }
 
-        /** Settings of every stage of the staged strategies: its step budget and patience (default 500/500). */
+        /** Settings of every stage of the staged strategies: its step budget and patience (default
+         * {@link SearchMethod#DEFAULT_STAGE_STEPS} / {@link SearchMethod#DEFAULT_STAGE_PATIENCE}). */
         public Builder optStageSettings(CramSettings s) {
             this.stageSettings = s;
             return this;
@@ -198,7 +200,7 @@ public final class InMemorySearch {
 
         /**
          * Staged strategies: after the staged pass, repair the capacity boundary with the grid's own runs
-         * at the failing lengths (see {@link Repair}; default false).
+         * at the failing lengths (see {@link Repair}; default {@link SearchMethod#DEFAULT_REPAIR}).
          */
         public Builder optRepair(boolean repair) {
             this.repair = repair;

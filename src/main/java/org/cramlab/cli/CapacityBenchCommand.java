@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.cramlab.capacity.SearchMethod;
 import org.cramlab.capacity.Strategy;
 import org.cramlab.bench.CapacityBench;
 import org.cramlab.cram.CramSettings;
@@ -53,14 +54,14 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     @Option(names = "--grid-patience", defaultValue = "2000", description = "Patience of a grid run (paper: ${DEFAULT-VALUE}).")
     int gridPatience;
 
-    @Option(names = "--stage-steps", defaultValue = "500", description = "Step budget of a stage (default: ${DEFAULT-VALUE}).")
-    int stageSteps;
+    @Option(names = "--stage-steps", description = "Step budget of a stage (default: ${DEFAULT-VALUE}, as capacity).")
+    int stageSteps = SearchMethod.DEFAULT_STAGE_STEPS;
 
-    @Option(names = "--stage-patience", description = "Patience of a stage (default: the stage budget).")
-    Integer stagePatience;
+    @Option(names = "--stage-patience", description = "Patience of a stage (default: ${DEFAULT-VALUE}, as capacity).")
+    int stagePatience = SearchMethod.DEFAULT_STAGE_PATIENCE;
 
-    @Option(names = "--grow", defaultValue = "1", description = "Tokens added per progressive stage (default: ${DEFAULT-VALUE}).")
-    int grow;
+    @Option(names = "--grow", description = "Tokens added per progressive stage (default: ${DEFAULT-VALUE}).")
+    int grow = SearchMethod.DEFAULT_GROW;
 
     @Option(names = "--batch", defaultValue = "12", description = "Runs (texts) optimised together (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -68,10 +69,10 @@ public final class CapacityBenchCommand implements Callable<Integer> {
     @Option(names = "--restart", description = "Staged strategies retry a failed warm-started stage once from a random memory.")
     boolean restart;
 
-    @Option(names = "--repair", description = {"Staged strategies: after the staged pass, re-run the texts below 1.0 at the failing",
-            "grid lengths near the boundary with the grid's own run (budget, seed), until a length passes or cannot.",
-            "Prints each strategy before and after (+repair)."})
-    boolean repair;
+    @Option(names = "--repair", negatable = true, description = {"Staged strategies (on by default, as capacity): after the",
+            "staged pass, re-run the texts below 1.0 at the failing grid lengths near the boundary with the grid's own run",
+            "(budget, seed), until a length passes or cannot. Prints each strategy before and after (+repair)."})
+    boolean repair = SearchMethod.DEFAULT_REPAIR;
 
     @Option(names = "--reference-csv", paramLabel = "F",
             description = "Reuse the grid row of an earlier run's --csv (same model, texts, grid, seed) instead of rerunning grid.")
@@ -85,8 +86,10 @@ public final class CapacityBenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         CramSettings gridSettings = CramSettings.builder().optMaxSteps(gridSteps).optPatience(gridPatience)
                 .optBatchSize(batch).optSeed(seed.seed()).build();
+        if (stageSteps < 1) throw new org.cramlab.bench.BenchException("--stage-steps must be >= 1, got " + stageSteps);
+        if (stagePatience < 1) throw new org.cramlab.bench.BenchException("--stage-patience must be >= 1, got " + stagePatience);
         CramSettings stageSettings = CramSettings.builder().optMaxSteps(stageSteps)
-                .optPatience(stagePatience == null ? stageSteps : stagePatience).optBatchSize(batch).optSeed(seed.seed()).build();
+                .optPatience(stagePatience).optBatchSize(batch).optSeed(seed.seed()).build();
         CapacityBench.Options o = new CapacityBench.Options(model.directory(),
                 texts, count, grid, mem, gridSettings, stageSettings,
                 strategies.stream().map(Strategy::parse).toList(), grow, seed.seed(), restart, repair, referenceCsv);

@@ -72,18 +72,24 @@ public final class CapacityCommand implements Callable<Integer> {
                 "tokens, warm-started) (default: ${DEFAULT-VALUE})."})
     String strategy;
 
-    @Option(names = "--stage-steps", defaultValue = "500", paramLabel = "N",
-            description = "warm/bisect/progressive: step budget (and patience) of each stage (default: ${DEFAULT-VALUE}).")
-    int stageSteps;
+    @Option(names = "--stage-steps", paramLabel = "N",
+            description = "warm/bisect/progressive: step budget of each stage (default: ${DEFAULT-VALUE}).")
+    int stageSteps = SearchMethod.DEFAULT_STAGE_STEPS;
 
-    @Option(names = "--grow", defaultValue = "1", paramLabel = "N",
+    @Option(names = "--stage-patience", paramLabel = "N",
+            description = "warm/bisect/progressive: a stage stops after N steps without improvement (default: ${DEFAULT-VALUE}).")
+    int stagePatience = SearchMethod.DEFAULT_STAGE_PATIENCE;
+
+    @Option(names = "--grow", paramLabel = "N",
             description = "progressive: tokens added per stage (default: ${DEFAULT-VALUE}).")
-    int grow;
+    int grow = SearchMethod.DEFAULT_GROW;
 
-    @Option(names = "--repair", description = {"warm/bisect/progressive: then repair the capacity boundary with the grid's own runs",
-            "(from scratch, this command's --steps/--patience and seed) for the texts below 1.0 at the failing lengths",
-            "near the boundary, until a length passes or cannot (run records in OUT, resumed like the grid's)."})
-    boolean repair;
+    @Option(names = "--repair", negatable = true, description = {
+            "warm/bisect/progressive (on by default; --no-repair: the staged pass alone): then repair the capacity",
+            "boundary with the grid's own runs (from scratch, this command's --steps/--patience and seed) for the texts",
+            "below 1.0 at the failing lengths near the boundary, until a length passes or cannot (run records in OUT,",
+            "resumed like the grid's). Needed where the paper's rule wants nearly every text exact (docs/capacity-search.md)."})
+    Boolean repair;
 
     @Option(names = "--batch", paramLabel = "B", description = "Runs per batched step (default: ${DEFAULT-VALUE}).")
     int batch = CramSettings.paper().batchSize();
@@ -104,10 +110,14 @@ public final class CapacityCommand implements Callable<Integer> {
         }
         SearchMethod chosen = SearchMethod.named(strategy, bisect); // bad names fail before any work
         Options.refuseUnless(spec, "--stage-steps", chosen.isStaged(), "only with a staged --strategy (warm, bisect, progressive)");
+        Options.refuseUnless(spec, "--stage-patience", chosen.isStaged(), "only with a staged --strategy (warm, bisect, progressive)");
         Options.refuseUnless(spec, "--repair", chosen.isStaged(), "only with a staged --strategy (warm, bisect, progressive)");
         Options.refuseUnless(spec, "--grow", strategy.strip().equalsIgnoreCase("progressive"), "only with --strategy progressive");
         if (chosen.isStaged()) {
-            chosen = SearchMethod.staged(chosen.strategy(), stageSteps, grow, repair);
+            if (stageSteps < 1) throw new CramException("--stage-steps must be >= 1, got " + stageSteps);
+            if (stagePatience < 1) throw new CramException("--stage-patience must be >= 1, got " + stagePatience);
+            chosen = SearchMethod.staged(chosen.strategy(), stageSteps, stagePatience, grow,
+                    repair == null ? SearchMethod.DEFAULT_REPAIR : repair);
         }
         Path modelDir = options.model.directory().toAbsolutePath();
         String modelId = Profile.modelId(modelDir.toString());
@@ -166,6 +176,7 @@ public final class CapacityCommand implements Callable<Integer> {
         if (s.bisectRounds() > 0) m.put("bisect_rounds", s.bisectRounds());
         if (s.isStaged()) {
             m.put("stage_steps", s.stageSteps());
+            m.put("stage_patience", s.stagePatience());
             m.put("grow", s.grow());
             m.put("repair", s.repair());
         }

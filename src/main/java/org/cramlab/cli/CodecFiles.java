@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 import org.cramlab.bits.BitsException;
 import org.cramlab.core.AtomicFiles;
+import org.cramlab.core.Progress;
 import org.cramlab.core.Terminal;
 
 /** File handling shared by {@code compress} and {@code decompress}. */
@@ -25,11 +25,39 @@ final class CodecFiles {
         }
     }
 
-    /** Refuses to replace an existing file (no result already written is lost) unless forced. */
+    /**
+     * Checks the output location before any work: refuses to replace an existing file (no result already
+     * written is lost) unless forced, a folder that does not exist (it is not created) and one this
+     * process cannot write in (with the OS's reason, found by creating and deleting a probe file there).
+     */
     static void checkWritable(Path out, boolean force) {
+        if (Files.isDirectory(out)) {
+            throw new BitsException("output " + out + " is a folder: give a file name");
+        }
         if (Files.exists(out) && !force) {
             throw new BitsException("output file " + out + " exists: pass --force to overwrite it");
         }
+        Path dir = out.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new BitsException("output folder " + dir + (Files.exists(dir) ? " is not a folder" : " does not exist")
+                    + ": create it first or choose another -o");
+        }
+        try {
+            Files.delete(Files.createTempFile(dir, ".cramlab-write-check", ".tmp"));
+        } catch (IOException e) {
+            throw new BitsException("cannot write in output folder " + dir + ": " + reason(e));
+        }
+    }
+
+    /** The OS's reason for an I/O failure (Java's message is often just the path). */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.toString();
     }
 
     /** Writes through a temporary file and a rename, so a failure leaves no half-written output. */
@@ -37,16 +65,21 @@ final class CodecFiles {
         try {
             AtomicFiles.writeBytes(out, bytes); // default permissions: a temp-file API would make it 0600
         } catch (IOException e) {
-            throw new BitsException("cannot write " + out + ": " + e.getMessage(), e);
+            throw new BitsException("cannot write " + out + ": " + reason(e), e);
         }
     }
 
-    /** A progress line on stderr: rewritten in place on a terminal, whole lines on a pipe or file. */
-    static Consumer<String> progress(PrintWriter err) {
+    /**
+     * Progress on stderr: on a terminal one line rewritten in place (tokens, chunk, stage, ETA); on a pipe or
+     * file only the final line.
+     */
+    static Progress.Sink progress(PrintWriter err) {
+        Progress.Sink console = Progress.consoleSink(err);
         boolean terminal = Terminal.stderrIsTerminal();
-        return line -> {
-            err.print(terminal ? "\r" + line + "\033[K" : line + System.lineSeparator());
-            err.flush();
+        return (state, last) -> {
+            if (terminal || last) {
+                console.show(state, last);
+            }
         };
     }
 

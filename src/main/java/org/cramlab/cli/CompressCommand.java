@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.cramlab.bits.BitsException;
 import org.cramlab.bits.Codec;
 import org.cramlab.bits.Container;
 import org.cramlab.bits.Precision;
@@ -17,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code compress}: a UTF-8 text file into a {@code .cram} container (memory + arithmetic-coded tokens). */
 @Command(name = "compress", mixinStandardHelpOptions = true,
-        description = "Losslessly compress a UTF-8 text file: K crammed memory vectors per chunk plus the tokens"
-                + " arithmetic-coded under the model's next-token distribution given that memory.",
+        description = "Losslessly compress a UTF-8 text file: the tokens arithmetic-coded under the model's next-token"
+                + " distribution, per chunk given a crammed memory where one pays for its bits (--mem).",
         footer = {"%nExample:", "  java -jar lib/cramlab.jar compress notes.txt -o notes.txt.cram"})
 public final class CompressCommand implements Callable<Integer> {
 
@@ -34,9 +35,10 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "F.cram", description = "Output file (default: FILE.cram).")
     Path output;
 
-    @Option(names = "--mem", defaultValue = "1", paramLabel = "K",
-            description = "Memory vectors per chunk (default ${DEFAULT-VALUE}; 0: the model alone, no memory).")
-    int mem;
+    @Option(names = "--mem", defaultValue = "auto", paramLabel = "K",
+            description = "Memory vectors per chunk: auto (default) crams one vector only in chunks where it can pay"
+                    + " for its bits and reports the decision per chunk; K forces K in every chunk; 0: the model alone.")
+    String mem;
 
     @Option(names = "--precision", defaultValue = "int8", paramLabel = "P",
             description = "How the memory is stored: float32, bfloat16, float16 or intB, B = 1..16 bits per dimension"
@@ -57,29 +59,62 @@ public final class CompressCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         Path out = output != null ? output : Path.of(input + ".cram");
+        Integer k = memoryVectors();
+        Precision p = Precision.parse(precision);
         try {
             byte[] data = CodecFiles.read(input, "input");
-            CodecFiles.checkWritable(out, force);
+            CodecFiles.checkWritable(out, force); // before any cramming: a bad -o is found at once
             try (CausalLM model = modelOptions.load();
-                    Codec codec = Codec.builder(model, modelOptions.directory()).optMem(mem)
-                            .optPrecision(Precision.parse(precision)).optSteps(steps).optSeed(seed.seed())
-                            .optProgress(CodecFiles.progress(err)).build()) {
+                    Codec codec = configure(Codec.builder(model, modelOptions.directory()), k).optPrecision(p)
+                            .optSteps(steps).optSeed(seed.seed()).optProgress(CodecFiles.progress(err)).build()) {
                 Codec.Compressed c = codec.compress(data);
                 CodecFiles.write(out, c.bytes());
-                Container.Breakdown b = c.breakdown();
                 CodecFiles.clearProgress(err);
-                spec.commandLine().getOut().println(String.format(Locale.ROOT,
-                        "%s: %d bytes from %d (%.3f bits/byte, ratio %.2f): header %d, memory %d (K=%d, %s), tokens %d"
-                                + " (%d tokens, ideal %.0f bits)",
-                        out, b.total(), data.length, data.length == 0 ? 0 : 8.0 * b.total() / data.length,
-                        b.total() == 0 ? 0 : (double) data.length / b.total(), b.headerBytes(), b.memoryBytes(), mem,
-                        precision, b.tokenBytes(), c.container().header().tokens(), c.idealTokenBits()));
-                spec.commandLine().getOut().flush();
+                report(c, data.length, out, k);
                 return 0;
             }
         } catch (RuntimeException e) {
             CodecFiles.clearProgress(err); // cli.ErrorHandler prints the message
             throw e;
         }
+    }
+
+    /** The sizes, then one line per chunk with its memory decision. */
+    private void report(Codec.Compressed c, int originalBytes, Path out, Integer k) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        Container.Breakdown b = c.breakdown();
+        long withMemory = c.decisions().stream().filter(d -> d.memoryVectors() > 0).count();
+        stdout.println(String.format(Locale.ROOT,
+                "%s: %d bytes from %d (%.3f bits/byte, ratio %.2f): header %d, memory %d (%s, %s, %d of %d chunks),"
+                        + " tokens %d (%d tokens, ideal %.0f bits)",
+                out, b.total(), originalBytes, originalBytes == 0 ? 0 : 8.0 * b.total() / originalBytes,
+                b.total() == 0 ? 0 : (double) originalBytes / b.total(), b.headerBytes(), b.memoryBytes(),
+                k == null ? "auto" : "K=" + k, precision, withMemory, c.decisions().size(), b.tokenBytes(),
+                c.container().header().tokens(), c.idealTokenBits()));
+        for (Codec.ChunkDecision d : c.decisions()) {
+            stdout.println(String.format(Locale.ROOT, "  chunk %d/%d (%d tokens): %s", d.index() + 1,
+                    c.decisions().size(), d.tokens(), d.reason()));
+        }
+        stdout.flush();
+    }
+
+    /** {@code --mem}: null for auto, else K >= 0. */
+    private Integer memoryVectors() {
+        if (mem.strip().equalsIgnoreCase("auto")) {
+            return null;
+        }
+        try {
+            int k = Integer.parseInt(mem.strip());
+            if (k >= 0) {
+                return k;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new BitsException("--mem must be auto or a number of memory vectors >= 0, got '" + mem + "'");
+    }
+
+    private static Codec.Builder configure(Codec.Builder b, Integer k) {
+        return k == null ? b.optAutoMem() : b.optMem(k);
     }
 }

@@ -96,6 +96,10 @@ public final class CramCommand implements Callable<Integer> {
                     "embeddings, or the first k unit vectors. Recorded as settings.subspace."})
     String subspace;
 
+    @Option(names = "--score-first-token", description = {"The memory also predicts the first token (the Progressive Cramming",
+            "peer's indexing; the paper gives it). Recorded as settings.score_first_token; refused when the tokenizer adds BOS."})
+    boolean scoreFirstToken;
+
     @Option(names = "--layers", paramLabel = "N",
             description = "Run only the first N decoder layers (final norm and head kept; recorded as settings.layers).")
     Integer layers;
@@ -113,7 +117,7 @@ public final class CramCommand implements Callable<Integer> {
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
             CramTask task = task(model.info().hiddenSize());
-            CramSettings settings = options.optim.settings().build();
+            CramSettings settings = options.optim.settings().optScoreFirstToken(scoreFirstToken && firstTokenIsText()).build();
             if (progressive && !Options.given(spec, "--steps") && !Options.given(spec, "--patience")) {
                 // the paper has no progressive recipe: the peer's (Progressive Cramming) 1000 steps per stage
                 settings = settings.toBuilder().optMaxSteps(PEER_STAGE_STEPS).optPatience(PEER_STAGE_STEPS).build();
@@ -123,19 +127,39 @@ public final class CramCommand implements Callable<Integer> {
             }
             if (progressive) {
                 ProgressiveRecord r;
+                float[][] kept = new float[1][];
+                int[] keptLength = {0};
                 try (Progress progress = Progress.start("step", settings.maxSteps(), Progress.consoleSink(err))) {
                     RunListener shown = RunListener.showing(progress);
                     r = ProgressiveCrammer.builder(model).optSettings(settings)
                             .optPolicy(policy()).optCriterion(ProgressiveCrammer.Criterion.parse(criterion)).build()
                             .run(List.of(new ProgressiveCrammer.Task(task.textId(), task.textSource(), task.tokenIds(),
-                                    task.nMem(), task.seedOr(settings))), new ProgressiveCrammer.Listener() {
+                                    task.nMem(), task.seedOr(settings), task.initMemory())), new ProgressiveCrammer.Listener() {
                                         @Override
                                         public void onStep(RunListener.Step step) {
                                             shown.onStep(step);
                                         }
+
+                                        @Override
+                                        public void onStage(ProgressiveCrammer.Task t, ProgressiveRecord.Stage stage,
+                                                float[] best) {
+                                            // keep the longest passed stage's memory; until one passes, the latest
+                                            if (stage.passed() ? stage.length() >= keptLength[0] : keptLength[0] <= 0) {
+                                                kept[0] = best;
+                                                keptLength[0] = stage.passed() ? stage.length() : 0;
+                                            }
+                                        }
                                     }).get(0);
                 }
                 out.println(json ? r.toJson() : progressiveSummary(r));
+                if (saveMemory != null && kept[0] != null) {
+                    Memory.save(saveMemory, kept[0], r.nMem(), model.info().hiddenSize(), Map.of("model_id", r.modelId(),
+                            "n_mem", String.valueOf(r.nMem()), "length", String.valueOf(keptLength[0])));
+                    if (!json) {
+                        out.println("memory " + saveMemory + (keptLength[0] > 0 ? " (longest passed stage, "
+                                + keptLength[0] + " tokens)" : " (no stage passed: the last stage's best)"));
+                    }
+                }
                 out.flush();
                 return 0;
             }
@@ -152,6 +176,17 @@ public final class CramCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** Fails when {@code --score-first-token} cannot apply: with BOS added, the first scored token is already text. */
+    private boolean firstTokenIsText() {
+        try (TextTokenizer tok = options.model.tokenizerIfAny()) {
+            if (tok != null && tok.addsBos()) {
+                throw new CramException("--score-first-token does not apply to " + options.model.directory() + ": its tokenizer adds BOS,"
+                        + " so the first scored token is already the first text token (the paper's indexing)");
+            }
+        }
+        return true;
     }
 
     /** Steps (and patience) per stage of {@code --progressive} when neither is given: the peer's budget. */
@@ -176,8 +211,8 @@ public final class CramCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "%5d %6d %6d %8.4f %9.4f %8s %9.2f%n", st.index(), st.length(), st.steps(),
                     st.bestAccuracy(), st.bestLoss(), st.passed() ? "yes" : "no", st.addedSurprisalNats()));
         }
-        s.append(String.format(Locale.ROOT, "greedy horizon %s (%s), %s", Plural.of(r.horizon(), "token"),
-                r.longestPassed() > 0 ? "longest passed stage L=" + r.longestPassed() : "no stage passed",
+        s.append(String.format(Locale.ROOT, "greedy horizon %s, %d encoded (%s), %s", Plural.of(r.horizon(), "token"),
+                r.encodedTokens(), r.longestPassed() > 0 ? "longest passed stage L=" + r.longestPassed() : "no stage passed",
                 Plural.of(r.totalSteps(), "optimisation step")));
         return s.toString();
     }
@@ -251,7 +286,9 @@ public final class CramCommand implements Callable<Integer> {
                 m.greedyPrefixLength() < 0
                         ? "greedy    not checked"
                         : String.format(Locale.ROOT, "greedy    exact %s  correct prefix %d/%d  token accuracy %.4f",
-                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(), length - 1, m.greedyTokenAccuracy()),
+                                m.greedyExactMatch() ? "yes" : "no", m.greedyPrefixLength(),
+                                length - (Boolean.TRUE.equals(r.settings().optimiser().get("score_first_token")) ? 0 : 1),
+                                m.greedyTokenAccuracy()),
                 String.format(Locale.ROOT, "compression %.1f tokens/vector%s", r.compressionRatio(),
                         r.memoryFile() == null ? "" : "  memory " + r.memoryFile()));
         return String.join(System.lineSeparator(), lines);

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cramlab.bits.BitsException;
 import org.cramlab.bits.Codec;
+import org.cramlab.bits.CodingPath;
+import org.cramlab.bits.Container;
 import org.cramlab.model.CausalLM;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +52,9 @@ public final class DecompressCommand implements Callable<Integer> {
             }
             byte[] data = CodecFiles.read(input, "container");
             CodecFiles.checkWritable(out, force);
-            try (CausalLM model = modelOptions.load();
+            // decode on the attention path the container records, whatever CRAMLAB_ATTENTION says
+            CodingPath path = Container.read(data, input.toString()).header().path();
+            try (CausalLM model = modelOptions.load(path == null ? null : path.attentionToLoad());
                     Codec codec = Codec.builder(model, modelOptions.directory())
                             .optProgress(CodecFiles.progress(err)).build()) {
                 byte[] text = codec.decompress(data, input.toString());

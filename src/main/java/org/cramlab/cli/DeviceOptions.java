@@ -33,7 +33,12 @@ public final class DeviceOptions {
 
     /** Load options for --device and --dtype. */
     public LoadOptions loadOptions() {
-        return LoadOptions.builder().optDevice(device()).optDtype(dtype).build();
+        return loadOptions(null);
+    }
+
+    /** Load options for --device and --dtype on an attention path (null: {@code CRAMLAB_ATTENTION}, else auto). */
+    public LoadOptions loadOptions(org.cramlab.model.AttentionPath attention) {
+        return LoadOptions.builder().optDevice(device()).optDtype(dtype).optAttention(attention).build();
     }
 
     /** The options as a task of another process (e.g. a Slurm task) is given them. */

@@ -24,7 +24,12 @@ public final class ModelOptions {
 
     /** Loads the model. */
     public CausalLM load() {
-        return Models.load(directory(), device.loadOptions());
+        return load(null);
+    }
+
+    /** Loads the model with {@code attention} (null: {@code CRAMLAB_ATTENTION}, else auto). */
+    public CausalLM load(org.cramlab.model.AttentionPath attention) {
+        return Models.load(directory(), device.loadOptions(attention));
     }
 
     /** The model directory's tokenizer; fails naming the directory when it has none. */

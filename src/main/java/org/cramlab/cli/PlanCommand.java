@@ -11,6 +11,7 @@ import org.cramlab.experiment.CapacityVsLength;
 import org.cramlab.experiment.CapacityVsMemoryVectors;
 import org.cramlab.run.ExperimentException;
 import org.cramlab.run.CapacitySearch;
+import org.cramlab.capacity.SearchMethod;
 import org.cramlab.run.ExperimentPlan;
 import org.cramlab.experiment.MemoryGeometry;
 import org.cramlab.run.Profile;
@@ -91,16 +92,20 @@ public final class PlanCommand implements Callable<Integer> {
     String strategy;
 
     @Option(names = "--stage-steps", paramLabel = "N",
-            description = "warm/bisect/progressive: step budget (and patience) of each stage (default: "
-                    + ExperimentPlan.DEFAULT_STAGE_STEPS + ")")
+            description = "warm/bisect/progressive: step budget of each stage (default: " + SearchMethod.DEFAULT_STAGE_STEPS + ")")
     Integer stageSteps;
 
+    @Option(names = "--stage-patience", paramLabel = "N", description = "warm/bisect/progressive: a stage stops after N steps"
+            + " without improvement (default: " + SearchMethod.DEFAULT_STAGE_PATIENCE + ")")
+    Integer stagePatience;
+
     @Option(names = "--grow", paramLabel = "N",
-            description = "progressive: tokens added per stage (default: " + ExperimentPlan.DEFAULT_GROW + ")")
+            description = "progressive: tokens added per stage (default: " + SearchMethod.DEFAULT_GROW + ")")
     Integer grow;
 
-    @Option(names = "--repair", description = "warm/bisect/progressive: repair the capacity boundary with the grid's own runs")
-    boolean repair;
+    @Option(names = "--repair", negatable = true, description = "warm/bisect/progressive: repair the capacity boundary with"
+            + " the grid's own runs (default: on; --no-repair: the staged pass alone)")
+    Boolean repair;
 
     @Option(names = "--out", required = true, paramLabel = "F", description = "plan file to write")
     Path out;
@@ -117,7 +122,7 @@ public final class PlanCommand implements Callable<Integer> {
         Options.refuseUnless(spec, "--texts", !experiment.equals(geometry), "not to --experiment " + geometry
                 + " (the profile's geometry texts)");
         Profile p = profile();
-        ExperimentPlan plan = plan(p).withStrategy(strategy, stageSteps, grow, repair);
+        ExperimentPlan plan = plan(p).withStrategy(strategy, stageSteps, stagePatience, grow, repair);
         if (p.batchSize() == 1) plan = plan.exact(); // --exact / CRAMLAB_EXACT=1, as ExperimentRunner.forProfile
         if (!plan.isGrid()) CapacitySearch.fromPlan(plan); // a staged plan must be one search (one K): fail before writing
         plan.save(out);

@@ -15,12 +15,20 @@ import org.cramlab.model.CausalLM;
  * {@code K_b + i} predicts token {@code i + 1} for i = 0..L_b-2, i.e. {@code logits[:, K:]} shifted,
  * the last memory position's prediction dropped. Runs may differ in K and L.
  *
+ * <p>Indexing, where the paper and the Progressive Cramming peer differ: the paper (and by default this
+ * class) drops the last memory position's logit, so token 0 is given and L - 1 tokens are scored. For
+ * tokenizers that add BOS (Llama, Pythia) token 0 is BOS and every text token is still predicted from the
+ * memory; for tokenizers that add none (stories260K, GPT-2, Mamba) token 0 is the first text token, which
+ * the memory then never encodes. The peer scores the last memory position too ({@code scoreFirst}): the
+ * memory predicts token 0 and all L tokens are scored. Without a memory nothing precedes token 0, so the
+ * "original" (no memory) loss stays over the L - 1 tokens either way.
+ *
  * @param embeds float32 [B, T, d]
  * @param mask [B, T], 1 for real positions, 0 for right padding; null when no row is padded (the
  *     model then uses its cached causal mask)
  * @param targets int64 [B, T], the next text token where {@code weights} is 1
- * @param weights float32 [B, T], 1 at the L_b-1 scored positions of row b
- * @param counts float32 [B], L_b - 1
+ * @param weights float32 [B, T], 1 at the L_b-1 scored positions of row b (L_b with {@code scoreFirst})
+ * @param counts float32 [B], L_b - 1 (L_b with {@code scoreFirst})
  */
 record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDArray counts) {
 
@@ -43,6 +51,17 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
      * @param tokens per-row token ids, L_b >= 2
      */
     static Batch build(CausalLM model, List<NDArray> memories, List<int[]> tokens, NDManager scope) {
+        return build(model, memories, tokens, false, scope);
+    }
+
+    /**
+     * As {@link #build(CausalLM, List, List, NDManager)}; with {@code scoreFirst} the last memory position
+     * also predicts token 0 (needs memories).
+     */
+    static Batch build(CausalLM model, List<NDArray> memories, List<int[]> tokens, boolean scoreFirst, NDManager scope) {
+        if (scoreFirst && memories == null) {
+            throw new CramException("the first token can only be scored after a memory (nothing precedes it otherwise)");
+        }
         int b = tokens.size();
         int[] k = new int[b];
         int kMax = 0;
@@ -79,6 +98,11 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
                 mask[r * t + i] = 1;
             }
             counts[r] = tok.length - 1;
+            if (scoreFirst) { // the last memory position predicts token 0
+                targets[row - 1] = tok[0];
+                weights[row - 1] = 1;
+                counts[r] = tok.length;
+            }
         }
         // Memory positions embed token 0 here; they are overwritten with the memory below.
         NDArray embeds = model.embed(scope.create(ids, new Shape(b, t)));

@@ -191,7 +191,7 @@ public final class BatchedCrammer {
             List<int[]> tokens = runs.stream().map(r -> r.task.tokenIds()).toList();
             try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
                 List<NDArray> memories = runs.stream().map(r -> r.memory(scope)).toList(); // recorded: a subspace composes here
-                Batch batch = Batch.build(model, memories, tokens, scope);
+                Batch batch = Batch.build(model, memories, tokens, settings.scoreFirstToken(), scope);
                 Batch.Stats stats = batch.stats(model.forward(batch.embeds(), batch.mask()));
                 float[][] values = stats.toHost(); // the step's one device-to-host sync
                 float[] loss = values[0];

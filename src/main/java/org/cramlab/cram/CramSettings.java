@@ -16,6 +16,8 @@ import java.util.Map;
  * @param memoryDir where best memories are saved as {@code <run_id>.safetensors}; null: not saved
  * @param modelId the model's name in records; null: the model's own id (e.g. its directory name)
  * @param subspace optimise each memory inside this fixed basis ({@link Subspace}); null: the whole space
+ * @param scoreFirstToken the last memory position also predicts the text's first token (the Progressive
+ *     Cramming peer's indexing; see {@link Batch}); false: the first token is given (the paper's)
  */
 public record CramSettings(
         OptimiserSettings optimiser,
@@ -25,7 +27,8 @@ public record CramSettings(
         int batchSize,
         Path memoryDir,
         String modelId,
-        Subspace subspace) {
+        Subspace subspace,
+        boolean scoreFirstToken) {
 
     public CramSettings {
         if (optimiser == null) {
@@ -66,6 +69,7 @@ public record CramSettings(
         b.memoryDir = memoryDir;
         b.modelId = modelId;
         b.subspace = subspace;
+        b.scoreFirstToken = scoreFirstToken;
         return b;
     }
 
@@ -75,6 +79,9 @@ public record CramSettings(
         m.put("solved_accuracy", solvedAccuracy);
         if (subspace != null) { // absent for plain runs, so their run ids stay as they were
             m.put("subspace", subspace.label());
+        }
+        if (scoreFirstToken) { // likewise absent with the paper's indexing
+            m.put("score_first_token", true);
         }
         return m;
     }
@@ -89,6 +96,7 @@ public record CramSettings(
         private Path memoryDir;
         private String modelId;
         private Subspace subspace;
+        private boolean scoreFirstToken;
 
         /** All optimiser settings at once (e.g. a plan's). */
         public Builder optOptimiser(OptimiserSettings optimiser) {
@@ -164,8 +172,18 @@ public record CramSettings(
             return this;
         }
 
+        /**
+         * Score the first text token too (default false, the paper's indexing): the memory must predict it
+         * instead of getting it for free; loss, accuracy, greedy check and horizons then cover all L tokens.
+         */
+        public Builder optScoreFirstToken(boolean scoreFirstToken) {
+            this.scoreFirstToken = scoreFirstToken;
+            return this;
+        }
+
         public CramSettings build() {
-            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId, subspace);
+            return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId, subspace,
+                    scoreFirstToken);
         }
     }
 }

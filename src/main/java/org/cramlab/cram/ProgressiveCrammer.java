@@ -70,7 +70,8 @@ public final class ProgressiveCrammer {
      * @param seed seed of the first stage's random memory
      * @param done stages already run (a resumed text); empty for a new one
      * @param memories best memories of {@code done}'s passed stages by length (row-major [K, d]); only the
-     *     one the next stage starts from is needed
+     *     one the next stage starts from is needed. Key 0: the memory a stage with no passed stage before it
+     *     starts from (a given init, {@code cram --progressive --init}); absent: random from {@code seed}
      */
     public record Task(String textId, String textSource, int[] tokenIds, int nMem, long seed,
             List<ProgressiveRecord.Stage> done, Map<Integer, float[]> memories) {
@@ -78,6 +79,11 @@ public final class ProgressiveCrammer {
         /** A new text, no stage run yet. */
         public Task(String textId, String textSource, int[] tokenIds, int nMem, long seed) {
             this(textId, textSource, tokenIds, nMem, seed, List.of(), Map.of());
+        }
+
+        /** A new text whose first stage starts from {@code init} [K, d] (null: random from {@code seed}). */
+        public Task(String textId, String textSource, int[] tokenIds, int nMem, long seed, float[] init) {
+            this(textId, textSource, tokenIds, nMem, seed, List.of(), init == null ? Map.of() : Map.of(0, init));
         }
     }
 
@@ -221,8 +227,9 @@ public final class ProgressiveCrammer {
             int from = cold ? 0 : history.stream().filter(x -> x.passed() && x.length() < length && memories.containsKey(x.length()))
                     .mapToInt(ProgressiveRecord.Stage::length).max().orElse(0);
             int[] ids = Arrays.copyOf(tokens, length);
+            // from 0: the given init (memories key 0) or random; a cold restart is always random
             CramTask t = new CramTask(task.textId(), task.textSource(), null, ids, task.nMem(),
-                    from == 0 ? null : memories.get(from), task.seed(), null);
+                    cold ? null : memories.get(from), task.seed(), null);
             warmFrom.put(t, from);
             return t;
         }
@@ -235,7 +242,9 @@ public final class ProgressiveCrammer {
                 added += nll[j - 1];
             }
             boolean passed = criterion == Criterion.GREEDY ? r.metrics().greedyExactMatch() : r.metrics().bestAccuracy() >= threshold;
-            int horizon = r.metrics().greedyPrefixLength() < 0 ? -1 : r.metrics().greedyPrefixLength() + 1;
+            // units of L: the given first token counts with the paper's indexing (see Exactness#encodedTokens)
+            int horizon = r.metrics().greedyPrefixLength() < 0 ? -1
+                    : r.metrics().greedyPrefixLength() + (settings.scoreFirstToken() ? 0 : 1);
             return new ProgressiveRecord.Stage(history.size(), r.text().length(), from, r.trajectory().steps(), r.metrics().bestLoss(), r.metrics().bestAccuracy(),
                     passed, horizon, r.text().length() - from, added, r.trajectory().stopReason(), r.trajectory().wallTimeSeconds(), null);
         }

@@ -39,6 +39,14 @@ public record ProgressiveRecord(
         Map<String, Object> settings) {
 
     /**
+     * The horizon in encoded tokens ({@link Exactness#encodedTokens}): without the given first token, so
+     * runs with and without {@code score_first_token} (and the peer's numbers) compare directly.
+     */
+    public int encodedTokens() {
+        return Exactness.encodedTokens(horizon, Boolean.TRUE.equals(settings == null ? null : settings.get("score_first_token")));
+    }
+
+    /**
      * One stage: the text's first {@code length} tokens crammed from a warm start.
      *
      * @param index 0-based stage number

@@ -40,7 +40,7 @@ final class RecordBuilder {
         double bestCe = Metrics.textCe(bestLoss, length);
         double gain = originalCe - bestCe;
 
-        Greedy greedy = settings.greedyCheck() ? Greedy.decode(model, best, k, task.tokenIds()) : null;
+        Greedy greedy = settings.greedyCheck() ? Greedy.decode(model, best, k, task.tokenIds(), settings.scoreFirstToken()) : null;
         String id = task.runId() != null ? task.runId() : runId(info, task);
         String memoryFile = null;
         if (settings.memoryDir() != null) {
@@ -65,7 +65,7 @@ final class RecordBuilder {
                 .greedyExactMatch(greedy != null && greedy.exactMatch())
                 .greedyPrefixLength(greedy == null ? -1 : greedy.prefixLength())
                 .greedyTokenAccuracy(greedy == null ? Double.NaN : greedy.tokenAccuracy())
-                .exactness(greedy == null ? Exactness.NOT_MEASURED : Exactness.of(model, best, k, task.tokenIds(), greedy))
+                .exactness(greedy == null ? Exactness.NOT_MEASURED : Exactness.of(model, best, k, task.tokenIds(), greedy, settings.scoreFirstToken()))
                 .hiddenSize(info.hiddenSize()).vocabSize(info.vocabSize()).dtype(info.dtype()).device(info.device())
                 .versions(environment(info))
                 .memoryFile(memoryFile)

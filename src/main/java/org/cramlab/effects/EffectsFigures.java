@@ -53,6 +53,17 @@ public final class EffectsFigures {
         return figure("Cross-entropy of other texts with a prefix vector", "prefix", "mean cross-entropy, nats per token", traces);
     }
 
+    /** Multiple-choice probe accuracy per prefix (chance: 1 / choices). */
+    public static Figure choice(Table summary) {
+        List<Trace> traces = new ArrayList<>();
+        for (Table t : summary.splitOn("model_id").asTableList()) {
+            traces.add(BarTrace.builder(t.stringColumn("prefix"), t.doubleColumn("Mean [choice_correct]"))
+                    .name(t.stringColumn("model_id").get(0)).build());
+        }
+        return figure("Multiple choice from the texts' own continuations, with a prefix vector", "prefix",
+                "share of questions answered", traces);
+    }
+
     private static Figure figure(String title, String x, String y, List<Trace> traces) {
         Layout layout = Layout.builder(title).xAxis(Axis.builder().title(x).build()).yAxis(Axis.builder().title(y).build())
                 .width(760).height(420).build();

@@ -42,7 +42,8 @@ import tech.tablesaw.api.Table;
  *   <li><b>knockout</b>: how well a solved memory still reconstructs its text when text positions may not
  *       attend to it from layer l on ({@link LayerView#knockout}), for every l;
  *   <li><b>harm</b>: the cross-entropy of other texts with a solved memory prepended, against a random
- *       vector of the same norm, the mean token embedding, and nothing.
+ *       vector of the same norm, the mean token embedding, and nothing; and, under the same prefixes, a
+ *       multiple-choice probe built from those texts' own continuations ({@link ChoiceProbe}).
  * </ul>
  * Capacity here is the peer's <b>greedy horizon</b>: each text is crammed progressively (stages growing by
  * one token from 2, each warm-started from the last, greedy criterion), and its horizon is the longest
@@ -236,9 +237,9 @@ public final class MemoryEffects {
         return knockout.summarize("accuracy", "loss", "greedy_exact", "greedy_prefix", mean).by("model_id", "from_layer");
     }
 
-    /** Mean loss and accuracy per prefix over all (memory, text) pairs. */
+    /** Mean loss, accuracy and multiple-choice accuracy per prefix over all (memory, text) pairs. */
     public static Table harmSummary(Table harm) {
-        return harm.summarize("loss", "accuracy", mean).by("model_id", "prefix");
+        return harm.summarize("loss", "accuracy", "choice_correct", mean).by("model_id", "prefix");
     }
 
     private static Table horizonTable(String name, String axis) {
@@ -302,14 +303,20 @@ public final class MemoryEffects {
      * Cross-entropy of each other text with each solved memory prepended, with a random vector of the
      * same norm (per memory row, seeded), with the mean token embedding (K copies), and with nothing:
      * model_id, memory_of (the solved memory's text; "-" for none), prefix, text_id, loss (nats per
-     * target), accuracy.
+     * target), accuracy; choice_correct: 1 when the multiple-choice probe ({@link ChoiceProbe}) picks this
+     * text's own continuation under the same prefix, else 0 (NaN: fewer than 2 other texts), out of
+     * {@code choices} options.
      */
     public static Table harm(CausalLM model, List<Solved> solved, List<Text> others, long seed) {
         StringColumn id = StringColumn.create("model_id"), of = StringColumn.create("memory_of"),
                 prefix = StringColumn.create("prefix"), text = StringColumn.create("text_id");
-        DoubleColumn loss = DoubleColumn.create("loss"), acc = DoubleColumn.create("accuracy");
+        DoubleColumn loss = DoubleColumn.create("loss"), acc = DoubleColumn.create("accuracy"),
+                choice = DoubleColumn.create("choice_correct");
+        IntColumn choices = IntColumn.create("choices");
         Evaluator e = new Evaluator(model, 8);
+        ChoiceProbe probe = ChoiceProbe.of(others.stream().map(Text::tokenIds).toList());
         List<Evaluator.Score> alone = e.scoreAlone(others.stream().map(Text::tokenIds).toList());
+        double[] aloneChoice = probe.isEmpty() ? null : probe.answers(e, null, 0);
         for (int j = 0; j < others.size(); j++) {
             id.append(model.info().modelId());
             of.append("-");
@@ -317,6 +324,8 @@ public final class MemoryEffects {
             text.append(others.get(j).id());
             loss.append(alone.get(j).loss());
             acc.append(alone.get(j).accuracy());
+            choice.append(aloneChoice == null ? Double.NaN : aloneChoice[j]);
+            choices.append(probe.choices());
         }
         float[] mean = meanEmbedding(model);
         Random rng = new Random(seed);
@@ -332,6 +341,7 @@ public final class MemoryEffects {
                 List<Evaluator.Item> items = others.stream()
                         .map(t -> new Evaluator.Item(t.tokenIds(), p.getValue(), s.nMem())).toList();
                 List<Evaluator.Score> scores = e.score(items);
+                double[] answers = probe.isEmpty() ? null : probe.answers(e, p.getValue(), s.nMem());
                 for (int j = 0; j < others.size(); j++) {
                     id.append(model.info().modelId());
                     of.append(s.textId());
@@ -339,10 +349,12 @@ public final class MemoryEffects {
                     text.append(others.get(j).id());
                     loss.append(scores.get(j).loss());
                     acc.append(scores.get(j).accuracy());
+                    choice.append(answers == null ? Double.NaN : answers[j]);
+                    choices.append(probe.choices());
                 }
             }
         }
-        return Table.create("downstream harm", id, of, prefix, text, loss, acc);
+        return Table.create("downstream harm", id, of, prefix, text, loss, acc, choice, choices);
     }
 
     /** Random Gaussian directions scaled to each row's norm. */

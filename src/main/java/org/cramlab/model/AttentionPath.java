@@ -29,6 +29,24 @@ public enum AttentionPath {
                 : AttentionPlanner.CPU_CROSSOVER;
     }
 
+    /**
+     * Why this JVM cannot load the fused module (then {@link #AUTO} runs the explicit path), or null when it can;
+     * loads it on first use.
+     */
+    public static String fusedUnavailable() {
+        try {
+            FusedAttention.require();
+            return null;
+        } catch (ModelException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** SHA-256 (hex) of the fused module this cramlab build carries. */
+    public static String fusedModuleSha256() {
+        return FusedAttention.ARCHIVE_SHA256;
+    }
+
     /** Parses {@code auto}, {@code explicit} or {@code fused} (any case). */
     public static AttentionPath parse(String name) {
         try {

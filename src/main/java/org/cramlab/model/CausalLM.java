@@ -58,6 +58,11 @@ public interface CausalLM extends AutoCloseable {
     /** The manager that owns the weights. */
     NDManager manager();
 
+    /** The attention path this model was loaded with; null for a model without attention (Mamba). */
+    default AttentionPath attentionPath() {
+        return null;
+    }
+
     @Override
     void close();
 

@@ -48,6 +48,11 @@ abstract class DecoderModel extends LoadedModel {
         this.attention = new AttentionPlanner(attention, manager, info.maxPositions());
     }
 
+    @Override
+    public AttentionPath attentionPath() {
+        return attention.path();
+    }
+
     /** Hidden states in the weight dtype [B, T, d] to logits [B, T, V] (any float dtype). */
     protected abstract NDArray run(NDArray h, Step step);
 

@@ -138,7 +138,7 @@ public final class Models {
                     ? "PyTorch sees " + gpus + " CUDA GPU(s)"
                     : "no GPU/CUDA build of PyTorch was found (this build bundles the CPU libtorch, pytorch-native-cpu)")
                     + ": use --device cpu, or on a machine with an NVIDIA GPU and driver build with `mvn package -Dgpu`"
-                    + " (README, GPU)");
+                    + " (docs/gpu.md)");
         }
     }
 }

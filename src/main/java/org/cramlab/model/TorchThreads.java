@@ -85,4 +85,16 @@ public final class TorchThreads {
         ai.djl.engine.Engine.getEngine("PyTorch");
         return ai.djl.pytorch.jni.JniUtils.getNumThreads();
     }
+
+    /**
+     * Sets the intra-op threads of the running engine (a codec decodes with the count its container records)
+     * and returns the previous count.
+     */
+    public static int set(int threads) {
+        int before = inUse();
+        if (threads != before) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+        return before;
+    }
 }

@@ -156,7 +156,7 @@ public record CapacitySearch(
      */
     public ExperimentPlan gridPlan() {
         ExperimentPlan plan = new ExperimentPlan(name, gridRuns());
-        return method.isStaged() ? plan.withStrategy(method.name(), method.stageSteps(), method.grow(), method.repair()) : plan;
+        return method.isStaged() ? plan.withMethod(method) : plan;
     }
 
     /**
@@ -179,8 +179,7 @@ public record CapacitySearch(
         }
         List<Candidate> texts = new ArrayList<>();
         longest.forEach((t, l) -> texts.add(new Candidate(t, l)));
-        SearchMethod method = plan.isGrid() ? SearchMethod.grid()
-                : SearchMethod.staged(Strategy.parse(plan.strategy()), plan.stageSteps(), plan.grow(), plan.isRepair());
+        SearchMethod method = plan.method();
         return new CapacitySearch(plan.name(), first.modelDir(), first.modelId(), texts,
                 plan.runs().stream().map(RunSpec::length).distinct().toList(), first.nMem(), first.seed(), first.settings(), method);
     }

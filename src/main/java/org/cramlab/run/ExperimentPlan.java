@@ -25,35 +25,44 @@ import org.cramlab.core.JsonErrors;
  *     default and the one plan files written before strategies load as), {@code warm}, {@code bisect} or
  *     {@code progressive} (see {@link org.cramlab.capacity.Strategy}); a staged strategy's plan
  *     lists the grid's runs all the same: they name the texts, lengths, K, seed and settings it searches
- * @param stageSteps staged strategies: step budget (and patience) of each stage; null for grid
+ * @param stageSteps staged strategies: step budget of each stage; null for grid
+ * @param stagePatience staged strategies: a stage stops after this many steps without improvement; null for
+ *     grid (a plan written before it was recorded: the stage budget, as then)
  * @param grow progressive: tokens added per stage; null for grid
  * @param repair staged strategies: whether the capacity boundary is repaired with the grid's own runs (see
- *     {@link org.cramlab.capacity.Repair}); null (not written) when off
+ *     {@link org.cramlab.capacity.Repair}); null for grid (a staged plan written before repair was recorded
+ *     either way: off, as then)
  */
-public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, Integer stageSteps, Integer grow, Boolean repair) {
+public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, Integer stageSteps, Integer stagePatience,
+        Integer grow, Boolean repair) {
 
-    /** What a staged strategy's stages get when the plan does not say: 500 steps, growth by 1 token. */
+    /** What a staged plan gets where it does not say: {@link SearchMethod}'s defaults. */
     public static final int DEFAULT_STAGE_STEPS = SearchMethod.DEFAULT_STAGE_STEPS;
-    public static final int DEFAULT_GROW = 1;
+    public static final int DEFAULT_GROW = SearchMethod.DEFAULT_GROW;
 
     /** A grid plan. */
     public ExperimentPlan(String name, List<RunSpec> runs) {
-        this(name, runs, null, null, null, null);
+        this(name, runs, null, null, null, null, null);
     }
 
     public ExperimentPlan {
         if (runs == null) throw new ExperimentException("plan '" + name + "' has no 'runs' array");
         strategy = strategy == null ? GRID : Strategy.parse(strategy).label();
-        repair = Boolean.TRUE.equals(repair) ? Boolean.TRUE : null;
         if (GRID.equals(strategy)) {
-            if (stageSteps != null || grow != null || repair != null) {
-                throw new ExperimentException("plan '" + name + "': stage_steps, grow and repair belong to the staged strategies"
-                        + " (warm, bisect, progressive), not to grid");
+            if (stageSteps != null || stagePatience != null || grow != null || Boolean.TRUE.equals(repair)) {
+                throw new ExperimentException("plan '" + name + "': stage_steps, stage_patience, grow and repair belong to"
+                        + " the staged strategies (warm, bisect, progressive), not to grid");
             }
+            repair = null;
         } else {
             stageSteps = stageSteps == null ? DEFAULT_STAGE_STEPS : stageSteps;
+            stagePatience = stagePatience == null ? stageSteps : stagePatience;
             grow = grow == null ? DEFAULT_GROW : grow;
+            repair = Boolean.TRUE.equals(repair);
             if (stageSteps < 1) throw new ExperimentException("plan '" + name + "': stage_steps must be >= 1, got " + stageSteps);
+            if (stagePatience < 1) {
+                throw new ExperimentException("plan '" + name + "': stage_patience must be >= 1, got " + stagePatience);
+            }
             if (grow < 1) throw new ExperimentException("plan '" + name + "': grow must be >= 1 token, got " + grow);
         }
         runs = List.copyOf(runs);
@@ -71,18 +80,36 @@ public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, I
 
     /**
      * This plan with another capacity strategy (grid, warm, bisect, progressive; a one-line error names them),
-     * staged ones with the default stage budget and growth.
+     * staged ones with {@link SearchMethod}'s defaults.
      */
     public ExperimentPlan withStrategy(String strategy) {
-        return withStrategy(strategy, null, null, false);
+        return withStrategy(strategy, null, null, null, null);
     }
 
     /**
-     * This plan with a staged strategy's stage budget and growth (null: the defaults) and repair, or with grid
-     * (nulls, no repair).
+     * This plan with a staged strategy's stage budget, patience, growth and repair (null: {@link SearchMethod}'s
+     * defaults), or with grid (all null, or repair false).
      */
-    public ExperimentPlan withStrategy(String strategy, Integer stageSteps, Integer grow, boolean repair) {
-        return new ExperimentPlan(name, runs, strategy, stageSteps, grow, repair);
+    public ExperimentPlan withStrategy(String strategy, Integer stageSteps, Integer stagePatience, Integer grow, Boolean repair) {
+        if (Strategy.parse(strategy).isStaged()) {
+            stageSteps = stageSteps == null ? SearchMethod.DEFAULT_STAGE_STEPS : stageSteps;
+            stagePatience = stagePatience == null ? SearchMethod.DEFAULT_STAGE_PATIENCE : stagePatience;
+            repair = repair == null ? SearchMethod.DEFAULT_REPAIR : repair;
+        }
+        return new ExperimentPlan(name, runs, strategy, stageSteps, stagePatience, grow, repair);
+    }
+
+    /** This plan naming {@code method} (its strategy and, staged, its stage settings). */
+    public ExperimentPlan withMethod(SearchMethod method) {
+        return method.isStaged()
+                ? withStrategy(method.name(), method.stageSteps(), method.stagePatience(), method.grow(), method.repair())
+                : withStrategy(GRID);
+    }
+
+    /** The search method this plan names (grid: the paper's; grid refinement is not a plan's). */
+    public SearchMethod method() {
+        return isGrid() ? SearchMethod.grid()
+                : SearchMethod.staged(Strategy.parse(strategy), stageSteps, stagePatience, grow, isRepair());
     }
 
     /** Whether a staged search of this plan repairs its capacity boundary. */
@@ -101,7 +128,8 @@ public record ExperimentPlan(String name, List<RunSpec> runs, String strategy, I
      * batching; see {@link RunSpec#exact}).
      */
     public ExperimentPlan exact() {
-        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList(), strategy, stageSteps, grow, repair);
+        return new ExperimentPlan(name, runs.stream().map(RunSpec::asExact).toList(), strategy, stageSteps, stagePatience, grow,
+                repair);
     }
 
     /** Whether every run is in exact mode. */

@@ -19,7 +19,7 @@ import org.cramlab.cram.OptimiserSettings;
  * @param exact true: optimised alone (batch size 1), so its result does not depend on which runs would have
  *     shared its batch and is reproduced bit for bit by any schedule (interrupted, resumed, sharded) on the same
  *     machine and thread count; null (never false, so the ids of batched runs stay as they were): batched with
- *     other runs, which changes float rounding (README, Reproducibility). Part of the run id.
+ *     other runs, which changes float rounding (docs/reproducibility.md). Part of the run id.
  */
 public record RunSpec(
         String modelDir, String modelId, TextSpec text, int length, int nMem, long seed, OptimiserSettings settings,

@@ -61,7 +61,7 @@ final class StagedCapacityRun {
         return runner.runJob(name, Path.of(search.modelDir()), folder, (model, resolve, batchSize, progress) -> {
             int hidden = model.info().hiddenSize();
             CramSettings stage = CramSettings.builder().optOptimiser(search.settings()).optMaxSteps(st.stageSteps())
-                    .optPatience(st.stageSteps()).optBatchSize(batchSize).optSeed(seed).optModelId(modelId).build();
+                    .optPatience(st.stagePatience()).optBatchSize(batchSize).optSeed(seed).optModelId(modelId).build();
             List<Integer> grid = fittingGrid(model);
             Supplier<ProgressiveCrammer> crammers = () -> StagedSchedule.crammer(model, st.strategy(), grid, stage, st.grow(), false);
             StagedScoring scoring = new StagedScoring(model, nMem, grid, stage);

@@ -119,6 +119,52 @@ class CodecTest {
         }
     }
 
+    /**
+     * Issue 22 item 9: by default a memory is crammed only where it can pay. On the default model one vector
+     * holds ~20 bits and costs 1600 at int8, so every chunk is coded by the model alone, the probe is the only
+     * cramming, and the file is no larger than the model-alone coding (same chunks, same header).
+     */
+    @Test
+    void autoSkipsAMemoryThatCannotPayAndSaysWhy() {
+        byte[] data = heldOut(1500).getBytes(StandardCharsets.UTF_8);
+        try (Codec auto = Codec.builder(model, dir).optSteps(30).build();
+                Codec alone = Codec.builder(model, dir).optMem(0).build()) {
+            Codec.Compressed a = auto.compress(data);
+            Codec.Compressed z = alone.compress(data);
+            assertTrue(a.decisions().stream().allMatch(d -> d.memoryVectors() == 0
+                    && d.reason().contains("can save at most")), a.decisions().toString());
+            assertTrue(a.bytes().length <= z.bytes().length,
+                    a.bytes().length + " bytes auto, " + z.bytes().length + " model alone");
+            assertArrayEquals(data, auto.decompress(a.bytes(), "auto.cram"));
+        }
+    }
+
+    /** Issue 22 item 1: a container whose decode differs from the input is never returned (nothing is written). */
+    @Test
+    void aContainerThatDoesNotDecodeIsNeverReturned() {
+        byte[] data = heldOut(200).getBytes(StandardCharsets.UTF_8);
+        int tokens;
+        try (TextTokenizer tok = TextTokenizer.load(dir)) {
+            tokens = tok.encode(heldOut(200), false).length;
+        }
+        // the encoder's calls see the real logits, the decode check's calls noisy ones
+        try (Codec codec = Codec.builder(new FlakyModel(model, tokens), dir).optMem(0).build()) {
+            BitsException e = assertThrows(BitsException.class, () -> codec.compress(data));
+            assertTrue(e.getMessage().contains("decode check"), e.getMessage());
+        }
+    }
+
+    /** Issue 22 item 2: containers of format version 1 (before the coding path was recorded) still decode. */
+    @Test
+    void versionOneContainersStillDecode() throws IOException {
+        byte[] v1 = Files.readAllBytes(Path.of("src/test/resources/bits/v1-k1.cram"));
+        assertEquals(1, v1[4], "a version-1 fixture");
+        assertEquals(null, Container.read(v1, "v1.cram").header().path());
+        try (Codec codec = Codec.builder(model, dir).build()) {
+            assertArrayEquals(Files.readAllBytes(Path.of("src/test/resources/bits/v1.txt")), codec.decompress(v1, "v1.cram"));
+        }
+    }
+
     @Test
     void codeLengthIsTheTablesIdealCodeLength() {
         try (Codec codec = Codec.builder(model, dir).optMem(0).build()) {

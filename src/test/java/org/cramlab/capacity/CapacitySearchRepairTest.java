@@ -43,7 +43,7 @@ class CapacitySearchRepairTest {
         return CapacitySearch.builder("toy", "toy", candidates)
                 .optSettings(OptimiserSettings.paper().withLr(0.1).withSteps(300, 300))
                 .optMem(2).optLengths(List.of(2, 3, 4, 8, 16)).optMaxPositions(40)
-                .optStrategy(SearchMethod.staged(Strategy.WARM_STAGED, 1, 1, repair)).build();
+                .optStrategy(SearchMethod.staged(Strategy.WARM_STAGED, 1, 1, 1, repair)).build();
     }
 
     /** Resolves the toy texts; throws (a crash) at call {@code crashAt} (1-based; 0: never). */

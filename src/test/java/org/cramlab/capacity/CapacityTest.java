@@ -116,7 +116,7 @@ class CapacityTest {
         }
         java.util.Map<String, CapacitySearch.Result> results = new java.util.LinkedHashMap<>();
         for (SearchMethod s : List.of(SearchMethod.grid(),
-                SearchMethod.staged(Strategy.WARM_STAGED, 150, 1, false))) {
+                SearchMethod.staged(Strategy.WARM_STAGED, 150, 150, 1, false))) {
             CapacitySearch cap = CapacitySearch.builder("toy", "toy", candidates)
                     .optSettings(OptimiserSettings.paper().withLr(0.1).withSteps(300, 300))
                     .optMem(2).optLengths(List.of(2, 3, 4, 8, 16)).optStrategy(s).optMaxPositions(40).build();

@@ -65,6 +65,7 @@ class InMemorySearchTest {
                 .optLengths(List.of(2, 3, 4, 8, 16))
                 .optGridSettings(CramSettings.builder().optLr(0.1).optMaxSteps(300).optPatience(300).optBatchSize(8).build())
                 .optStageSettings(CramSettings.builder().optLr(0.1).optMaxSteps(150).optPatience(150).optBatchSize(4).build())
+                .optRepair(false) // the staged passes alone (CapacityRepairTest repairs)
                 .build();
         Map<Strategy, SearchResult> results = new EnumMap<>(Strategy.class);
         for (Strategy s : InMemorySearch.STRATEGIES) {

@@ -119,8 +119,9 @@ class CapacityCommandTest {
             List<String> args = new java.util.ArrayList<>(List.of("capacity", "--model", model.toString(), "--texts", texts.toString(),
                     "--lengths", "2,4,24", "--steps", "200", "--lr", "0.5", "--strategy",
                     strategy.replace("+repair", ""), "--out", out.toString(), "--no-greedy"));
-            if (!strategy.equals("grid")) args.addAll(List.of("--stage-steps", "200")); // grid refuses it
-            if (strategy.endsWith("+repair")) args.add("--repair");
+            if (!strategy.equals("grid")) { // grid refuses the staged options
+                args.addAll(List.of("--stage-steps", "200", strategy.endsWith("+repair") ? "--repair" : "--no-repair"));
+            }
             CramCommandTest.Outcome o = CramCommandTest.run(args.toArray(String[]::new));
             assertEquals(0, o.code(), o.err());
             JsonObject result = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject()
@@ -180,7 +181,7 @@ class CapacityCommandTest {
                 + "QZXJ 5555 KWVQ 6666 zqxj 7777 QZXJ\n");
         String[] capacity = {"capacity", "--model", model.toString(), "--texts", texts.toString(), "--lengths", "2,4,24",
             "--steps", "200", "--stage-steps", "150", "--lr", "0.5", "--strategy", "warm", "--no-greedy"};
-        if (repair) capacity = concat(capacity, "--repair"); // shards run the staged pass, the whole plan repairs
+        capacity = concat(capacity, repair ? "--repair" : "--no-repair"); // shards run the staged pass, the whole plan repairs
         Path direct = dir.resolve("direct");
         CramCommandTest.Outcome one = CramCommandTest.run(concat(capacity, "--out", direct.toString()));
         assertEquals(0, one.code(), one.err());

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
  * exactly, and each memory's recorded horizon is what a fresh greedy decode of it gives. Skipped with a
  * message where the model is absent.
  */
-class Stories260kProgressiveTest {
+public class Stories260kProgressiveTest {
 
-    static Path stories260k() {
+    /** Where stories260K is: $CRAMLAB_SHARED_MODELS/stories260K, else ../shared/models/stories260K. */
+    public static Path stories260k() {
         String env = System.getenv("CRAMLAB_SHARED_MODELS");
         return Path.of(env == null || env.isBlank() ? "../shared/models" : env).resolve("stories260K");
     }

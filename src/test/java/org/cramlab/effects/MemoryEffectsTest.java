@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.net.URISyntaxException;
+import java.util.Arrays;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Random;
@@ -94,6 +99,47 @@ class MemoryEffectsTest {
         Table crammed = t.where(t.stringColumn("prefix").isEqualTo("crammed").and(t.stringColumn("memory_of").isEqualTo(s.textId())));
         double withMemory = e.score(List.of(new Evaluator.Item(OTHERS.get(0).tokenIds(), s.memory(), 1))).get(0).loss();
         assertEquals(withMemory, crammed.doubleColumn("loss").get(0), 1e-6);
+    }
+
+    @Test
+    void probeOptionsShareTheQuestionAndSwapTheContinuation() {
+        List<int[]> texts = List.of(new int[] {1, 2, 3, 4, 5, 6}, new int[] {1, 7, 8, 9, 10}, new int[] {1, 11, 12, 13, 14, 15, 16});
+        ChoiceProbe p = ChoiceProbe.of(texts); // common length 5: question 3 tokens, options 2
+        assertEquals(3, p.choices());
+        assertArrayEquals(new int[] {1, 2, 3, 4, 5}, p.options(0)[0]);
+        assertArrayEquals(new int[] {1, 2, 3, 9, 10}, p.options(0)[1]);
+        assertArrayEquals(new int[] {1, 2, 3, 13, 14}, p.options(0)[2]);
+        assertArrayEquals(new int[] {1, 11, 12, 4, 5}, p.options(2)[1]);
+        assertTrue(ChoiceProbe.of(List.of(new int[] {1, 2, 3})).isEmpty(), "one text: no distractor");
+    }
+
+    /** The probe's pick (mean loss over all targets) is the option whose continuation is most likely. */
+    @Test
+    void harmProbePicksTheMostLikelyContinuation() {
+        Table t = MemoryEffects.harm(model, solved.solved(), OTHERS, 1);
+        ChoiceProbe p = ChoiceProbe.of(OTHERS.stream().map(MemoryEffects.Text::tokenIds).toList());
+        Table none = t.where(t.stringColumn("prefix").isEqualTo("none"));
+        for (int j = 0; j < OTHERS.size(); j++) {
+            int[][] options = p.options(j);
+            double truth = continuationLogLikelihood(options[0], 2);
+            double other = continuationLogLikelihood(options[1], 2);
+            assertEquals(truth > other ? 1.0 : 0.0, none.doubleColumn("choice_correct").get(j), OTHERS.get(j).id());
+            assertEquals(2, none.intColumn("choices").get(j));
+        }
+        assertEquals(0, t.doubleColumn("choice_correct").isMissing().size(), "every row has an answer");
+    }
+
+    /** Sum of log p over the last m tokens of {@code ids}, no prefix, from one forward. */
+    private static double continuationLogLikelihood(int[] ids, int m) {
+        try (NDManager scope = model.manager().newSubManager()) {
+            long[] l = Arrays.stream(ids).asLongStream().toArray();
+            NDArray x = model.embed(scope.create(l, new Shape(1, ids.length)));
+            float[] logp = model.forward(x, null).toType(DataType.FLOAT32, false).logSoftmax(-1).toFloatArray();
+            int v = model.info().vocabSize();
+            double sum = 0;
+            for (int i = ids.length - m; i < ids.length; i++) sum += logp[(i - 1) * v + ids[i]];
+            return sum;
+        }
     }
 
     @Test

@@ -27,7 +27,7 @@ class StagedPlanTest {
 
     @Test
     void strategyAndStageBudgetRoundTripAndOldPlansAreGrid(@TempDir Path dir) throws Exception {
-        ExperimentPlan warm = RunStoreTest.plan(3).withStrategy("warm", 120, null, true);
+        ExperimentPlan warm = RunStoreTest.plan(3).withStrategy("warm", 120, null, null, true);
         Path f = dir.resolve("plan.json");
         warm.save(f);
         ExperimentPlan back = ExperimentPlan.load(f);
@@ -35,14 +35,26 @@ class StagedPlanTest {
         assertEquals("warm", back.strategy());
         assertEquals(120, back.stageSteps());
         assertEquals(ExperimentPlan.DEFAULT_GROW, back.grow(), "growth not given: the default");
+        assertEquals(SearchMethod.DEFAULT_STAGE_PATIENCE, back.stagePatience(), "patience not given: the default");
+        assertEquals(SearchMethod.DEFAULT_STAGE_PATIENCE, CapacitySearch.fromPlan(back).method().stagePatience());
         assertTrue(back.isRepair());
         assertTrue(CapacitySearch.fromPlan(back).method().repair(), "the search repairs");
-        assertTrue(!Files.readString(f).contains("null") && !RunStoreTest.plan(1).withStrategy("warm").isRepair());
+        assertTrue(!Files.readString(f).contains("null"), Files.readString(f));
+        assertEquals(SearchMethod.DEFAULT_REPAIR, RunStoreTest.plan(1).withStrategy("warm").isRepair(), "repair: the default");
+        assertTrue(Files.readString(f).contains("\"stage_patience\": " + SearchMethod.DEFAULT_STAGE_PATIENCE), "recorded");
+
+        // a staged plan file from before stage_patience, written without repair (off then): what it meant then
+        Path staged = dir.resolve("staged-old.json");
+        Files.writeString(staged, Files.readString(f).replaceAll(",\\s*\"stage_patience\": \\d+", "")
+                .replaceAll(",\\s*\"repair\": true", ""));
+        ExperimentPlan before = ExperimentPlan.load(staged);
+        assertEquals(120, before.stagePatience(), "patience = the stage budget, as then: " + Files.readString(staged));
+        assertTrue(!before.isRepair() && !CapacitySearch.fromPlan(before).method().repair(), "no repair, as then");
 
         // a plan file from before strategies: no strategy field
         Path old = dir.resolve("old.json");
         Files.writeString(old, Files.readString(f).replaceAll(",\\s*\"strategy\": \"warm\"", "")
-                .replaceAll(",\\s*\"stage_steps\": 120", "").replaceAll(",\\s*\"grow\": 1", "")
+                .replaceAll(",\\s*\"stage_steps\": 120", "").replaceAll(",\\s*\"stage_patience\": \\d+", "").replaceAll(",\\s*\"grow\": 1", "")
                 .replaceAll(",\\s*\"repair\": true", ""));
         ExperimentPlan grid = ExperimentPlan.load(old);
         assertTrue(grid.isGrid(), Files.readString(old));
@@ -52,12 +64,14 @@ class StagedPlanTest {
 
     @Test
     void badStrategyFieldsAreNamed(@TempDir Path dir) throws Exception {
-        ExperimentException e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("grid", 100, null, false));
-        assertTrue(e.getMessage().contains("stage_steps, grow and repair belong to the staged strategies"), e.getMessage());
-        e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("grid", null, null, true));
+        ExperimentException e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("grid", 100, null, null, false));
+        assertTrue(e.getMessage().contains("stage_steps, stage_patience, grow and repair belong to"), e.getMessage());
+        e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("grid", null, null, null, true));
         assertTrue(e.getMessage().contains("not to grid"), e.getMessage());
-        e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("warm", 0, null, false));
+        e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("warm", 0, null, null, false));
         assertTrue(e.getMessage().contains("stage_steps must be >= 1, got 0"), e.getMessage());
+        e = assertThrows(ExperimentException.class, () -> RunStoreTest.plan(1).withStrategy("warm", 10, 0, null, false));
+        assertTrue(e.getMessage().contains("stage_patience must be >= 1, got 0"), e.getMessage());
         Path f = dir.resolve("plan.json");
         RunStoreTest.plan(1).withStrategy("warm").save(f);
         Files.writeString(f, Files.readString(f).replace("\"warm\"", "\"annealing\""));
@@ -67,7 +81,7 @@ class StagedPlanTest {
 
     @Test
     void thePlanDescribesOneSearchWhoseShardsSplitTexts() {
-        ExperimentPlan plan = RunStoreTest.plan(5).withStrategy("progressive", 80, 2, false);
+        ExperimentPlan plan = RunStoreTest.plan(5).withStrategy("progressive", 80, 40, 2, false);
         CapacitySearch search = CapacitySearch.fromPlan(plan);
         assertEquals(List.of(8, 16, 32), search.grid());
         assertEquals(5, search.texts().size());
@@ -75,11 +89,12 @@ class StagedPlanTest {
         SearchMethod st = search.method();
         assertEquals(Strategy.PROGRESSIVE, st.strategy());
         assertEquals(80, st.stageSteps());
+        assertEquals(40, st.stagePatience());
         assertEquals(2, st.grow());
         ExperimentPlan again = search.gridPlan(); // the plan it was read from, runs in grid order
         assertEquals(java.util.Set.copyOf(plan.runs()), java.util.Set.copyOf(again.runs()), "the same runs");
-        assertEquals(java.util.Arrays.asList(plan.strategy(), plan.stageSteps(), plan.grow(), plan.repair()),
-                java.util.Arrays.asList(again.strategy(), again.stageSteps(), again.grow(), again.repair()));
+        assertEquals(java.util.Arrays.asList(plan.strategy(), plan.stageSteps(), plan.stagePatience(), plan.grow(), plan.repair()),
+                java.util.Arrays.asList(again.strategy(), again.stageSteps(), again.stagePatience(), again.grow(), again.repair()));
 
         List<TextSpec> seen = new ArrayList<>();
         for (int i = 0; i < 3; i++) search.shard(i, 3).texts().forEach(c -> seen.add(c.text()));

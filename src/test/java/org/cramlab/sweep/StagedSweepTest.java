@@ -33,7 +33,7 @@ class StagedSweepTest {
         for (int l : new int[] {2, 4, 6, 8}) {
             for (int t = 0; t < texts; t++) runs.add(new RunSpec("/models/m", "m", text(t), l, 1, 0, s));
         }
-        return new ExperimentPlan("staged", runs).withStrategy("warm", 40, 1, repair);
+        return new ExperimentPlan("staged", runs).withStrategy("warm", 40, 40, 1, repair);
     }
 
     static TextSpec text(int i) {
