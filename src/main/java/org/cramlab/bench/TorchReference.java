@@ -104,6 +104,8 @@ public final class TorchReference implements AutoCloseable {
                     "--threads", Integer.toString(threads)));
             cmd.addAll(mode);
             ProcessBuilder pb = new ProcessBuilder(cmd);
+            // the reference keeps its own (glibc) allocator: the launcher's jemalloc is cramlab's, not PyTorch's
+            pb.environment().remove("LD_PRELOAD");
             pb.redirectError(log.toFile());
             process = pb.start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

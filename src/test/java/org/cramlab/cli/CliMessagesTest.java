@@ -101,7 +101,7 @@ class CliMessagesTest {
         ProgressiveRecord r = new ProgressiveRecord("t", "literal", "m", 1, 0, "grow 1 from 2", "greedy", new int[] {1, 2},
                 List.of(failed), 0, 0, 5, Map.of());
         String summary = CramCommand.progressiveSummary(r);
-        assertTrue(summary.endsWith("greedy horizon 0 tokens (no stage passed), 5 optimisation steps"), summary);
+        assertTrue(summary.endsWith("greedy horizon 0 tokens, 0 encoded (no stage passed), 5 optimisation steps"), summary);
         assertFalse(summary.contains("longest passed stage 0"), summary);
     }
 }
