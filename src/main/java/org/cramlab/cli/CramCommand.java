@@ -1,6 +1,7 @@
 package org.cramlab.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,6 +24,8 @@ import org.cramlab.cram.RunListener;
 import org.cramlab.cram.StagePolicy;
 import org.cramlab.cram.Subspace;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.init.LearnedInit;
+import org.cramlab.init.TextFeature;
 import org.cramlab.run.OutputFolder;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.LayerView;
@@ -67,8 +70,13 @@ public final class CramCommand implements Callable<Integer> {
     @Option(names = "--length", paramLabel = "L", description = "Truncate the text to L tokens (special tokens count).")
     Integer length;
 
-    @Option(names = "--init", paramLabel = "F", description = "Start from this memory (safetensors, tensor 'memory' [K, d]).")
-    Path init;
+    @Option(names = "--init", paramLabel = "random|F", description = {"Start from random noise (the paper's, default), from",
+            "this memory (safetensors, tensor 'memory' [K, d]), or from a fitted init file (mean, neighbour or encoder of",
+            "solved memories, docs/initialisation.md): its start for this text; recorded as settings.init."})
+    String init;
+
+    /** What settings.init records for a fitted init; null otherwise. */
+    private String initLabel;
 
     @Option(names = "--save-memory", paramLabel = "F", description = "Write the best memory here (safetensors).")
     Path saveMemory;
@@ -116,8 +124,9 @@ public final class CramCommand implements Callable<Integer> {
                 Path parent = saveMemory.toAbsolutePath().getParent();
                 OutputFolder.requireWritable(parent, "--save-memory folder");
             }
-            CramTask task = task(model.info().hiddenSize());
-            CramSettings settings = options.optim.settings().optScoreFirstToken(scoreFirstToken && firstTokenIsText()).build();
+            CramTask task = task(model);
+            CramSettings settings = options.optim.settings().optScoreFirstToken(scoreFirstToken && firstTokenIsText())
+                    .optInitLabel(initLabel).build();
             if (progressive && !Options.given(spec, "--steps") && !Options.given(spec, "--patience")) {
                 // the paper has no progressive recipe: the peer's (Progressive Cramming) 1000 steps per stage
                 settings = settings.toBuilder().optMaxSteps(PEER_STAGE_STEPS).optPatience(PEER_STAGE_STEPS).build();
@@ -217,7 +226,8 @@ public final class CramCommand implements Callable<Integer> {
         return s.toString();
     }
 
-    private CramTask task(int d) {
+    private CramTask task(CausalLM model) {
+        int d = model.info().hiddenSize();
         if (length != null && length < 1) {
             throw new CramException("--length must be >= 1, got " + length);
         }
@@ -250,12 +260,24 @@ public final class CramCommand implements Callable<Integer> {
         }
         float[] initMemory = null;
         int k = mem == null ? 1 : mem;
-        if (init != null) {
-            Memory.Loaded loaded = Memory.read(init);
-            if (mem == null) {
-                k = loaded.k();
+        if (init != null && !init.equals("random")) {
+            Path file = Path.of(init);
+            if (Files.isRegularFile(file) && LearnedInit.isLearnedInit(file)) {
+                LearnedInit learned = LearnedInit.read(file)
+                        .requireModel(LearnedInit.fingerprint(options.model.directory()), model.info().modelId(), file);
+                if (mem != null && mem != learned.k()) {
+                    throw new CramException("--mem " + mem + " differs from K = " + learned.k() + " of init file " + file);
+                }
+                k = learned.k();
+                initMemory = learned.memoryFor(TextFeature.meanEmbedding(model, ids));
+                initLabel = learned.label();
+            } else {
+                Memory.Loaded loaded = Memory.read(file);
+                if (mem == null) {
+                    k = loaded.k();
+                }
+                initMemory = Memory.load(file, k, d);
             }
-            initMemory = Memory.load(init, k, d);
         }
         return new CramTask(textId, source, text, ids, k, initMemory);
     }

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param subspace optimise each memory inside this fixed basis ({@link Subspace}); null: the whole space
  * @param scoreFirstToken the last memory position also predicts the text's first token (the Progressive
  *     Cramming peer's indexing; see {@link Batch}); false: the first token is given (the paper's)
+ * @param initLabel how given start memories were made (e.g. a learned init), recorded as settings.init; null:
+ *     "given" (or the random init when a task has no start memory)
  */
 public record CramSettings(
         OptimiserSettings optimiser,
@@ -28,7 +30,8 @@ public record CramSettings(
         Path memoryDir,
         String modelId,
         Subspace subspace,
-        boolean scoreFirstToken) {
+        boolean scoreFirstToken,
+        String initLabel) {
 
     public CramSettings {
         if (optimiser == null) {
@@ -70,6 +73,7 @@ public record CramSettings(
         b.modelId = modelId;
         b.subspace = subspace;
         b.scoreFirstToken = scoreFirstToken;
+        b.initLabel = initLabel;
         return b;
     }
 
@@ -97,6 +101,7 @@ public record CramSettings(
         private String modelId;
         private Subspace subspace;
         private boolean scoreFirstToken;
+        private String initLabel;
 
         /** All optimiser settings at once (e.g. a plan's). */
         public Builder optOptimiser(OptimiserSettings optimiser) {
@@ -181,9 +186,15 @@ public record CramSettings(
             return this;
         }
 
+        /** Names how given start memories were made (records' settings.init); the run ids do not change. */
+        public Builder optInitLabel(String initLabel) {
+            this.initLabel = initLabel;
+            return this;
+        }
+
         public CramSettings build() {
             return new CramSettings(optimiser, solvedAccuracy, seed, greedyCheck, batchSize, memoryDir, modelId, subspace,
-                    scoreFirstToken);
+                    scoreFirstToken, initLabel);
         }
     }
 }

@@ -80,7 +80,7 @@ final class RecordBuilder {
 
     private Map<String, Object> settingsMap(CramTask task) {
         Map<String, Object> m = withLayers(model, settings.asMap());
-        m.put("init", task.initMemory() == null ? RANDOM_INIT : "given");
+        m.put("init", task.initMemory() == null ? RANDOM_INIT : settings.initLabel() != null ? settings.initLabel() : "given");
         return m;
     }
 

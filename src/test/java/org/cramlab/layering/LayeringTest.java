@@ -28,6 +28,7 @@ class LayeringTest {
             List.of("model", "text"),
             List.of("cram", "train"),
             List.of("bits"),
+            List.of("init"),
             List.of("capacity"),
             List.of("report"),
             List.of("run"),
