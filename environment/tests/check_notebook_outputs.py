@@ -26,6 +26,16 @@ def text(value):
     return "".join(value) if isinstance(value, list) else value
 
 
+def is_figure(html):
+    """A figure's HTML (cramlab's figure div, or any plot drawn with Plotly.newPlot), not the bare plotly.js
+    library that a notebook shows once on its own (Lab.watch), which mentions Plotly.newPlot in its source."""
+    if 'class="cramlab-figure"' in html:
+        return True
+    body = html.strip()
+    library_only = body.startswith("<script>") and body.endswith("</script>") and body.count("<script") == 1
+    return "Plotly.newPlot" in html and not library_only
+
+
 def problems(path, exporter):
     found = []
     size = os.path.getsize(path)
@@ -39,7 +49,7 @@ def problems(path, exporter):
                 continue
             data = out.get("data", {})
             html = text(data.get("text/html", ""))
-            if "Plotly.newPlot" in html:
+            if is_figure(html):
                 figures += 1
                 if not IMAGE_IN_HTML.search(html):
                     found.append(f"cell {n}: a figure without a static PNG inside its HTML")
