@@ -101,6 +101,35 @@ class InitCommandTest {
                 + " 'random'"), mixed.err());
     }
 
+    @Test
+    void planWritesItsInitBesideThePlanAndSweepStartsFromIt(@TempDir Path dir) throws Exception {
+        Path stories = ModelSamplesTest.stories();
+        Path plan = dir.resolve("p.json");
+        Path other = CramInitCommandTest.fitted(dir, "0".repeat(64), "other.safetensors");
+        Outcome wrong = CramCommandTest.run("plan", "--experiment", "capacity-vs-length", "--models", stories.toString(),
+                "--lengths", "4", "--texts", "1", "--max-steps", "2", "--init", other.toString(), "--out", plan.toString());
+        assertEquals(2, wrong.code(), wrong.err());
+        assertTrue(wrong.err().strip().startsWith("plan: init file " + other + " was fitted on model someone"), wrong.err());
+        assertTrue(Files.notExists(plan), "no plan written");
+
+        Path mine = CramInitCommandTest.fitted(dir, LearnedInit.fingerprint(stories), "mine.safetensors");
+        Outcome ok = CramCommandTest.run("plan", "--experiment", "capacity-vs-length", "--models", stories.toString(),
+                "--lengths", "4", "--texts", "1", "--max-steps", "2", "--init", mine.toString(), "--out", plan.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(Files.isRegularFile(dir.resolve("p.init.safetensors")), "the init sits beside the plan");
+        Path runs = dir.resolve("runs");
+        Outcome swept = CramCommandTest.run("sweep", "--plan", plan.toString(), "--out", runs.toString());
+        assertEquals(0, swept.code(), swept.err());
+        assertTrue(RecordStore.read(runs).size() > 0);
+        for (RunRecord r : RecordStore.read(runs).all()) {
+            assertEquals("encoder fitted on 1 texts", r.settings().optimiser().get("init"), r.runId());
+        }
+        Outcome plain = CramCommandTest.run("plan", "--experiment", "capacity-vs-length", "--models", stories.toString(),
+                "--lengths", "4", "--texts", "1", "--out", plan.toString());
+        assertEquals(0, plain.code(), plain.err());
+        assertTrue(Files.notExists(dir.resolve("p.init.safetensors")), "a plan rewritten without --init has no init");
+    }
+
     private static void expect(String message, String... args) {
         Outcome o = CramCommandTest.run(args);
         assertEquals(2, o.code(), o.err());
