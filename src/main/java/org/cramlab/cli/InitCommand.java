@@ -37,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Fit learned memory inits (mean, neighbour, encoder) on solved memories, for --init of cram and capacity.",
                 "Training texts are crammed into OUT/train (a run folder: rerunning resumes); run folders given are read as they are."},
-        footer = {"%nExample:", "  java -jar lib/cramlab.jar init --length 8 --train-texts sampled:20 --steps 200 -o inits"})
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar init --length 8 --train-texts sampled:20 -o inits"})
 public final class InitCommand implements Callable<Integer> {
 
     @Spec

@@ -33,7 +33,8 @@ import org.cramlab.text.TextSource;
  * model at temperature 1, all split train/held-out by content hash (held-out samples are dropped).
  *
  * <p>Run: {@code java -cp lib/cramlab.jar org.cramlab.experiment.Initialisations MODEL_DIR L STEPS OUT_DIR [LAMBDA]
- * [--sampled N] [--patience P] [--train-steps S] [--refit] [--random-only]}; it writes the fitted init files to
+ * [--sampled N] [--patience P] [--train-steps S] [--refit] [--random-only] [--held-out-limit N] [--no-neighbour]};
+ * it writes the fitted init files to
  * OUT_DIR, ready for {@code cram --init}. {@code --refit} re-crams the training texts from the positional encoder's
  * start and fits again on those memories; {@code --random-only} measures random init alone (to pick L).
  */
@@ -74,12 +75,15 @@ public final class Initialisations {
         int nSampled = intOption(opts, "--sampled", 0);
         int patience = intOption(opts, "--patience", steps);
         int trainSteps = intOption(opts, "--train-steps", steps);
+        List<LearnedInit.Kind> kinds = opts.contains("--no-neighbour") ? List.of(LearnedInit.Kind.MEAN, LearnedInit.Kind.ENCODER)
+                : List.of(LearnedInit.Kind.values());
         try (CausalLM model = Models.load(modelDir); TextTokenizer tok = new ModelDirectory(modelDir).tokenizer()) {
             List<TextSample> stories = windows(tok, length);
             List<TextSample> all = new ArrayList<>(stories);
             all.addAll(sampled(model, tok, length, nSampled));
             ContentSplit<TextSample> split = ContentSplit.of(all, t -> ContentSplit.tokens(t.tokenIds()), HELD_OUT);
-            List<TextSample> heldOut = split.heldOut().stream().filter(stories::contains).toList();
+            List<TextSample> heldOut = split.heldOut().stream().filter(stories::contains)
+                    .limit(intOption(opts, "--held-out-limit", Integer.MAX_VALUE)).toList();
             CramSettings settings = CramSettings.builder().optMaxSteps(steps).optPatience(patience).optGreedyCheck(false)
                     .build();
             BatchedCrammer crammer = new BatchedCrammer(model, settings);
@@ -97,7 +101,7 @@ public final class Initialisations {
             String sha = LearnedInit.fingerprint(modelDir);
             Map<String, LearnedInit> inits = new LinkedHashMap<>();
             inits.put("random", null);
-            fitAll(inits, "", split.train(), train, model, sha, modelDir, lambda);
+            fitAll(inits, "", split.train(), train, model, sha, modelDir, lambda, kinds);
             System.out.printf(Locale.ROOT, "L=%d: %d training texts (%d sampled, %d solved, %.0f s), %d held out%n", length,
                     split.train().size(), split.train().stream().filter(t -> t.id().startsWith("sampled")).count(),
                     train.stream().filter(r -> StepsToExact.of(r) >= 0).count(), trainSeconds, heldOut.size());
@@ -107,7 +111,7 @@ public final class Initialisations {
                 List<CramResult> again = trainer.run(tasks(split.train(), start, model), RunListener.NONE);
                 System.out.printf(Locale.ROOT, "refit: training texts re-crammed from the positional encoder in %.0f s, %d solved%n",
                         (System.nanoTime() - t1) / 1e9, again.stream().filter(r -> StepsToExact.of(r) >= 0).count());
-                fitAll(inits, "refit ", split.train(), again, model, sha, modelDir, lambda);
+                fitAll(inits, "refit ", split.train(), again, model, sha, modelDir, lambda, kinds);
             }
             for (Map.Entry<String, LearnedInit> e : inits.entrySet()) {
                 if (e.getValue() != null) e.getValue().save(out.resolve(e.getKey().replaceAll("[ ,]+", "-") + ".safetensors"));
@@ -118,13 +122,14 @@ public final class Initialisations {
                 StepsToExact r = StepsToExact.of(crammer.run(tasks(heldOut, e.getValue(), model), RunListener.NONE), steps);
                 if (e.getValue() == null) randomMedian = r.median();
                 System.out.println(r.row(e.getKey(), randomMedian));
+                System.out.flush();
             }
         }
     }
 
     /** Fits mean, neighbour and encoder (mean-embedding feature) and the positional encoder on the solved runs. */
     private static void fitAll(Map<String, LearnedInit> inits, String prefix, List<TextSample> texts, List<CramResult> runs,
-            CausalLM model, String sha, Path modelDir, double lambda) {
+            CausalLM model, String sha, Path modelDir, double lambda, List<LearnedInit.Kind> kinds) {
         for (TextFeature.Kind feature : TextFeature.Kind.values()) {
             List<float[]> features = new ArrayList<>();
             List<float[]> memories = new ArrayList<>();
@@ -135,7 +140,7 @@ public final class Initialisations {
                         : TextFeature.positional(model, texts.get(i).tokenIds()));
                 memories.add(runs.get(i).bestMemory());
             }
-            for (LearnedInit.Kind kind : LearnedInit.Kind.values()) {
+            for (LearnedInit.Kind kind : kinds) {
                 if (feature == TextFeature.Kind.POSITIONAL && kind == LearnedInit.Kind.MEAN) continue; // same as mean
                 String name = prefix + kind.label() + (feature == TextFeature.Kind.POSITIONAL ? ", positional" : "");
                 inits.put(name, LearnedInit.fit(kind, feature, sha, modelDir.getFileName().toString(), 1, features, memories,
