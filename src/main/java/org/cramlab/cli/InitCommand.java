@@ -77,6 +77,11 @@ public final class InitCommand implements Callable<Integer> {
             "trained on (default: ${DEFAULT-VALUE}: train on all)."})
     double heldOut;
 
+    @Option(names = "--refit", description = {"Then cram every training text again from the encoder fitted on them (into",
+            "OUT/refit) and fit on those memories: solved from starts near each other, they are more alike than memories",
+            "solved from noise (docs/initialisation.md)."})
+    boolean refit;
+
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Where the init files and OUT/train go.")
     Path out;
 
@@ -103,7 +108,7 @@ public final class InitCommand implements Callable<Integer> {
             }
         }
         long t0 = System.nanoTime();
-        int crammed = texts.isEmpty() ? 0 : cram(texts, modelDir, modelId);
+        int crammed = texts.isEmpty() ? 0 : cram(texts, modelDir, modelId, "train", null);
         double crammingSeconds = (System.nanoTime() - t0) / 1e9;
         try (CausalLM model = options.model.load()) {
             int d = model.info().hiddenSize();
@@ -114,33 +119,51 @@ public final class InitCommand implements Callable<Integer> {
                 throw new CramException("--train-texts " + String.join(",", trainTexts) + " gave no solved memory of model "
                         + modelId + " with K = " + mem + (length == null ? "" : " and L = " + length) + ": nothing to fit");
             }
-            long t1 = System.nanoTime();
-            List<float[]> features = new ArrayList<>();
-            List<float[]> memories = new ArrayList<>();
-            for (SolvedMemories.Example e : examples) {
-                features.add(featureKind == TextFeature.Kind.MEAN_EMBEDDING ? TextFeature.meanEmbedding(model, e.tokenIds())
-                        : TextFeature.positional(model, e.tokenIds()));
-                memories.add(e.memory());
-            }
             String sha = LearnedInit.fingerprint(modelDir);
+            if (refit) {
+                LearnedInit start = fit(LearnedInit.Kind.ENCODER, examples, model, sha, modelId);
+                List<TextSample> again = new ArrayList<>();
+                for (SolvedMemories.Example e : examples) again.add(TrainingTexts.named("refit", e.text(), e.tokenIds()));
+                long tr = System.nanoTime();
+                crammed += cram(again, modelDir, modelId, "refit", start);
+                crammingSeconds += (System.nanoTime() - tr) / 1e9;
+                examples = SolvedMemories.read(out.resolve("refit"), modelId, mem, d, length);
+            }
+            long t1 = System.nanoTime();
             Map<LearnedInit.Kind, Path> written = new LinkedHashMap<>();
             for (LearnedInit.Kind k : kinds) {
                 Path file = out.resolve(k.label() + ".safetensors");
-                LearnedInit.fit(k, featureKind, sha, modelId, mem, features, memories, lambda).save(file);
+                fit(k, examples, model, sha, modelId).save(file);
                 written.put(k, file);
             }
             double fitSeconds = (System.nanoTime() - t1) / 1e9;
-            stdout.printf(Locale.ROOT, "fitted %s on %d solved memories (%d of %d training texts crammed now in %.1f s; fitting %.2f s)%n",
-                    String.join(", ", written.keySet().stream().map(LearnedInit.Kind::label).toList()), examples.size(),
-                    crammed, texts.size(), crammingSeconds, fitSeconds);
+            stdout.printf(Locale.ROOT, "fitted %s on %d solved memories (%d of %d training texts crammed now%s in %.1f s;"
+                    + " fitting %.2f s)%n", String.join(", ", written.keySet().stream().map(LearnedInit.Kind::label).toList()),
+                    examples.size(), crammed, texts.size(), refit ? ", with the refit" : "", crammingSeconds, fitSeconds);
             written.forEach((k, f) -> stdout.println(k.label() + " " + f));
         }
         stdout.flush();
         return 0;
     }
 
-    /** Crams the texts from random noise into OUT/train (only the runs still missing); returns how many ran now. */
-    private int cram(List<TextSample> texts, Path modelDir, String modelId) {
+    /** One init of kind {@code k} fitted on the examples with this command's feature and ridge. */
+    private LearnedInit fit(LearnedInit.Kind k, List<SolvedMemories.Example> examples, CausalLM model, String sha, String modelId) {
+        TextFeature.Kind featureKind = TextFeature.Kind.parse(feature);
+        List<float[]> features = new ArrayList<>();
+        List<float[]> memories = new ArrayList<>();
+        for (SolvedMemories.Example e : examples) {
+            features.add(featureKind == TextFeature.Kind.MEAN_EMBEDDING ? TextFeature.meanEmbedding(model, e.tokenIds())
+                    : TextFeature.positional(model, e.tokenIds()));
+            memories.add(e.memory());
+        }
+        return LearnedInit.fit(k, featureKind, sha, modelId, mem, features, memories, lambda);
+    }
+
+    /**
+     * Crams the texts into the run folder OUT/{@code folderName} (only the runs still missing), from {@code start}
+     * (null: random noise); returns how many ran now.
+     */
+    private int cram(List<TextSample> texts, Path modelDir, String modelId, String folderName, LearnedInit start) {
         Map<String, TextSample> byId = new LinkedHashMap<>();
         List<RunSpec> runs = new ArrayList<>();
         for (TextSample t : texts) {
@@ -152,10 +175,11 @@ public final class InitCommand implements Callable<Integer> {
             TextSample t = byId.get(spec.id());
             return new TextResolver.Resolved(t.text(), t.tokenIds());
         };
-        ExperimentRunner runner = ExperimentRunner.builder().optTexts(resolver).optGreedyCheck(false)
-                .optModelLoader(d -> options.model.load()).optParams(Map.of("train_texts", trainTexts)).build();
-        try (RunFolder folder = RunFolder.open(out.resolve("train"))) {
-            return runner.run(new ExperimentPlan("init-train", runs), folder).computed();
+        ExperimentRunner runner = ExperimentRunner.builder().optTexts(resolver).optGreedyCheck(false).optInit(start)
+                .optModelLoader(d -> options.model.load()).optParams(Map.of("train_texts", trainTexts, RunInit.KEY,
+                        start == null ? RunInit.RANDOM : start.label())).build();
+        try (RunFolder folder = RunFolder.open(out.resolve(folderName))) {
+            return runner.run(new ExperimentPlan("init-" + folderName, runs), folder).computed();
         }
     }
 }

@@ -98,7 +98,7 @@ final class TrainingTexts {
     }
 
     /** A text named by its id and its token content, so a run id never stands for other tokens. */
-    private static TextSample named(String id, String text, int[] ids) {
+    static TextSample named(String id, String text, int[] ids) {
         return new TextSample(id + "#" + Hashing.sha256(ContentSplit.tokens(ids)).substring(0, 12), TextSource.LITERAL, text, ids);
     }
 }

@@ -33,7 +33,7 @@ import org.cramlab.text.TextSource;
  * model at temperature 1, all split train/held-out by content hash (held-out samples are dropped).
  *
  * <p>Run: {@code java -cp lib/cramlab.jar org.cramlab.experiment.Initialisations MODEL_DIR L STEPS OUT_DIR [LAMBDA]
- * [--sampled N] [--patience P] [--train-steps S] [--refit] [--random-only] [--held-out-limit N] [--no-neighbour]};
+ * [--sampled N] [--patience P] [--train-steps S] [--refit] [--random-only] [--held-out-limit N] [--no-neighbour] [--batch B]};
  * it writes the fitted init files to
  * OUT_DIR, ready for {@code cram --init}. {@code --refit} re-crams the training texts from the positional encoder's
  * start and fits again on those memories; {@code --random-only} measures random init alone (to pick L).
@@ -85,7 +85,7 @@ public final class Initialisations {
             List<TextSample> heldOut = split.heldOut().stream().filter(stories::contains)
                     .limit(intOption(opts, "--held-out-limit", Integer.MAX_VALUE)).toList();
             CramSettings settings = CramSettings.builder().optMaxSteps(steps).optPatience(patience).optGreedyCheck(false)
-                    .build();
+                    .optBatchSize(intOption(opts, "--batch", CramSettings.paper().batchSize())).build();
             BatchedCrammer crammer = new BatchedCrammer(model, settings);
             if (opts.contains("--random-only")) {
                 StepsToExact r = StepsToExact.of(crammer.run(tasks(heldOut, null, model), RunListener.NONE), steps);

@@ -18,10 +18,11 @@ public final class SolvedMemories {
     /**
      * A solved text.
      *
+     * @param text the text the ids decode to (as its record has it; may be null)
      * @param tokenIds the L ids it compressed
      * @param memory its best memory, row-major [K*d]
      */
-    public record Example(int[] tokenIds, float[] memory) {}
+    public record Example(String text, int[] tokenIds, float[] memory) {}
 
     /**
      * The solved runs of {@code folder} with K = {@code k} on model {@code modelId}, of length {@code length}
@@ -41,7 +42,7 @@ public final class SolvedMemories {
             if (length != null && r.text().length() != length) continue;
             Path file = folder.resolve(r.memoryFile());
             if (!Files.isRegularFile(file)) continue; // a memory lost with a crash: the run is simply not an example
-            out.add(new Example(r.text().tokenIds(), Memory.load(file, k, d)));
+            out.add(new Example(r.text().content(), r.text().tokenIds(), Memory.load(file, k, d)));
         }
         return out;
     }

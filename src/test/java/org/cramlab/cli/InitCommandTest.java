@@ -49,6 +49,24 @@ class InitCommandTest {
     }
 
     @Test
+    void refitCramsTheTrainingTextsAgainFromTheFittedEncoder(@TempDir Path dir) {
+        String stories = ModelSamplesTest.stories().toString();
+        Path out = dir.resolve("inits");
+        Outcome o = CramCommandTest.run("init", "--model", stories, "--length", "6", "--train-texts", "sampled:4", "--steps",
+                "300", "--kind", "encoder", "--refit", "-o", out.toString());
+        assertEquals(0, o.code(), o.err());
+        var train = RecordStore.read(out.resolve("train")).all();
+        var refit = RecordStore.read(out.resolve("refit")).all();
+        long solved = train.stream().filter(r -> r.metrics().bestAccuracy() >= 1.0 && r.metrics().originalAccuracy() < 1.0).count();
+        assertEquals(solved, refit.size(), "every training example is crammed again");
+        for (RunRecord r : refit) {
+            assertEquals("encoder fitted on " + solved + " texts", r.settings().optimiser().get("init"), r.runId());
+        }
+        assertTrue(o.out().contains("with the refit"), o.out());
+        assertTrue(Files.isRegularFile(out.resolve("encoder.safetensors")));
+    }
+
+    @Test
     void badTrainingTextsAndInitSourcesAreOneLineErrors(@TempDir Path dir) throws Exception {
         String llama = CramCommandTest.llama();
         String out = dir.resolve("o").toString();
