@@ -23,9 +23,10 @@ abstract class DecoderModel extends LoadedModel {
      * @param depth decoder layers to run (the family's loop bound)
      * @param knockoutFrom first layer that attends with {@code knockedOut} instead
      * @param knockedOut the plan that hides the memory columns from text queries, null without knockout
+     * @param blocks the fused blocks around attention for this call, null for the explicit ops
      */
     record Step(Attention.Plan attention, int past, NDArray attentionMask, KvCache cache, int depth, int knockoutFrom,
-            Attention.Plan knockedOut) {
+            Attention.Plan knockedOut, FusedBlocks blocks) {
 
         /** Keys and values to attend over: this call's, appended to the cache when decoding. */
         NDArray[] keysValues(int layer, NDArray k, NDArray v) {
@@ -40,12 +41,14 @@ abstract class DecoderModel extends LoadedModel {
 
     private final int layers;
     private final AttentionPlanner attention;
+    private final BlockPath blocks;
 
     DecoderModel(ModelInfo info, NDManager manager, DataType dtype, NDList parameters, NDArray embedding, int layers,
-            AttentionPath attention) {
+            AttentionPath attention, BlockPath blocks) {
         super(info, manager, dtype, parameters, embedding);
         this.layers = layers;
         this.attention = new AttentionPlanner(attention, manager, info.maxPositions());
+        this.blocks = blocks;
     }
 
     @Override
@@ -96,12 +99,22 @@ abstract class DecoderModel extends LoadedModel {
         return logits.toType(DataType.FLOAT32, false);
     }
 
-    /** The call's step; with a knockout, the explicit plan that hides the memory in the knocked-out layers. */
-    private static Step step(Attention.Plan plan, int past, NDArray keyMask, KvCache cache, Restriction r, NDManager m,
+    /**
+     * The call's step; with a knockout, the explicit plan that hides the memory in the knocked-out layers;
+     * the fused blocks when the path and the call's B * T positions take them (never for trainable weights: the
+     * module gets views of them that carry no gradient, see {@link FusedBlocks#argument}).
+     */
+    private Step step(Attention.Plan plan, int past, NDArray keyMask, KvCache cache, Restriction r, NDManager m,
             int b, int t) {
         Attention.Plan knocked = !r.knocksOut() ? null
                 : Attention.Plan.explicit(Attention.memoryHiddenMask(m, b, t, past, keyMask, r.memoryPositions()));
-        return new Step(plan, past, keyMask, cache, r.layers(), r.knocksOut() ? r.knockoutFrom() : Integer.MAX_VALUE, knocked);
+        return new Step(plan, past, keyMask, cache, r.layers(), r.knocksOut() ? r.knockoutFrom() : Integer.MAX_VALUE, knocked,
+                hasFusedBlocks() && !trainable() ? FusedBlocks.forCall(blocks, m.getDevice(), b * t) : null);
+    }
+
+    /** Whether this family runs {@link FusedBlocks} when its {@link BlockPath} takes them. */
+    protected boolean hasFusedBlocks() {
+        return false;
     }
 
     private void checkLength(int n) {
