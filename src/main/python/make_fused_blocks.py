@@ -7,6 +7,9 @@ tree (torch 2.14), then put the printed SHA-256 into org.cramlab.model.FusedBloc
 
     chroot "$CRAMLAB_HF_REF" python3 /mnt/repo/src/main/python/make_fused_blocks.py /mnt/repo/src/main/resources/cramlab/blocks/fused_blocks.pt
 
+The archive's bytes depend on this script's text and on both paths (TorchScript keeps the source as debug
+information): the committed archive is what exactly this command writes.
+
 Conventions (shared with the Java caller, org.cramlab.model.FusedBlocks): weights are Hugging Face Linear
 weights [out, in]; eps is a 0-d float32 tensor (DJL passes arrays only); nothing leaves its dtype except
 RMSNorm's normalisation, which runs in float32 and casts back, as transformers' LlamaRMSNorm.

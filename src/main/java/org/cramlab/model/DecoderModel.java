@@ -75,7 +75,7 @@ abstract class DecoderModel extends LoadedModel {
                 : attentionMask.toType(DataType.INT64, false);
         Attention.Plan plan = attention.plan(m, b, t, 0, attentionMask == null ? null : keyMask);
         NDArray h = inputsEmbeds.toType(dtype, false);
-        return run(h, step(plan, 0, keyMask, null, r, m, b, t)).toType(DataType.FLOAT32, false);
+        return run(h, step(plan, 0, keyMask, null, r, m, b, t, true)).toType(DataType.FLOAT32, false);
     }
 
     @Override
@@ -94,22 +94,24 @@ abstract class DecoderModel extends LoadedModel {
         NDManager m = inputsEmbeds.getManager();
         Attention.Plan plan = attention.plan(m, 1, t, past, null);
         NDArray keyMask = m.ones(new Shape(1, past + t), DataType.INT64);
-        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t));
+        // explicit blocks: the KV-cache decode computes the tables .cram containers are coded with (bits), which
+        // must not change with the fused blocks' rounding
+        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t, false));
         cache.advance(t);
         return logits.toType(DataType.FLOAT32, false);
     }
 
     /**
      * The call's step; with a knockout, the explicit plan that hides the memory in the knocked-out layers;
-     * the fused blocks when the path and the call's B * T positions take them (never for trainable weights: the
-     * module gets views of them that carry no gradient, see {@link FusedBlocks#argument}).
+     * with {@code fusable}, the fused blocks when the path and the call's B * T positions take them (never for
+     * trainable weights: the module gets views of them that carry no gradient, see {@link FusedBlocks#argument}).
      */
     private Step step(Attention.Plan plan, int past, NDArray keyMask, KvCache cache, Restriction r, NDManager m,
-            int b, int t) {
+            int b, int t, boolean fusable) {
         Attention.Plan knocked = !r.knocksOut() ? null
                 : Attention.Plan.explicit(Attention.memoryHiddenMask(m, b, t, past, keyMask, r.memoryPositions()));
         return new Step(plan, past, keyMask, cache, r.layers(), r.knocksOut() ? r.knockoutFrom() : Integer.MAX_VALUE, knocked,
-                hasFusedBlocks() && !trainable() ? FusedBlocks.forCall(blocks, m.getDevice(), b * t) : null);
+                fusable && hasFusedBlocks() && !trainable() ? FusedBlocks.forCall(blocks, m.getDevice(), b * t) : null);
     }
 
     /** Whether this family runs {@link FusedBlocks} when its {@link BlockPath} takes them. */
