@@ -118,6 +118,8 @@ class FusedBlocksTest {
         assertNull(FusedBlocks.forCall(BlockPath.AUTO, Device.cpu(), 1 << 20, bad), "AUTO falls back to the explicit ops");
         assertNull(FusedBlocks.forCall(BlockPath.EXPLICIT, Device.cpu(), 1 << 20), "EXPLICIT never loads the module");
         assertNotNull(FusedBlocks.forCall(BlockPath.AUTO, Device.cpu(), 1 << 20), "AUTO takes the committed module");
+        assertNull(FusedBlocks.forCall(BlockPath.AUTO, Device.cpu(), FusedBlocks.CPU_CROSSOVER - 1), "short calls: explicit");
+        assertNotNull(FusedBlocks.forCall(BlockPath.AUTO, Device.cpu(), FusedBlocks.CPU_CROSSOVER), "from the cross-over: fused");
     }
 
     @Test
