@@ -56,14 +56,14 @@ public record InitBudget(List<String> modelDirs, List<Integer> lengths, List<Int
 
     /**
      * Smoke: a few texts at short lengths and 100 steps (seconds); otherwise the measurement: 24 held-out
-     * and 40 training texts per length, 1000 steps, grids 2..8 (default model) and 4..20 (stories260K).
+     * and 40 training texts per length, 1000 steps, grids 2..6 (default model) and 4..20 (stories260K).
      */
     public static InitBudget forProfile(Profile profile) {
         if (profile.name().equals("smoke")) {
             return new InitBudget(profile.modelDirs(), List.of(2, 3, 4), List.of(4, 8), 6, 4, 100, 16,
                     profile.seed(), LearnedInit.DEFAULT_LAMBDA);
         }
-        return new InitBudget(profile.modelDirs(), List.of(2, 3, 4, 5, 6, 8), List.of(4, 8, 12, 16, 20), 40, 24, 1000,
+        return new InitBudget(profile.modelDirs(), List.of(2, 3, 4, 6), List.of(4, 8, 12, 16, 20), 40, 24, 1000,
                 96, profile.seed(), LearnedInit.DEFAULT_LAMBDA);
     }
 
@@ -105,8 +105,12 @@ public record InitBudget(List<String> modelDirs, List<Integer> lengths, List<Int
     public record Cost(String modelId, int length, int trainTexts, int solved, double cramSeconds, long cramSteps,
             double fitSeconds) {}
 
-    /** The held-out runs and the fitting costs. */
-    public record Result(List<BudgetCurves.Outcome> outcomes, List<Cost> costs) {}
+    /**
+     * The held-out runs and the fitting costs.
+     *
+     * @param computed runs this call computed (the rest were read back from the run folder)
+     */
+    public record Result(List<BudgetCurves.Outcome> outcomes, List<Cost> costs, int computed) {}
 
     /** Runs what is missing into the run folder {@code out} (resumable) and reads back the rest. */
     public Result run(Path out, Progress.Starter progress) {
@@ -130,7 +134,7 @@ public record InitBudget(List<String> modelDirs, List<Integer> lengths, List<Int
         }
         System.out.println(session.computed + " runs computed, " + outcomes.size() + " held-out runs in all (" + modelDirs.size()
                 + " models, cap " + cap + " steps) in " + out.toAbsolutePath().normalize());
-        return new Result(outcomes, costs);
+        return new Result(outcomes, costs, session.computed);
     }
 
     /** One model at one length. */
