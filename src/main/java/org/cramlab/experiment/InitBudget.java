@@ -60,7 +60,7 @@ public record InitBudget(List<String> modelDirs, List<Integer> lengths, List<Int
      */
     public static InitBudget forProfile(Profile profile) {
         if (profile.name().equals("smoke")) {
-            return new InitBudget(profile.modelDirs(), List.of(2, 3, 4), List.of(4, 8), 6, 4, 100, 16,
+            return new InitBudget(profile.modelDirs(), List.of(2, 3), List.of(4, 8), 6, 4, 100, 16,
                     profile.seed(), LearnedInit.DEFAULT_LAMBDA);
         }
         return new InitBudget(profile.modelDirs(), List.of(2, 3, 4, 6), List.of(4, 8, 12, 16, 20), 40, 24, 1000,
@@ -96,6 +96,8 @@ public record InitBudget(List<String> modelDirs, List<Integer> lengths, List<Int
     /**
      * What fitting cost at one model and length.
      *
+     * @param modelId the model
+     * @param length L (tokens)
      * @param trainTexts training windows crammed
      * @param solved of them exact within the cap (the fit's examples)
      * @param cramSeconds wall time of cramming them (summed over the sessions that did)
@@ -108,6 +110,8 @@ public record InitBudget(List<String> modelDirs, List<Integer> lengths, List<Int
     /**
      * The held-out runs and the fitting costs.
      *
+     * @param outcomes every held-out run, per model, length and init
+     * @param costs per model and length
      * @param computed runs this call computed (the rest were read back from the run folder)
      */
     public record Result(List<BudgetCurves.Outcome> outcomes, List<Cost> costs, int computed) {}

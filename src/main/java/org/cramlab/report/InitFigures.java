@@ -24,12 +24,8 @@ public final class InitFigures {
      * per-text longest solved length (dotted), against the budget on a log axis.
      */
     public static Figure budgetCurve(Table curve, String modelId) {
-        Table t = curve.where(curve.stringColumn("model_id").isEqualTo(modelId));
         List<Trace> traces = new ArrayList<>();
-        int c = 0;
-        for (String init : t.stringColumn("init").unique().asList()) {
-            Table i = t.where(t.stringColumn("init").isEqualTo(init)).sortAscendingOn("budget");
-            String colour = COLOURS[c++ % COLOURS.length];
+        perInit(curve, modelId, "budget", (init, i, colour) -> {
             double[] budgets = i.intColumn("budget").asDoubleArray();
             traces.add(ScatterTrace.builder(budgets, i.intColumn("capacity").asDoubleArray())
                     .mode(ScatterTrace.Mode.LINE_AND_MARKERS).name(init + ": capacity (mean acc >= 0.99)")
@@ -37,7 +33,7 @@ public final class InitFigures {
             traces.add(ScatterTrace.builder(budgets, i.doubleColumn("mean_longest_solved").asDoubleArray())
                     .mode(ScatterTrace.Mode.LINE).name(init + ": mean longest exact length")
                     .line(Line.builder().color(colour).dash(Line.Dash.DOT).build()).build());
-        }
+        });
         Layout layout = base("Tokens crammed vs step budget, " + modelId)
                 .xAxis(Axis.builder().title("step budget").type(Axis.Type.LOG).build())
                 .yAxis(Axis.builder().title("tokens").build()).build();
@@ -46,20 +42,29 @@ public final class InitFigures {
 
     /** Median steps to the first exact step per init against the length, for one model (never exact: the cap). */
     public static Figure stepsToExact(Table steps, String modelId) {
-        Table t = steps.where(steps.stringColumn("model_id").isEqualTo(modelId));
         List<Trace> traces = new ArrayList<>();
-        int c = 0;
-        for (String init : t.stringColumn("init").unique().asList()) {
-            Table i = t.where(t.stringColumn("init").isEqualTo(init)).sortAscendingOn("length");
-            String colour = COLOURS[c++ % COLOURS.length];
-            traces.add(ScatterTrace.builder(i.intColumn("length").asDoubleArray(), i.doubleColumn("median_steps").asDoubleArray())
-                    .mode(ScatterTrace.Mode.LINE_AND_MARKERS).name(init)
-                    .line(Line.builder().color(colour).build()).marker(Marker.builder().color(colour).build()).build());
-        }
+        perInit(steps, modelId, "length", (init, i, colour) -> traces.add(ScatterTrace.builder(
+                i.intColumn("length").asDoubleArray(), i.doubleColumn("median_steps").asDoubleArray())
+                .mode(ScatterTrace.Mode.LINE_AND_MARKERS).name(init)
+                .line(Line.builder().color(colour).build()).marker(Marker.builder().color(colour).build()).build()));
         Layout layout = base("Median steps to the first exact step, " + modelId)
                 .xAxis(Axis.builder().title("length L (tokens)").build())
                 .yAxis(Axis.builder().title("steps (never exact: the cap)").build()).build();
         return figure(layout, traces.toArray(Trace[]::new));
+    }
+
+    /** What to draw for one init: its rows (sorted), and its colour. */
+    private interface InitRows {
+        void draw(String init, Table rows, String colour);
+    }
+
+    /** The rows of {@code modelId} per init, in first-seen order, sorted on {@code x}, each in its own colour. */
+    private static void perInit(Table table, String modelId, String x, InitRows draw) {
+        Table t = table.where(table.stringColumn("model_id").isEqualTo(modelId));
+        int c = 0;
+        for (String init : t.stringColumn("init").unique().asList()) {
+            draw.draw(init, t.where(t.stringColumn("init").isEqualTo(init)).sortAscendingOn(x), COLOURS[c++ % COLOURS.length]);
+        }
     }
 
     private static Figure figure(Layout layout, Trace... traces) {
