@@ -146,7 +146,7 @@ public final class BudgetCurves {
         return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2.0;
     }
 
-    /** A table as a markdown table (numbers as Tablesaw prints them, doubles to 2 decimals), for the docs. */
+    /** A table as a markdown table (doubles to 2 decimals, missing values as "-"), for the docs. */
     public static String markdown(Table t) {
         StringBuilder sb = new StringBuilder("| ").append(String.join(" | ", t.columnNames())).append(" |\n|");
         sb.append(" --- |".repeat(t.columnCount())).append('\n');
@@ -154,7 +154,8 @@ public final class BudgetCurves {
             sb.append('|');
             for (int c = 0; c < t.columnCount(); c++) {
                 Object v = t.column(c).get(r);
-                sb.append(' ').append(v instanceof Double d ? String.format(java.util.Locale.ROOT, "%.2f", d) : v).append(" |");
+                Object shown = v == null ? "-" : v instanceof Double d ? String.format(java.util.Locale.ROOT, "%.2f", d) : v;
+                sb.append(' ').append(shown).append(" |");
             }
             sb.append('\n');
         }
