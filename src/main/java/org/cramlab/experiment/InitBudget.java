@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cramlab.checkpoint.TextTokenizer;
+import org.cramlab.core.CramlabException;
 import org.cramlab.core.Progress;
 import org.cramlab.cram.BatchedCrammer;
 import org.cramlab.cram.CramResult;
@@ -304,12 +305,16 @@ public record InitBudget(List<String> modelDirs, List<Integer> lengths, List<Int
             System.err.println("usage: InitBudget smoke|paper OUT_DIR MODEL_DIR...");
             System.exit(2);
         }
-        Profile profile = Profile.named(args[0]).withModelDirs(List.of(args).subList(2, args.length));
-        InitBudget exp = forProfile(profile);
-        Result r = exp.run(Path.of(args[1]), Progress.onConsole());
-        System.out.println(BudgetCurves.markdown(BudgetCurves.steps(r.outcomes(), exp.cap())));
-        System.out.println(BudgetCurves.markdown(BudgetCurves.curve(r.outcomes(), budgetsUpTo(exp.cap()))));
-        System.out.println(BudgetCurves.markdown(exp.fitCosts(r)));
+        try {
+            InitBudget exp = forProfile(Profile.named(args[0]).withModelDirs(List.of(args).subList(2, args.length)));
+            Result r = exp.run(Path.of(args[1]), Progress.onConsole());
+            System.out.println(BudgetCurves.markdown(BudgetCurves.steps(r.outcomes(), exp.cap())));
+            System.out.println(BudgetCurves.markdown(BudgetCurves.curve(r.outcomes(), budgetsUpTo(exp.cap()))));
+            System.out.println(BudgetCurves.markdown(exp.fitCosts(r)));
+        } catch (CramlabException e) {
+            System.err.println("InitBudget: " + e.getMessage()); // runs already finished stay in OUT_DIR
+            System.exit(2);
+        }
     }
 
     /** {@link BudgetCurves#BUDGETS} up to {@code cap}. */

@@ -82,6 +82,22 @@ class BudgetCurvesTest {
     }
 
     @Test
+    void fitCostsSetTheTrainingStepsAgainstTheStepsSaved() {
+        List<Outcome> outcomes = new ArrayList<>(handMade());
+        outcomes.add(run("mean", "t1", 8, exactAt(10, 0.8)));
+        outcomes.add(run("mean", "t2", 8, exactAt(20, 0.8)));
+        InitBudget exp = new InitBudget(List.of(), List.of(2), List.of(4, 8), 1, 1, 100, 1, 0, 0.01);
+        Table costs = exp.fitCosts(new InitBudget.Result(outcomes, List.of(new InitBudget.Cost("m", 8, 3, 2, 12.5, 1000, 0.1)), 0));
+        assertEquals(1, costs.rowCount(), "only inits with held-out runs at that length");
+        assertEquals("mean", costs.stringColumn("init").get(0));
+        assertEquals(65.0 - 15.0, costs.doubleColumn("steps_saved_per_text").get(0), 1e-9); // random (30 + 100) / 2
+        assertEquals(1000 / 50.0, costs.doubleColumn("texts_to_repay").get(0), 1e-9);
+        String md = BudgetCurves.markdown(costs);
+        assertTrue(md.startsWith("| model_id | length | init |"), md);
+        assertTrue(md.contains("| m | 8 | mean | 3 | 2 | 12.50 | 1000 | 0.10 | 50.00 | 20.00 |"), md);
+    }
+
+    @Test
     void stepsToExactAndBudgets() {
         Outcome o = run("random", "t", 4, exactAt(7, 0.5));
         assertEquals(7, o.stepsToExact());
