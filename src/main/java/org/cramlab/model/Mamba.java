@@ -139,7 +139,7 @@ final class Mamba extends LoadedModel {
         int b = checkEmbeds(inputsEmbeds);
         checkMask(attentionMask, b, (int) inputsEmbeds.getShape().get(1));
         NDArray mask = attentionMask == null ? null : attentionMask.toType(dtype, false).expandDims(2);
-        return run(inputsEmbeds, mask, null, r.layers());
+        return run(inputsEmbeds, mask, null, r.layers(), true);
     }
 
     @Override
@@ -154,13 +154,24 @@ final class Mamba extends LoadedModel {
             throw new IllegalArgumentException("decode state was not made by this model's newDecodeState");
         }
         int t = checkIncremental(inputsEmbeds);
-        NDArray logits = run(inputsEmbeds, null, s, r.layers());
+        NDArray logits = run(inputsEmbeds, null, s, r.layers(), true);
         s.advance(t);
         return logits;
     }
 
-    /** Embeddings [B, T, d] to float32 logits [B, T, V] through the first {@code depth} layers; {@code mask} is [B, T, 1] or null. */
-    private NDArray run(NDArray inputsEmbeds, NDArray mask, State state, int depth) {
+    @Override
+    public NDArray hiddenStates(NDArray inputsEmbeds, NDArray attentionMask) {
+        int b = checkEmbeds(inputsEmbeds);
+        checkMask(attentionMask, b, (int) inputsEmbeds.getShape().get(1));
+        NDArray mask = attentionMask == null ? null : attentionMask.toType(dtype, false).expandDims(2);
+        return run(inputsEmbeds, mask, null, layers.length, false);
+    }
+
+    /**
+     * Embeddings [B, T, d] to float32 logits [B, T, V] (or, without {@code head}, the final-norm hidden states
+     * [B, T, d]) through the first {@code depth} layers; {@code mask} is [B, T, 1] or null.
+     */
+    private NDArray run(NDArray inputsEmbeds, NDArray mask, State state, int depth, boolean head) {
         NDArray h = inputsEmbeds.toType(cfg.residualFp32() ? DataType.FLOAT32 : dtype, false);
         for (int i = 0; i < depth; i++) {
             Layer l = layers[i];
@@ -168,7 +179,7 @@ final class Mamba extends LoadedModel {
             h = h.add(y.toType(h.getDataType(), false));
         }
         NDArray out = Ops.rmsNorm(h.toType(dtype, false), normF, cfg.eps());
-        return Ops.linear(out, lmHead, null).toType(DataType.FLOAT32, false);
+        return (head ? Ops.linear(out, lmHead, null) : out).toType(DataType.FLOAT32, false);
     }
 
     /**
