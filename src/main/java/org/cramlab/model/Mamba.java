@@ -136,10 +136,14 @@ final class Mamba extends LoadedModel {
     @Override
     NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, Restriction r) {
         r.requireNoKnockout(info());
+        return run(inputsEmbeds, checkedMask(inputsEmbeds, attentionMask), null, r.layers(), true);
+    }
+
+    /** Checks a full forward's inputs; the mask as [B, T, 1] in the weight dtype, or null. */
+    private NDArray checkedMask(NDArray inputsEmbeds, NDArray attentionMask) {
         int b = checkEmbeds(inputsEmbeds);
         checkMask(attentionMask, b, (int) inputsEmbeds.getShape().get(1));
-        NDArray mask = attentionMask == null ? null : attentionMask.toType(dtype, false).expandDims(2);
-        return run(inputsEmbeds, mask, null, r.layers(), true);
+        return attentionMask == null ? null : attentionMask.toType(dtype, false).expandDims(2);
     }
 
     @Override
@@ -161,10 +165,7 @@ final class Mamba extends LoadedModel {
 
     @Override
     public NDArray hiddenStates(NDArray inputsEmbeds, NDArray attentionMask) {
-        int b = checkEmbeds(inputsEmbeds);
-        checkMask(attentionMask, b, (int) inputsEmbeds.getShape().get(1));
-        NDArray mask = attentionMask == null ? null : attentionMask.toType(dtype, false).expandDims(2);
-        return run(inputsEmbeds, mask, null, layers.length, false);
+        return run(inputsEmbeds, checkedMask(inputsEmbeds, attentionMask), null, layers.length, false);
     }
 
     /**
