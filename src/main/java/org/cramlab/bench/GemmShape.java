@@ -20,9 +20,7 @@ import java.util.Map;
 public record GemmShape(String model, String layer, int t, int dIn, int dOut, int perStep) {
 
     /** The model shapes {@code bench gemm} knows, with the lengths L the step benchmark uses for them. */
-    public static final Map<String, List<Integer>> MODEL_LENGTHS = Map.of(
-            "pythia-160m", List.of(64, 256, 1024),
-            "llama-3.2-1b", List.of(64, 256));
+    public static final Map<String, List<Integer>> MODEL_LENGTHS = BenchOptions.SHAPE_LENGTHS;
 
     /** FLOPs of one call (a multiply-add counts 2). */
     public double flops() {
