@@ -14,21 +14,11 @@ Example:
 """
 import argparse
 import json
-import os
 import sys
 import time
 
-# Answers go to a private copy of stdout; native libraries' warnings on descriptor 1 go to stderr.
-ANSWERS = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-
+from json_channel import answer  # before torch: native libraries' stdout goes to stderr
 import torch  # noqa: E402
-
-
-def answer(obj):
-    ANSWERS.write(json.dumps(obj) + "\n")
-    ANSWERS.flush()
 
 
 def config():
