@@ -176,7 +176,7 @@ public final class Bench {
                 + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion();
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2] + " (1/5/15 min; the machine is shared)";

@@ -63,6 +63,7 @@ public final class GemmBench {
     public static BenchReport run(Options o, PrintWriter log) {
         BenchReport report = new BenchReport();
         report.note("cramlab: DJL libtorch, " + o.threads() + " intra-op threads; " + knobs());
+        report.note("load average at start: " + Bench.loadAverage());
         TorchReference torch = openTorch(o, report);
         List<Result> results = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
@@ -84,6 +85,7 @@ public final class GemmBench {
             }
         }
         GemmTable.add(report, results);
+        report.note("load average at end: " + Bench.loadAverage());
         return report;
     }
 
