@@ -155,11 +155,16 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
         return x;
     }
 
-    /** Loss and accuracy per row from float32 logits [B, T, V]; log-softmax in float32. */
+    /**
+     * Loss and accuracy per row from float32 logits [B, T, V]; log-softmax in float32. Closes {@code logits}:
+     * autograd keeps only the log-probabilities for the backward, so the [B, T, V] logits would otherwise sit
+     * in the step's manager through the backward, the step's peak (PyTorch's reference keeps them too).
+     */
     Stats stats(NDArray logits) {
         NDArray loss = nll(logits).sum(new int[] {1}).div(counts);
         NDArray hit = logits.argMax(-1).eq(targets).toType(DataType.FLOAT32, false);
         NDArray accuracy = hit.mul(weights).sum(new int[] {1}).div(counts);
+        logits.close();
         return new Stats(loss, accuracy);
     }
 

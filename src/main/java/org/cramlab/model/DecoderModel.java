@@ -23,9 +23,10 @@ abstract class DecoderModel extends LoadedModel {
      * @param depth decoder layers to run (the family's loop bound)
      * @param knockoutFrom first layer that attends with {@code knockedOut} instead
      * @param knockedOut the plan that hides the memory columns from text queries, null without knockout
+     * @param blocks the fused blocks around attention for this call, null for the explicit ops
      */
     record Step(Attention.Plan attention, int past, NDArray attentionMask, KvCache cache, int depth, int knockoutFrom,
-            Attention.Plan knockedOut) {
+            Attention.Plan knockedOut, FusedBlocks blocks) {
 
         /** Keys and values to attend over: this call's, appended to the cache when decoding. */
         NDArray[] keysValues(int layer, NDArray k, NDArray v) {
@@ -40,12 +41,14 @@ abstract class DecoderModel extends LoadedModel {
 
     private final int layers;
     private final AttentionPlanner attention;
+    private final BlockPath blocks;
 
     DecoderModel(ModelInfo info, NDManager manager, DataType dtype, NDList parameters, NDArray embedding, int layers,
-            AttentionPath attention) {
+            AttentionPath attention, BlockPath blocks) {
         super(info, manager, dtype, parameters, embedding);
         this.layers = layers;
         this.attention = new AttentionPlanner(attention, manager, info.maxPositions());
+        this.blocks = blocks;
     }
 
     @Override
@@ -72,7 +75,7 @@ abstract class DecoderModel extends LoadedModel {
                 : attentionMask.toType(DataType.INT64, false);
         Attention.Plan plan = attention.plan(m, b, t, 0, attentionMask == null ? null : keyMask);
         NDArray h = inputsEmbeds.toType(dtype, false);
-        return run(h, step(plan, 0, keyMask, null, r, m, b, t)).toType(DataType.FLOAT32, false);
+        return run(h, step(plan, 0, keyMask, null, r, m, b, t, true)).toType(DataType.FLOAT32, false);
     }
 
     @Override
@@ -91,17 +94,29 @@ abstract class DecoderModel extends LoadedModel {
         NDManager m = inputsEmbeds.getManager();
         Attention.Plan plan = attention.plan(m, 1, t, past, null);
         NDArray keyMask = m.ones(new Shape(1, past + t), DataType.INT64);
-        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t));
+        // explicit blocks: the KV-cache decode computes the tables .cram containers are coded with (bits), which
+        // must not change with the fused blocks' rounding
+        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t, false));
         cache.advance(t);
         return logits.toType(DataType.FLOAT32, false);
     }
 
-    /** The call's step; with a knockout, the explicit plan that hides the memory in the knocked-out layers. */
-    private static Step step(Attention.Plan plan, int past, NDArray keyMask, KvCache cache, Restriction r, NDManager m,
-            int b, int t) {
+    /**
+     * The call's step; with a knockout, the explicit plan that hides the memory in the knocked-out layers;
+     * with {@code fusable}, the fused blocks when the path and the call's B * T positions take them (never for
+     * trainable weights: the module gets views of them that carry no gradient, see {@link FusedBlocks#argument}).
+     */
+    private Step step(Attention.Plan plan, int past, NDArray keyMask, KvCache cache, Restriction r, NDManager m,
+            int b, int t, boolean fusable) {
         Attention.Plan knocked = !r.knocksOut() ? null
                 : Attention.Plan.explicit(Attention.memoryHiddenMask(m, b, t, past, keyMask, r.memoryPositions()));
-        return new Step(plan, past, keyMask, cache, r.layers(), r.knocksOut() ? r.knockoutFrom() : Integer.MAX_VALUE, knocked);
+        return new Step(plan, past, keyMask, cache, r.layers(), r.knocksOut() ? r.knockoutFrom() : Integer.MAX_VALUE, knocked,
+                fusable && hasFusedBlocks() && !trainable() ? FusedBlocks.forCall(blocks, m.getDevice(), b * t) : null);
+    }
+
+    /** Whether this family runs {@link FusedBlocks} when its {@link BlockPath} takes them. */
+    protected boolean hasFusedBlocks() {
+        return false;
     }
 
     private void checkLength(int n) {

@@ -1,24 +1,9 @@
 package org.cramlab.model;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
-import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
-import ai.djl.training.ParameterStore;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * PyTorch's fused {@code scaled_dot_product_attention} for DJL, which has no such op: a TorchScript
@@ -30,9 +15,6 @@ import org.slf4j.LoggerFactory;
  * is the explicit path's softmax(q k^T + mask) v), k and v may have fewer heads (grouped-query
  * attention; the module repeats them as transformers' repeat_kv), masks are boolean (true = attend),
  * nothing is cast (float16/bfloat16 stay in their dtype), the result is [B, T, H * hd].
- *
- * <p>Threads: the module runs on the calling thread through libtorch's interpreter and its op uses the
- * same intra-op pool as every other op, so {@link TorchThreads}' setting applies (no inter-op forks).
  */
 final class FusedAttention {
 
@@ -41,8 +23,6 @@ final class FusedAttention {
 
     /** SHA-256 of the committed archive (printed by the generator); checked before loading. */
     static final String ARCHIVE_SHA256 = "bfa73a58474591cdb7918a2e13c777fd9d4fad3a870e8db0331817a2d66537f5";
-
-    private static final Logger LOG = LoggerFactory.getLogger(FusedAttention.class);
 
     /** The module's methods. */
     enum Kind {
@@ -64,28 +44,29 @@ final class FusedAttention {
     static final Archive COMMITTED = new Archive(ARCHIVE, ARCHIVE_SHA256);
 
     /** A TorchScript archive on the classpath and its expected SHA-256. */
-    record Archive(String resource, String sha256) {}
+    record Archive(String resource, String sha256) {
 
-    /** Each archive is loaded (or fails) once per JVM: a loaded module, or the error to repeat. */
-    private static final Map<Archive, Object> LOADED = new HashMap<>();
+        TorchScriptModule.Archive module() {
+            return new TorchScriptModule.Archive(resource, sha256, "fused-attention",
+                    "src/main/python/make_fused_attention.py");
+        }
+    }
 
-    private final Model model;
-    private final Block block;
-    private final ParameterStore store;
-    private final Map<Kind, NDArray> selectors = new EnumMap<>(Kind.class);
+    /** One wrapper per loaded module. */
+    private static final Map<TorchScriptModule, FusedAttention> WRAPPED = new IdentityHashMap<>();
 
-    private FusedAttention(Model model) {
-        this.model = model;
-        this.block = model.getBlock();
-        NDManager m = model.getNDManager();
-        this.store = new ParameterStore(m, false);
-        for (Kind k : Kind.values()) {
-            if (k != Kind.CAUSAL) {
-                // DJL picks a TorchScript method other than forward by an input named module_method:<name>
-                NDArray selector = m.create(0f);
-                selector.setName("module_method:" + k.method);
-                selectors.put(k, selector);
-            }
+    private final TorchScriptModule module;
+
+    private FusedAttention(TorchScriptModule module) {
+        this.module = module;
+    }
+
+    private static FusedAttention wrap(TorchScriptModule module) {
+        if (module == null) {
+            return null;
+        }
+        synchronized (WRAPPED) {
+            return WRAPPED.computeIfAbsent(module, FusedAttention::new);
         }
     }
 
@@ -96,22 +77,7 @@ final class FusedAttention {
 
     /** {@code archive}'s module; throws a clear error (the same one every time) when it cannot be loaded. */
     static FusedAttention require(Archive archive) {
-        Object loaded;
-        synchronized (LOADED) {
-            loaded = LOADED.get(archive);
-            if (loaded == null) {
-                try {
-                    loaded = load(archive.resource(), archive.sha256());
-                } catch (RuntimeException e) {
-                    loaded = e;
-                }
-                LOADED.put(archive, loaded);
-            }
-        }
-        if (loaded instanceof RuntimeException e) {
-            throw e;
-        }
-        return (FusedAttention) loaded;
+        return wrap(TorchScriptModule.require(archive.module()));
     }
 
     /**
@@ -119,49 +85,16 @@ final class FusedAttention {
      * line (the explicit path is used instead).
      */
     static FusedAttention orNull(Archive archive) {
-        synchronized (LOADED) {
-            boolean first = !LOADED.containsKey(archive);
-            try {
-                return require(archive);
-            } catch (RuntimeException e) {
-                if (first) {
-                    LOG.warn("fused attention unavailable, using the explicit attention path: {}", e.getMessage());
-                }
-                return null;
-            }
-        }
+        return wrap(TorchScriptModule.orNull(archive.module(), "the explicit attention path"));
     }
 
     /**
-     * Loads the archive at {@code resource} after checking its SHA-256.
+     * Loads the archive at {@code resource} after checking its SHA-256 (not cached).
      *
      * @throws ModelException naming the archive and what went wrong
      */
     static FusedAttention load(String resource, String sha256) {
-        byte[] bytes;
-        try (InputStream in = FusedAttention.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new ModelException("fused-attention archive " + resource + " is missing from the classpath"
-                        + " (generate it with src/main/python/make_fused_attention.py)");
-            }
-            bytes = in.readAllBytes();
-        } catch (IOException e) {
-            throw new ModelException("cannot read fused-attention archive " + resource + ": " + e, e);
-        }
-        String actual = sha256(bytes);
-        if (!actual.equals(sha256)) {
-            throw new ModelException("fused-attention archive " + resource + " has SHA-256 " + actual
-                    + ", expected " + sha256 + " (FusedAttention.ARCHIVE_SHA256; regenerated without updating it, or corrupted)");
-        }
-        Model model = Model.newInstance("cramlab-fused-attention", Device.cpu(), "PyTorch");
-        try {
-            model.load(new ByteArrayInputStream(bytes), Map.of());
-            return new FusedAttention(model);
-        } catch (IOException | MalformedModelException | RuntimeException e) {
-            model.close();
-            throw new ModelException("libtorch cannot load fused-attention archive " + resource
-                    + " (TorchScript saved by torch 2.14): " + e.getMessage(), e);
-        }
+        return new FusedAttention(TorchScriptModule.load(new Archive(resource, sha256).module()));
     }
 
     /**
@@ -175,24 +108,11 @@ final class FusedAttention {
      */
     NDArray attend(NDArray q, NDArray k, NDArray v, Kind kind, NDArray allowed) {
         NDList in = kind == Kind.MASKED ? new NDList(q, k, v, allowed) : new NDList(q, k, v);
-        NDArray selector = selectors.get(kind);
-        if (selector != null) {
-            in.add(selector);
-        }
-        // training = true: the module follows the caller's grad mode (DJL runs it under no-grad otherwise)
-        return block.forward(store, in, true).singletonOrThrow();
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        return module.call(kind.method, in);
     }
 
     @Override
     public String toString() {
-        return "FusedAttention[" + model.getName() + "]";
+        return "FusedAttention[" + module + "]";
     }
 }

@@ -41,7 +41,7 @@ final class Gpt2 extends DecoderModel {
     private Gpt2(Source src, Config cfg, NDArray wte, NDArray wpe, Layer[] layers, NDArray lnfW, NDArray lnfB,
             NDArray head) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), wte, cfg.layers(), src.attention());
+                src.weights().parameters(), wte, cfg.layers(), src.attention(), src.blocks());
         this.cfg = cfg;
         this.layers = layers;
         this.wpe = wpe;

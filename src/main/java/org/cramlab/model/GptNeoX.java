@@ -44,7 +44,7 @@ final class GptNeoX extends DecoderModel {
     private GptNeoX(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray finalW, NDArray finalB,
             NDArray head) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers(), src.attention());
+                src.weights().parameters(), embed, cfg.layers(), src.attention(), src.blocks());
         this.cfg = cfg;
         this.layers = layers;
         this.finalW = finalW;

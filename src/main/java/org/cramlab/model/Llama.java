@@ -43,22 +43,48 @@ final class Llama extends DecoderModel {
 
     /** One decoder layer's weights (biases are null unless attention_bias / mlp_bias). */
     record Layer(NDArray inputNorm, NDArray wq, NDArray bq, NDArray wk, NDArray bk, NDArray wv, NDArray bv,
-            NDArray wo, NDArray bo, NDArray postNorm, NDArray gate, NDArray up, NDArray down) {}
+            NDArray wo, NDArray bo, NDArray postNorm, NDArray gate, NDArray up, NDArray down) {
+
+        /** The weights {@link FusedBlocks} takes, as its unnamed argument views. */
+        Layer fusedArguments() {
+            return new Layer(FusedBlocks.argument(inputNorm), null, null, null, null, null, null, null, null,
+                    FusedBlocks.argument(postNorm), FusedBlocks.argument(gate), FusedBlocks.argument(up),
+                    FusedBlocks.argument(down));
+        }
+    }
 
     private final Config cfg;
     private final Layer[] layers;
+    /** Per layer, the weights {@link FusedBlocks} takes ({@link Layer#fusedArguments}). */
+    private final Layer[] fusedLayers;
     private final NDArray norm;
+    private final NDArray fusedNorm;
     private final NDArray lmHead;
     private final Rotary rotary;
+    /** rms_norm_eps as a 0-d float32 array for {@link FusedBlocks} (which takes arrays only). */
+    private final NDArray eps;
 
     private Llama(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray norm, NDArray lmHead) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers(), src.attention());
+                src.weights().parameters(), embed, cfg.layers(), src.attention(), src.blocks());
         this.cfg = cfg;
         this.layers = layers;
         this.norm = norm;
         this.lmHead = lmHead;
+        this.fusedLayers = new Layer[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            fusedLayers[i] = layers[i].fusedArguments();
+        }
+        this.fusedNorm = FusedBlocks.argument(norm);
         this.rotary = new Rotary(cfg.rope(), cfg.maxPositions(), src.manager());
+        try (NDArray wrapped = src.manager().create(cfg.rmsEps())) {
+            this.eps = wrapped.duplicate(); // libtorch's own copy, not a view of a Java buffer (see Ops.constant)
+        }
+    }
+
+    @Override
+    protected boolean hasFusedBlocks() {
+        return true;
     }
 
     /** Loads a llama checkpoint. */
@@ -98,10 +124,12 @@ final class Llama extends DecoderModel {
     protected NDArray run(NDArray h, Step step) {
         float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
         Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
+        FusedBlocks fused = step.blocks();
         for (int i = 0; i < step.depth(); i++) {
             Layer l = layers[i];
+            Layer f = fusedLayers[i];
             try (LayerScope scope = new LayerScope(h)) {
-                NDArray x = norm(h, l.inputNorm());
+                NDArray x = fused == null ? norm(h, l.inputNorm(), null) : norm(h, f.inputNorm(), fused);
                 NDArray q = clip(Ops.linear(x, l.wq(), l.bq()));
                 NDArray k = clip(Ops.linear(x, l.wk(), l.bk()));
                 NDArray v = clip(Ops.linear(x, l.wv(), l.bv()));
@@ -113,17 +141,37 @@ final class Llama extends DecoderModel {
                 NDArray[] kv = step.keysValues(i, k, v);
                 NDArray a = step.attend(i, q, kv, scale);
                 h = h.add(Ops.linear(a, l.wo(), l.bo()));
-                x = norm(h, l.postNorm());
-                NDArray mlp = Ops.silu(Ops.linear(x, l.gate(), null)).mul(Ops.linear(x, l.up(), null));
-                h = scope.keep(h.add(Ops.linear(mlp, l.down(), null)));
+                h = scope.keep(fused == null ? mlpHalf(h, l, null) : mlpHalf(h, f, fused));
             }
         }
-        return Ops.linear(norm(h, norm), lmHead, null);
+        return Ops.linear(fused == null ? norm(h, norm, null) : norm(h, fusedNorm, fused), lmHead, null);
     }
 
-    /** RMSNorm for Llama; OLMo's LayerNorm without weight or bias (eps 1e-5 fixed, as transformers). */
-    private NDArray norm(NDArray h, NDArray weight) {
-        return cfg.olmo() ? Ops.layerNormPlain(h, 1e-5f) : Ops.rmsNorm(h, weight, cfg.rmsEps());
+    /**
+     * h + down(silu(gate n) * up n) with n the post-attention norm of h: one fused call (with {@code l}'s
+     * {@link Layer#fusedArguments}), or explicit ops.
+     */
+    private NDArray mlpHalf(NDArray h, Layer l, FusedBlocks fused) {
+        if (fused != null && !cfg.olmo()) {
+            return fused.rmsNormSwiGluResidual(h, l.postNorm(), eps, l.gate(), l.up(), l.down());
+        }
+        NDArray x = norm(h, l.postNorm(), fused);
+        if (fused != null) {
+            return h.add(fused.swiGlu(x, l.gate(), l.up(), l.down()));
+        }
+        NDArray mlp = Ops.silu(Ops.linear(x, l.gate(), null)).mul(Ops.linear(x, l.up(), null));
+        return h.add(Ops.linear(mlp, l.down(), null));
+    }
+
+    /**
+     * RMSNorm for Llama (fused when {@code fused} is not null); OLMo's LayerNorm without weight or bias (eps 1e-5
+     * fixed, as transformers).
+     */
+    private NDArray norm(NDArray h, NDArray weight, FusedBlocks fused) {
+        if (cfg.olmo()) {
+            return Ops.layerNormPlain(h, 1e-5f);
+        }
+        return fused != null ? fused.rmsNorm(h, weight, eps) : Ops.rmsNorm(h, weight, cfg.rmsEps());
     }
 
     /** OLMo's clip_qkv: clamp projections to [-c, c]. */

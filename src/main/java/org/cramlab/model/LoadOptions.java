@@ -17,12 +17,14 @@ public final class LoadOptions {
     private final Device device;
     private final String modelId;
     private final AttentionPath attention;
+    private final BlockPath blocks;
 
     private LoadOptions(Builder b) {
         this.dtype = b.dtype;
         this.device = b.device;
         this.modelId = b.modelId;
         this.attention = b.attention == null ? AttentionPath.fromEnvironment() : b.attention;
+        this.blocks = b.blocks == null ? BlockPath.fromEnvironment() : b.blocks;
     }
 
     /** Defaults: float32 on DJL's default device, id = directory name. */
@@ -55,12 +57,18 @@ public final class LoadOptions {
         return attention;
     }
 
+    /** The path of the blocks around attention (default: {@code CRAMLAB_BLOCKS}, else {@link BlockPath#AUTO}). */
+    public BlockPath blocks() {
+        return blocks;
+    }
+
     /** Builder for {@link LoadOptions}. */
     public static final class Builder {
         private DataType dtype = DataType.FLOAT32;
         private Device device;
         private String modelId;
         private AttentionPath attention;
+        private BlockPath blocks;
 
         private Builder() {}
 
@@ -102,6 +110,15 @@ public final class LoadOptions {
          */
         public Builder optAttention(AttentionPath attention) {
             this.attention = attention;
+            return this;
+        }
+
+        /**
+         * Blocks around attention (RMSNorm, SwiGLU MLP): AUTO (default; per call, whichever is faster for its
+         * size), EXPLICIT (one libtorch op each) or FUSED (one TorchScript call each, torch's fused silu).
+         */
+        public Builder optBlocks(BlockPath blocks) {
+            this.blocks = blocks;
             return this;
         }
 

@@ -18,6 +18,7 @@ abstract class LoadedModel implements CausalLM {
     private final ModelInfo info;
     private final NDList parameters;
     private final NDArray embedding;
+    private volatile boolean trainable;
 
     LoadedModel(ModelInfo info, NDManager manager, DataType dtype, NDList parameters, NDArray embedding) {
         this.info = info;
@@ -99,6 +100,12 @@ abstract class LoadedModel implements CausalLM {
         for (NDArray p : parameters) {
             p.setRequiresGradient(trainable);
         }
+        this.trainable = trainable;
+    }
+
+    /** Whether {@link #setTrainable} made the weights trainable (then fused blocks are not used). */
+    boolean trainable() {
+        return trainable;
     }
 
     @Override

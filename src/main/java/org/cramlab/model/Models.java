@@ -52,7 +52,7 @@ public final class Models {
             Weights w = Weights.random(manager, options.dtype(), std);
             String id = options.modelId() == null ? "random-" + config.modelType() : options.modelId();
             return family.apply(new Source(config, w, manager, options.dtype(),
-                    Safetensors.storageType(options.dtype()), id, options.attention()));
+                    Safetensors.storageType(options.dtype()), id, options.attention(), options.blocks()));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -101,7 +101,8 @@ public final class Models {
         try (Safetensors st = md.openWeights()) {
             Weights w = new Weights(st, manager, options.dtype());
             String id = options.modelId() == null ? md.name() : options.modelId();
-            return family.apply(new Source(cfg, w, manager, options.dtype(), storage, id, options.attention()));
+            return family.apply(new Source(cfg, w, manager, options.dtype(), storage, id, options.attention(),
+                    options.blocks()));
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -53,7 +53,7 @@ final class Opt extends DecoderModel {
     private Opt(Source src, Config cfg, NDArray embed, NDArray positions, NDArray projectIn, NDArray projectOut,
             Layer[] layers, NDArray finalW, NDArray finalB, NDArray head) {
         super(src.info(cfg.embedDim(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
-                src.weights().parameters(), embed, cfg.layers(), src.attention());
+                src.weights().parameters(), embed, cfg.layers(), src.attention(), src.blocks());
         this.cfg = cfg;
         this.layers = layers;
         this.positions = positions;

@@ -15,9 +15,10 @@ import org.cramlab.checkpoint.HfConfig;
  * @param storage the dtype weights are stored and computed in
  * @param modelId id for {@link ModelInfo}
  * @param attention the attention path of attention-based families
+ * @param blocks the path of the blocks around attention (families with a fused module: Llama, OLMo)
  */
 record Source(HfConfig config, Weights weights, NDManager manager, DataType requested, DataType storage,
-        String modelId, AttentionPath attention) {
+        String modelId, AttentionPath attention, BlockPath blocks) {
 
     /** ModelInfo for a loaded family (call after all weights are loaded). */
     ModelInfo info(int hiddenSize, int vocabSize, int maxPositions) {

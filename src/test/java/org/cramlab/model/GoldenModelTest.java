@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every architecture against transformers 5.12 (float32, eager attention; Mamba: its pure-torch
- * sequential scan) on the golden fixtures, attention families on both attention paths (explicit and fused sdpa).
+ * sequential scan) on the golden fixtures, attention families on both attention paths (explicit and fused sdpa),
+ * Llama and OLMo also with fused blocks (RMSNorm, SwiGLU MLP).
  * Tolerances: logits max abs diff <= 1e-4; memory loss relative diff <= 1e-5;
  * memory gradient max abs diff <= 1e-4 * max|grad|; padded batch logits on real positions <= 1e-4.
  */
@@ -37,17 +38,28 @@ class GoldenModelTest {
     /** State-space families: no attention, so one path. */
     static final String[] NO_ATTENTION_CASES = {"mamba", "mamba_untied"};
 
-    /** Every case on both attention paths, forced (the fixtures are short: AUTO would pick the explicit one). */
+    /** Families with fused blocks ({@link FusedBlocks}): their cases also run with the blocks fused. */
+    static final java.util.Set<String> FUSED_BLOCK_CASES = java.util.Set.of("llama", "llama_tied", "llama_sharded", "olmo",
+            "llama_long");
+
+    /**
+     * Every case on both attention paths, forced (the fixtures are short: AUTO would pick the explicit one);
+     * the explicit path with explicit blocks, the fused one with fused blocks, and for families with fused blocks
+     * also explicit attention with fused blocks.
+     */
     static Stream<Arguments> casesAndPaths() {
-        return Stream.concat(Arrays.stream(CASES).flatMap(c -> Stream.of(Arguments.of(c, AttentionPath.EXPLICIT),
-                Arguments.of(c, AttentionPath.FUSED))),
-                Arrays.stream(NO_ATTENTION_CASES).map(c -> Arguments.of(c, AttentionPath.EXPLICIT)));
+        return Stream.concat(Arrays.stream(CASES).flatMap(c -> Stream.of(
+                        Arguments.of(c, AttentionPath.EXPLICIT, BlockPath.EXPLICIT),
+                        Arguments.of(c, AttentionPath.FUSED, FUSED_BLOCK_CASES.contains(c) ? BlockPath.FUSED : BlockPath.EXPLICIT),
+                        FUSED_BLOCK_CASES.contains(c) ? Arguments.of(c, AttentionPath.EXPLICIT, BlockPath.FUSED) : null))
+                        .filter(java.util.Objects::nonNull),
+                Arrays.stream(NO_ATTENTION_CASES).map(c -> Arguments.of(c, AttentionPath.EXPLICIT, BlockPath.EXPLICIT)));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} blocks {2}")
     @MethodSource("casesAndPaths")
-    void matchesTransformers(String name, AttentionPath path) {
-        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).build());
+    void matchesTransformers(String name, AttentionPath path, BlockPath blocks) {
+        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).optBlocks(blocks).build());
                 NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Golden.reference(name, m);
             assertFalse(model.parameters().isEmpty());
@@ -97,8 +109,8 @@ class GoldenModelTest {
             float bDiff = bLogits.sub(ref.get("batch_logits")).abs().mul(real).max().getFloat();
             assertTrue(bDiff <= LOGITS_TOL, name + " batch diff " + bDiff);
 
-            System.out.printf("%s %s: logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, batch %.2e%n",
-                    name, path, Golden.maxAbsDiff(logits, ref.get("logits")),
+            System.out.printf("%s %s blocks %s: logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|,"
+                    + " batch %.2e%n", name, path, blocks, Golden.maxAbsDiff(logits, ref.get("logits")),
                     Golden.maxAbsDiff(textLogits, ref.get("mem_text_logits")), rel,
                     Golden.maxAbsDiff(grad, refGrad) / scale, bDiff);
             if (ref.containsKey("long_input_ids")) {
@@ -119,10 +131,10 @@ class GoldenModelTest {
      * text] logits, loss and the memory gradient; a right-padded batch at the last real positions of
      * each row. Same tolerances as the short fixtures.
      */
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} blocks {2}")
     @MethodSource("longCasesAndPaths")
-    void matchesTransformersSdpaOnLongInputs(String name, AttentionPath path) {
-        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).build());
+    void matchesTransformersSdpaOnLongInputs(String name, AttentionPath path, BlockPath blocks) {
+        try (CausalLM model = Models.load(Golden.dir(name), LoadOptions.builder().optAttention(path).optBlocks(blocks).build());
                 NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Golden.reference(name, m);
             NDArray ids = ref.get("input_ids");
@@ -162,13 +174,15 @@ class GoldenModelTest {
                 batch = Math.max(batch, Golden.maxAbsDiff(at, ref.get("batch_logits_at").get(r)));
             }
             assertTrue(batch <= LOGITS_TOL, name + " " + path + " batch diff " + batch);
-            System.out.printf("%s %s (%d tokens): logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of max|grad|, "
-                    + "batch %.2e%n", name, path, t, plain, mem, rel, grad / scale, batch);
+            System.out.printf("%s %s blocks %s (%d tokens): logits %.2e, mem logits %.2e, loss rel %.2e, grad %.2e of"
+                    + " max|grad|, batch %.2e%n", name, path, blocks, t, plain, mem, rel, grad / scale, batch);
         }
     }
 
+    /** Every attention path; every block path too where the family has fused blocks. */
     static Stream<Arguments> longCasesAndPaths() {
         return Stream.of("llama_long", "gpt_neox_long").flatMap(c -> Stream.of(AttentionPath.values())
-                .map(p -> Arguments.of(c, p)));
+                .flatMap(p -> (FUSED_BLOCK_CASES.contains(c) ? Stream.of(BlockPath.values()) : Stream.of(BlockPath.EXPLICIT))
+                        .map(b -> Arguments.of(c, p, b))));
     }
 }
