@@ -40,7 +40,7 @@ public final class GemmBench {
             Path script) {
         public Options {
             if (rounds < 1 || !(roundMs > 0)) {
-                throw new BenchException("bench gemm: --rounds must be >= 1 and --round-ms > 0, got " + rounds + " and "
+                throw new BenchException("--rounds must be >= 1 and --round-ms > 0, got " + rounds + " and "
                         + roundMs);
             }
             models.forEach(m -> GemmShape.of(m, List.of(1)));
