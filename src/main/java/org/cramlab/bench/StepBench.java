@@ -115,7 +115,7 @@ public final class StepBench {
             if (o.warmupLength > 0 && c.jitWarm().add(model.info().modelType())) {
                 torch = jitWarmup(c, model, torch);
             } else if (o.warmupLength > 0) {
-                c.report().note("warm-up (" + c.modelDir().getFileName() + "): none at L = " + o.warmupLength + ", this JVM"
+                c.report().note("warm-up (" + o.modelDir.getFileName() + "): none at L = " + o.warmupLength + ", this JVM"
                         + " already ran the " + model.info().modelType() + " step code " + o.warmup + " times (the JIT's"
                         + " warm-up is per code, not per size); " + o.lengthWarmup + " untimed steps at each length, both sides");
             }
@@ -179,7 +179,7 @@ public final class StepBench {
             torch = null;
             run(model, ids, plan, null);
         }
-        c.report().note("warm-up (" + c.modelDir().getFileName() + "): " + o.warmup + " steps at L = " + o.warmupLength
+        c.report().note("warm-up (" + o.modelDir.getFileName() + "): " + o.warmup + " steps at L = " + o.warmupLength
                 + (torch == null ? "" : " on both sides") + ", then " + o.lengthWarmup + " untimed steps at each length");
         return torch;
     }
