@@ -14,6 +14,7 @@ import org.cramlab.checkpoint.TextTokenizer;
 import org.cramlab.core.Json;
 import org.cramlab.core.Plural;
 import org.cramlab.core.Versions;
+import org.cramlab.init.LearnedInit;
 import org.cramlab.cram.CramException;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.run.CapacitySearch;
@@ -94,7 +95,10 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", description = "Runs per batched step (default: ${DEFAULT-VALUE}).")
     int batch = CramSettings.paper().batchSize();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: capacity-<model>-K<k>).")
+    @Mixin
+    InitChoice init;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: capacity-<model>-K<k>, plus -init-<kind> with --init).")
     Path out;
 
     @Option(names = "--write-plan", paramLabel = "F",
@@ -122,14 +126,21 @@ public final class CapacityCommand implements Callable<Integer> {
         Path modelDir = options.model.directory().toAbsolutePath();
         String modelId = Profile.modelId(modelDir.toString());
         String name = "capacity-" + modelId + "-K" + mem;
-        Path dir = out != null ? out : Path.of(name);
+        Path dir = out != null ? out : Path.of(name + (init.isRandom() ? "" : "-init-" + Path.of(init.init).getFileName()));
         if (writePlan == null) {
             OutputFolder.requireWritable(dir, "--out"); // before any model is loaded
         }
         ModelInfo info;
+        LearnedInit learned;
         try (CausalLM model = options.model.load()) {
             info = model.info();
+            learned = init.learned(model, modelDir, mem);
         }
+        if (!init.isRandom() && learned == null) {
+            throw new CramException("--init " + init.init + " is neither random, mean, neighbour, encoder nor an init file written by `init`");
+        }
+        String initLabel = learned == null ? RunInit.RANDOM : learned.label();
+        if (writePlan == null) RunInit.requireSame(dir, initLabel);
         CapacitySearch search;
         try (TextTokenizer tokenizer = options.model.tokenizer()) {
             search = CapacitySearch.builder(modelDir.toString(), modelId, CapacitySearch.candidates(texts, limit, tokenizer))
@@ -151,8 +162,8 @@ public final class CapacityCommand implements Callable<Integer> {
                 search.method().name(), dir);
         ExperimentRunner runner = ExperimentRunner.builder().optTexts(PlanTexts.forPlan(search.gridPlan()))
                 .optBatchSize(batch).optGreedyCheck(!options.optim.noGreedy).optModelLoader(d -> options.model.load())
-                .optParams(Map.of("texts", texts.toString(), "strategy", strategyParams(search.method())))
-                .build();
+                .optParams(Map.of("texts", texts.toString(), "strategy", strategyParams(search.method()), RunInit.KEY, initLabel))
+                .optInit(learned).build();
         CapacitySearch.Result result;
         try (RunFolder folder = RunFolder.open(dir)) {
             result = search.run(runner, folder);
@@ -162,6 +173,7 @@ public final class CapacityCommand implements Callable<Integer> {
         summary.put("settings", CramSettings.builder().optOptimiser(search.settings()).build().asMap());
         summary.put("strategy", strategyParams(search.method()));
         summary.put("texts", texts.toString());
+        summary.put(RunInit.KEY, initLabel);
         summary.put("environment", Versions.all());
         Files.writeString(dir.resolve("summary.json"), Json.writePretty(summary)); // strict JSON
         stdout.println(table(result));

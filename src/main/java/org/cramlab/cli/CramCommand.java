@@ -25,7 +25,6 @@ import org.cramlab.cram.StagePolicy;
 import org.cramlab.cram.Subspace;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.init.LearnedInit;
-import org.cramlab.init.TextFeature;
 import org.cramlab.run.OutputFolder;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.LayerView;
@@ -70,10 +69,8 @@ public final class CramCommand implements Callable<Integer> {
     @Option(names = "--length", paramLabel = "L", description = "Truncate the text to L tokens (special tokens count).")
     Integer length;
 
-    @Option(names = "--init", paramLabel = "random|F", description = {"Start from random noise (the paper's, default), from",
-            "this memory (safetensors, tensor 'memory' [K, d]), or from a fitted init file (mean, neighbour or encoder of",
-            "solved memories, docs/initialisation.md): its start for this text; recorded as settings.init."})
-    String init;
+    @Mixin
+    InitChoice init;
 
     /** What settings.init records for a fitted init; null otherwise. */
     private String initLabel;
@@ -260,24 +257,18 @@ public final class CramCommand implements Callable<Integer> {
         }
         float[] initMemory = null;
         int k = mem == null ? 1 : mem;
-        if (init != null && !init.equals("random")) {
-            Path file = Path.of(init);
-            if (Files.isRegularFile(file) && LearnedInit.isLearnedInit(file)) {
-                LearnedInit learned = LearnedInit.read(file)
-                        .requireModel(LearnedInit.fingerprint(options.model.directory()), model.info().modelId(), file);
-                if (mem != null && mem != learned.k()) {
-                    throw new CramException("--mem " + mem + " differs from K = " + learned.k() + " of init file " + file);
-                }
-                k = learned.k();
-                initMemory = learned.memoryFor(TextFeature.meanEmbedding(model, ids));
-                initLabel = learned.label();
-            } else {
-                Memory.Loaded loaded = Memory.read(file);
-                if (mem == null) {
-                    k = loaded.k();
-                }
-                initMemory = Memory.load(file, k, d);
+        LearnedInit learned = init.learned(model, options.model.directory(), mem);
+        if (learned != null) {
+            k = learned.k();
+            initMemory = learned.startFor(model, ids);
+            initLabel = learned.label();
+        } else if (!init.isRandom()) {
+            Path file = Path.of(init.init);
+            Memory.Loaded loaded = Memory.read(file);
+            if (mem == null) {
+                k = loaded.k();
             }
+            initMemory = Memory.load(file, k, d);
         }
         return new CramTask(textId, source, text, ids, k, initMemory);
     }

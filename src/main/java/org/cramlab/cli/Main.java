@@ -42,6 +42,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new BenchCommand());
         cl.addSubcommand(new CompressCommand());
         cl.addSubcommand(new DecompressCommand());
+        cl.addSubcommand(new InitCommand());
         cl.getSubcommands().get("help").getCommandSpec().usageMessage()
                 .footer("%nExample:", "  java -jar lib/cramlab.jar help capacity");
         everyCommand(cl); // -V on a subcommand prints the version too

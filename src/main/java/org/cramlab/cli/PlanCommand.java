@@ -107,6 +107,9 @@ public final class PlanCommand implements Callable<Integer> {
             + " the grid's own runs (default: on; --no-repair: the staged pass alone)")
     Boolean repair;
 
+    @Mixin
+    InitChoice init;
+
     @Option(names = "--out", required = true, paramLabel = "F", description = "plan file to write")
     Path out;
 
@@ -125,9 +128,11 @@ public final class PlanCommand implements Callable<Integer> {
         ExperimentPlan plan = plan(p).withStrategy(strategy, stageSteps, stagePatience, grow, repair);
         if (p.batchSize() == 1) plan = plan.exact(); // --exact / CRAMLAB_EXACT=1, as ExperimentRunner.forProfile
         if (!plan.isGrid()) CapacitySearch.fromPlan(plan); // a staged plan must be one search (one K): fail before writing
+        String initLabel = PlanInit.write(init, plan, out); // before the plan: a bad --init leaves no plan behind
         plan.save(out);
         System.out.println("wrote " + out + ": plan '" + plan.name() + "', " + plan.runs().size() + " runs"
-                + (plan.isExact() ? " (exact mode)" : "") + (plan.isGrid() ? "" : ", strategy " + plan.strategy()));
+                + (plan.isExact() ? " (exact mode)" : "") + (plan.isGrid() ? "" : ", strategy " + plan.strategy())
+                + (initLabel == null ? "" : ", init " + initLabel + " in " + PlanInit.sidecar(out)));
         return 0;
     }
 

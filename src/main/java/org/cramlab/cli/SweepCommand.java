@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.cramlab.cram.CramSettings;
 import org.cramlab.run.ExperimentException;
 import org.cramlab.run.ExperimentPlan;
+import org.cramlab.init.LearnedInit;
 import org.cramlab.run.ExperimentRunner;
 import org.cramlab.run.PlanTexts;
 import org.cramlab.model.LoadOptions;
@@ -192,9 +193,11 @@ public final class SweepCommand implements Callable<Integer> {
 
     private ExperimentRunner runner(ExperimentPlan p) {
         LoadOptions load = deviceOptions.loadOptions();
+        LearnedInit init = PlanInit.read(plan, p); // plan --init wrote it beside the plan
         return ExperimentRunner.builder().optTexts(PlanTexts.forPlan(p)).optBatchSize(batchSize)
                 .optModelLoader(dir -> Models.load(dir, load))
-                .optParams(Map.of("shard", shard, "device", deviceOptions.device, "dtype", deviceOptions.dtype, "batch_size", batchSize))
-                .build();
+                .optParams(Map.of("shard", shard, "device", deviceOptions.device, "dtype", deviceOptions.dtype, "batch_size", batchSize,
+                        RunInit.KEY, init == null ? RunInit.RANDOM : init.label()))
+                .optInit(init).build();
     }
 }

@@ -3,7 +3,6 @@ package org.cramlab.experiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +16,7 @@ import org.cramlab.cram.CramTask;
 import org.cramlab.cram.RunListener;
 import org.cramlab.init.ContentSplit;
 import org.cramlab.init.LearnedInit;
+import org.cramlab.init.ModelSamples;
 import org.cramlab.init.TextFeature;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
@@ -28,11 +28,15 @@ import org.cramlab.text.TextSource;
 /**
  * Steps to the first exact step (teacher-forced accuracy 1.0) per memory init on held-out texts (issue 26):
  * cram the training texts from random noise, fit the learned inits on their solved memories, then cram every
- * held-out text from each init with the same budget. Texts: L-token windows starting at each sentence of
- * cramlab's short stories, split train/held-out by content hash.
+ * held-out text from each init with the same budget. Held-out texts: L-token windows starting at each sentence
+ * of cramlab's short stories; training texts: the other windows plus {@code --sampled N} texts sampled from the
+ * model at temperature 1, all split train/held-out by content hash (held-out samples are dropped).
  *
- * <p>Run: {@code java -cp lib/cramlab.jar org.cramlab.experiment.Initialisations MODEL_DIR L STEPS OUT_DIR [LAMBDA]}; it writes the fitted {@code mean}, {@code neighbour} and
- * {@code encoder} init files to OUT_DIR, ready for {@code cram --init}.
+ * <p>Run: {@code java -cp lib/cramlab.jar org.cramlab.experiment.Initialisations MODEL_DIR L STEPS OUT_DIR [LAMBDA]
+ * [--sampled N] [--patience P] [--train-steps S] [--refit] [--random-only] [--held-out-limit N] [--no-neighbour] [--batch B]};
+ * it writes the fitted init files to
+ * OUT_DIR, ready for {@code cram --init}. {@code --refit} re-crams the training texts from the positional encoder's
+ * start and fits again on those memories; {@code --random-only} measures random init alone (to pick L).
  */
 public final class Initialisations {
 
@@ -41,7 +45,7 @@ public final class Initialisations {
     /** Held-out share of the texts (by content hash). */
     static final double HELD_OUT = 0.3;
 
-    /** L-token windows, one per sentence start of each short story (BOS first, as the tokenizer adds it). */
+    /** L-token windows, one per sentence start of each short story (special tokens as the tokenizer adds them). */
     static List<TextSample> windows(TextTokenizer tok, int length) {
         List<TextSample> out = new ArrayList<>();
         List<String> stories = ShortStories.all();
@@ -56,13 +60,9 @@ public final class Initialisations {
         return out;
     }
 
-    /** Steps (updates) before the first step whose accuracy is 1.0; -1 when never exact. */
-    static int stepsToExact(CramResult r) {
-        List<Double> acc = r.record().trajectory().accuracies();
-        for (int i = 0; i < acc.size(); i++) {
-            if (acc.get(i) >= 1.0) return i;
-        }
-        return -1;
+    /** {@code n} windows of stories sampled from the model at temperature 1, seeded. */
+    static List<TextSample> sampled(CausalLM model, TextTokenizer tok, int length, int n) {
+        return ModelSamples.windows(model, tok, length, n, 0);
     }
 
     public static void main(String[] args) throws Exception {
@@ -70,54 +70,94 @@ public final class Initialisations {
         int length = Integer.parseInt(args[1]);
         int steps = Integer.parseInt(args[2]);
         Path out = Files.createDirectories(Path.of(args[3]));
-        double lambda = args.length > 4 ? Double.parseDouble(args[4]) : LearnedInit.DEFAULT_LAMBDA;
+        double lambda = args.length > 4 && !args[4].startsWith("--") ? Double.parseDouble(args[4]) : LearnedInit.DEFAULT_LAMBDA;
+        List<String> opts = List.of(args);
+        int nSampled = intOption(opts, "--sampled", 0);
+        int patience = intOption(opts, "--patience", steps);
+        int trainSteps = intOption(opts, "--train-steps", steps);
+        List<LearnedInit.Kind> kinds = opts.contains("--no-neighbour") ? List.of(LearnedInit.Kind.MEAN, LearnedInit.Kind.ENCODER)
+                : List.of(LearnedInit.Kind.values());
         try (CausalLM model = Models.load(modelDir); TextTokenizer tok = new ModelDirectory(modelDir).tokenizer()) {
-            ContentSplit<TextSample> split = ContentSplit.of(windows(tok, length), t -> ContentSplit.tokens(t.tokenIds()),
-                    HELD_OUT);
-            CramSettings settings = CramSettings.builder().optMaxSteps(steps).optPatience(steps).optGreedyCheck(false)
-                    .build();
+            List<TextSample> stories = windows(tok, length);
+            List<TextSample> all = new ArrayList<>(stories);
+            all.addAll(sampled(model, tok, length, nSampled));
+            ContentSplit<TextSample> split = ContentSplit.of(all, t -> ContentSplit.tokens(t.tokenIds()), HELD_OUT);
+            List<TextSample> heldOut = split.heldOut().stream().filter(stories::contains)
+                    .limit(intOption(opts, "--held-out-limit", Integer.MAX_VALUE)).toList();
+            CramSettings settings = CramSettings.builder().optMaxSteps(steps).optPatience(patience).optGreedyCheck(false)
+                    .optBatchSize(intOption(opts, "--batch", CramSettings.paper().batchSize())).build();
             BatchedCrammer crammer = new BatchedCrammer(model, settings);
-            long t0 = System.nanoTime();
-            List<CramResult> train = crammer.run(tasks(split.train(), null, model), RunListener.NONE);
-            List<float[]> features = new ArrayList<>();
-            List<float[]> memories = new ArrayList<>();
-            for (int i = 0; i < train.size(); i++) {
-                if (stepsToExact(train.get(i)) < 0) continue; // only solved memories teach a start
-                features.add(TextFeature.meanEmbedding(model, split.train().get(i).tokenIds()));
-                memories.add(train.get(i).bestMemory());
+            if (opts.contains("--random-only")) {
+                StepsToExact r = StepsToExact.of(crammer.run(tasks(heldOut, null, model), RunListener.NONE), steps);
+                System.out.println(StepsToExact.header());
+                System.out.println(r.row("random, L=" + length, r.median()));
+                return;
             }
+            BatchedCrammer trainer = new BatchedCrammer(model, settings.toBuilder().optMaxSteps(trainSteps)
+                    .optPatience(Math.min(patience, trainSteps)).build());
+            long t0 = System.nanoTime();
+            List<CramResult> train = trainer.run(tasks(split.train(), null, model), RunListener.NONE);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "L=%d: %d training texts (%d solved, %.0f s), %d held out%n", length,
-                    split.train().size(), memories.size(), trainSeconds, split.heldOut().size());
             String sha = LearnedInit.fingerprint(modelDir);
             Map<String, LearnedInit> inits = new LinkedHashMap<>();
             inits.put("random", null);
-            for (LearnedInit.Kind kind : LearnedInit.Kind.values()) {
-                LearnedInit init = LearnedInit.fit(kind, sha, modelDir.getFileName().toString(), 1, features, memories,
-                        lambda);
-                init.save(out.resolve(kind.label() + ".safetensors"));
-                inits.put(kind.label(), init);
+            fitAll(inits, "", split.train(), train, model, sha, modelDir, lambda, kinds);
+            System.out.printf(Locale.ROOT, "L=%d: %d training texts (%d sampled, %d solved, %.0f s), %d held out%n", length,
+                    split.train().size(), split.train().stream().filter(t -> t.id().startsWith("sampled")).count(),
+                    train.stream().filter(r -> StepsToExact.of(r) >= 0).count(), trainSeconds, heldOut.size());
+            if (opts.contains("--refit")) {
+                LearnedInit start = inits.get("encoder, positional");
+                long t1 = System.nanoTime();
+                List<CramResult> again = trainer.run(tasks(split.train(), start, model), RunListener.NONE);
+                System.out.printf(Locale.ROOT, "refit: training texts re-crammed from the positional encoder in %.0f s, %d solved%n",
+                        (System.nanoTime() - t1) / 1e9, again.stream().filter(r -> StepsToExact.of(r) >= 0).count());
+                fitAll(inits, "refit ", split.train(), again, model, sha, modelDir, lambda, kinds);
             }
-            System.out.println("| init | solved | median steps to exact | mean | ratio to random | mean best accuracy |");
-            System.out.println("| --- | --- | --- | --- | --- | --- |");
+            for (Map.Entry<String, LearnedInit> e : inits.entrySet()) {
+                if (e.getValue() != null) e.getValue().save(out.resolve(e.getKey().replaceAll("[ ,]+", "-") + ".safetensors"));
+            }
+            System.out.println(StepsToExact.header());
             double randomMedian = Double.NaN;
             for (Map.Entry<String, LearnedInit> e : inits.entrySet()) {
-                List<CramResult> rs = crammer.run(tasks(split.heldOut(), e.getValue(), model), RunListener.NONE);
-                int[] st = rs.stream().mapToInt(Initialisations::stepsToExact).map(s -> s < 0 ? steps : s).sorted().toArray();
-                double median = st.length % 2 == 1 ? st[st.length / 2] : (st[st.length / 2 - 1] + st[st.length / 2]) / 2.0;
-                if (e.getValue() == null) randomMedian = median;
-                long solved = rs.stream().filter(r -> stepsToExact(r) >= 0).count();
-                double acc = rs.stream().mapToDouble(r -> r.record().metrics().bestAccuracy()).average().orElse(0);
-                System.out.printf(Locale.ROOT, "| %s | %d/%d | %.1f | %.1f | %.2f | %.4f |%n", e.getKey(), solved, rs.size(),
-                        median, Arrays.stream(st).average().orElse(0), median / randomMedian, acc);
+                StepsToExact r = StepsToExact.of(crammer.run(tasks(heldOut, e.getValue(), model), RunListener.NONE), steps);
+                if (e.getValue() == null) randomMedian = r.median();
+                System.out.println(r.row(e.getKey(), randomMedian));
+                System.out.flush();
             }
         }
+    }
+
+    /** Fits mean, neighbour and encoder (mean-embedding feature) and the positional encoder on the solved runs. */
+    private static void fitAll(Map<String, LearnedInit> inits, String prefix, List<TextSample> texts, List<CramResult> runs,
+            CausalLM model, String sha, Path modelDir, double lambda, List<LearnedInit.Kind> kinds) {
+        for (TextFeature.Kind feature : TextFeature.Kind.values()) {
+            List<float[]> features = new ArrayList<>();
+            List<float[]> memories = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                if (StepsToExact.of(runs.get(i)) < 0) continue; // only solved memories teach a start
+                if (runs.get(i).record().metrics().originalAccuracy() >= 1.0) continue; // solved by noise: teaches nothing
+                features.add(feature == TextFeature.Kind.MEAN_EMBEDDING ? TextFeature.meanEmbedding(model, texts.get(i).tokenIds())
+                        : TextFeature.positional(model, texts.get(i).tokenIds()));
+                memories.add(runs.get(i).bestMemory());
+            }
+            for (LearnedInit.Kind kind : kinds) {
+                if (feature == TextFeature.Kind.POSITIONAL && kind == LearnedInit.Kind.MEAN) continue; // same as mean
+                String name = prefix + kind.label() + (feature == TextFeature.Kind.POSITIONAL ? ", positional" : "");
+                inits.put(name, LearnedInit.fit(kind, feature, sha, modelDir.getFileName().toString(), 1, features, memories,
+                        lambda));
+            }
+        }
+    }
+
+    private static int intOption(List<String> opts, String name, int dflt) {
+        int i = opts.indexOf(name);
+        return i < 0 ? dflt : Integer.parseInt(opts.get(i + 1));
     }
 
     private static List<CramTask> tasks(List<TextSample> texts, LearnedInit init, CausalLM model) {
         List<CramTask> tasks = new ArrayList<>();
         for (TextSample t : texts) {
-            float[] start = init == null ? null : init.memoryFor(TextFeature.meanEmbedding(model, t.tokenIds()));
+            float[] start = init == null ? null : init.startFor(model, t.tokenIds());
             tasks.add(new CramTask(t.id(), t.source().id(), t.text(), t.tokenIds(), 1, start));
         }
         return tasks;

@@ -13,6 +13,7 @@ import org.cramlab.bits.ModelFingerprint;
 import org.cramlab.checkpoint.CheckpointException;
 import org.cramlab.checkpoint.Safetensors;
 import org.cramlab.checkpoint.SafetensorsWriter;
+import org.cramlab.model.CausalLM;
 
 /**
  * A fitted start for the memory, from solved memories of training texts: the {@link Kind#MEAN mean} memory,
@@ -46,10 +47,14 @@ public final class LearnedInit {
     /** Metadata key naming the kind: marks a file as a learned init. */
     public static final String KIND_KEY = "init_kind";
 
+    /** Metadata key naming the {@link TextFeature.Kind} (absent in older files: the mean embedding). */
+    public static final String FEATURE_KEY = "feature";
+
     /** Default ridge, relative to the mean squared norm of the centred features. */
     public static final double DEFAULT_LAMBDA = 1e-2;
 
     private final Kind kind;
+    private final TextFeature.Kind feature;
     private final String modelSha;
     private final String modelId;
     private final int k;
@@ -62,9 +67,10 @@ public final class LearnedInit {
     private final float[][] features;
     private final float[][] memories;
 
-    private LearnedInit(Kind kind, String modelSha, String modelId, int k, int d, double lambda, int nTrain,
-            float[] meanFeature, float[] meanMemory, float[] weights, float[][] features, float[][] memories) {
+    private LearnedInit(Kind kind, TextFeature.Kind feature, String modelSha, String modelId, int k, int d, double lambda,
+            int nTrain, float[] meanFeature, float[] meanMemory, float[] weights, float[][] features, float[][] memories) {
         this.kind = kind;
+        this.feature = feature;
         this.modelSha = modelSha;
         this.modelId = modelId;
         this.k = k;
@@ -79,29 +85,49 @@ public final class LearnedInit {
     }
 
     /**
-     * Fits from training examples: {@code features} [n][d] ({@link TextFeature}) and their solved memories
-     * [n][K*d]; {@code modelSha} is the model's {@link #fingerprint}.
+     * Fits from training examples: {@code features} [n][d] ({@link TextFeature#meanEmbedding}) and their solved
+     * memories [n][K*d]; {@code modelSha} is the model's {@link #fingerprint}.
      */
     public static LearnedInit fit(Kind kind, String modelSha, String modelId, int k, List<float[]> features,
             List<float[]> memories, double lambda) {
+        return fit(kind, TextFeature.Kind.MEAN_EMBEDDING, modelSha, modelId, k, features, memories, lambda);
+    }
+
+    /** Fits from training examples whose features are of kind {@code feature} (all of one width). */
+    public static LearnedInit fit(Kind kind, TextFeature.Kind feature, String modelSha, String modelId, int k,
+            List<float[]> features, List<float[]> memories, double lambda) {
         if (features.isEmpty() || features.size() != memories.size()) {
             throw new InitException("fitting an init needs one solved memory per training text, got "
                     + features.size() + " texts and " + memories.size() + " memories");
         }
         float[][] x = features.toArray(float[][]::new);
         float[][] y = memories.toArray(float[][]::new);
-        int d = x[0].length;
-        if (y[0].length != k * d) {
-            throw new InitException("solved memories have " + y[0].length + " values, expected K*d = " + k * d);
+        if (k < 1 || y[0].length % k != 0) {
+            throw new InitException("solved memories have " + y[0].length + " values, not a multiple of K = " + k);
         }
+        for (float[] row : x) {
+            if (row.length != x[0].length) {
+                throw new InitException("text features differ in width (" + row.length + " vs " + x[0].length
+                        + "): positional features need texts of one length");
+            }
+        }
+        int d = y[0].length / k;
         float[] mx = toFloat(Ridge.mean(x));
         float[] my = toFloat(Ridge.mean(y));
-        return switch (kind) {
-            case MEAN -> new LearnedInit(kind, modelSha, modelId, k, d, lambda, x.length, mx, my, null, null, null);
-            case NEIGHBOUR -> new LearnedInit(kind, modelSha, modelId, k, d, lambda, x.length, mx, my, null, x, y);
-            case ENCODER -> new LearnedInit(kind, modelSha, modelId, k, d, lambda, x.length, mx, my, Ridge.fit(x, y, lambda),
-                    null, null);
-        };
+        float[] w = kind == Kind.ENCODER ? Ridge.fit(x, y, lambda) : null;
+        boolean keep = kind == Kind.NEIGHBOUR;
+        return new LearnedInit(kind, feature, modelSha, modelId, k, d, lambda, x.length, mx, my, w, keep ? x : null,
+                keep ? y : null);
+    }
+
+    /** The start memory [K*d] row-major for a text: computes the feature this init was fitted on. */
+    public float[] startFor(CausalLM model, int[] tokenIds) {
+        return memoryFor(TextFeature.of(feature, model, tokenIds, meanFeature.length, meanFeature));
+    }
+
+    /** The feature this init reads of a text. */
+    public TextFeature.Kind feature() {
+        return feature;
     }
 
     /** The model's fingerprint as 64 hex digits (weights, config, tokenizer of its directory). */
@@ -111,8 +137,9 @@ public final class LearnedInit {
 
     /** The start memory [K*d] row-major for a text with this {@link TextFeature}. */
     public float[] memoryFor(float[] feature) {
-        if (feature.length != d) {
-            throw new InitException("text feature has width " + feature.length + ", the init expects d = " + d);
+        if (feature.length != meanFeature.length) {
+            throw new InitException("text feature has width " + feature.length + ", the init expects "
+                    + meanFeature.length);
         }
         return switch (kind) {
             case MEAN -> meanMemory.clone();
@@ -125,7 +152,7 @@ public final class LearnedInit {
         int m = meanMemory.length;
         double[] out = new double[m];
         for (int c = 0; c < m; c++) out[c] = meanMemory[c];
-        for (int j = 0; j < d; j++) {
+        for (int j = 0; j < meanFeature.length; j++) {
             double xj = feature[j] - meanFeature[j];
             for (int c = 0; c < m; c++) out[c] += xj * weights[j * m + c];
         }
@@ -137,7 +164,7 @@ public final class LearnedInit {
         double bestCos = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < features.length; i++) {
             double dot = 0, na = 0, nb = 0;
-            for (int j = 0; j < d; j++) {
+            for (int j = 0; j < feature.length; j++) {
                 double a = feature[j] - meanFeature[j];
                 double b = features[i][j] - meanFeature[j];
                 dot += a * b;
@@ -162,9 +189,10 @@ public final class LearnedInit {
         return this;
     }
 
-    /** What records say about this start, e.g. "encoder fitted on 40 texts". */
+    /** What records say about this start, e.g. "encoder fitted on 40 texts" ("encoder (positional) ..." for that feature). */
     public String label() {
-        return kind.label() + " fitted on " + trainingTexts() + " texts";
+        String on = feature == TextFeature.Kind.MEAN_EMBEDDING ? "" : " (" + feature.label() + ")";
+        return kind.label() + on + " fitted on " + trainingTexts() + " texts";
     }
 
     public Kind kind() {
@@ -187,6 +215,7 @@ public final class LearnedInit {
     public void save(Path file) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(KIND_KEY, kind.label());
+        meta.put(FEATURE_KEY, feature.label());
         meta.put("model_sha256", modelSha);
         meta.put("model_id", modelId);
         meta.put("n_train", String.valueOf(trainingTexts()));
@@ -194,8 +223,8 @@ public final class LearnedInit {
         try (NDManager mgr = NDManager.newBaseManager()) {
             Map<String, NDArray> t = new LinkedHashMap<>();
             t.put("memory", mgr.create(meanMemory, new Shape(k, d)));
-            t.put("mean_feature", mgr.create(meanFeature, new Shape(d)));
-            if (weights != null) t.put("weights", mgr.create(weights, new Shape(d, (long) k * d)));
+            t.put("mean_feature", mgr.create(meanFeature, new Shape(meanFeature.length)));
+            if (weights != null) t.put("weights", mgr.create(weights, new Shape(meanFeature.length, (long) k * d)));
             if (features != null) {
                 t.put("features", mgr.create(features));
                 t.put("memories", mgr.create(memories));
@@ -229,7 +258,8 @@ public final class LearnedInit {
             float[] w = kind == Kind.ENCODER ? st.load("weights", mgr, DataType.FLOAT32).toFloatArray() : null;
             float[][] f = kind == Kind.NEIGHBOUR ? rows(st.load("features", mgr, DataType.FLOAT32)) : null;
             float[][] m = kind == Kind.NEIGHBOUR ? rows(st.load("memories", mgr, DataType.FLOAT32)) : null;
-            return new LearnedInit(kind, meta.get("model_sha256"), meta.getOrDefault("model_id", "?"), k, d,
+            TextFeature.Kind feature = TextFeature.Kind.parse(meta.getOrDefault(FEATURE_KEY, "mean-embedding"));
+            return new LearnedInit(kind, feature, meta.get("model_sha256"), meta.getOrDefault("model_id", "?"), k, d,
                     Double.parseDouble(meta.getOrDefault("lambda", "0")), Integer.parseInt(meta.getOrDefault("n_train", "0")),
                     st.load("mean_feature", mgr, DataType.FLOAT32)
                             .toFloatArray(), mem.toFloatArray(), w, f, m);

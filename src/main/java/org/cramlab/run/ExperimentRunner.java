@@ -17,6 +17,7 @@ import org.cramlab.cram.CramTask;
 import org.cramlab.cram.OptimiserSettings;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.init.LearnedInit;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.Models;
 import org.cramlab.model.TorchThreads;
@@ -43,6 +44,7 @@ public final class ExperimentRunner {
     private final Progress.Starter progress;
     private final Map<String, Object> params;
     private final boolean greedyCheck;
+    private final LearnedInit init;
 
     private ExperimentRunner(Builder b) {
         this.texts = b.texts;
@@ -52,6 +54,7 @@ public final class ExperimentRunner {
         this.progress = b.progress;
         this.params = b.params;
         this.greedyCheck = b.greedyCheck;
+        this.init = b.init;
     }
 
     public static Builder builder() {
@@ -83,6 +86,11 @@ public final class ExperimentRunner {
         public List<RunRecord> records() {
             return store.of(plan);
         }
+    }
+
+    /** The learned init runs start from; null: the paper's random init. */
+    public LearnedInit init() {
+        return init;
     }
 
     /** Runs what is missing of {@code plan} in {@code folder}; writes params.json and plan.json. */
@@ -182,12 +190,14 @@ public final class ExperimentRunner {
                             + " tokens, run " + s.runId() + " needs L = " + s.length());
                 }
                 // the plan's run id travels with the task: the engine records it as is
-                tasks.add(new CramTask(s.text().id(), s.text().source().id(), t.text(), t.tokenIds(), s.nMem(), null)
+                float[] start = init == null ? null : init.startFor(model, t.tokenIds()); // null: the seeded noise
+                tasks.add(new CramTask(s.text().id(), s.text().source().id(), t.text(), t.tokenIds(), s.nMem(), start)
                         .withSeed(s.seed()).withRunId(s.runId()));
             }
             CramSettings settings = CramSettings.builder().optOptimiser(e.getKey().settings())
                     .optBatchSize(e.getKey().exact() ? 1 : batchSize)
-                    .optGreedyCheck(greedyCheck).optModelId(e.getKey().modelId()).optMemoryDir(folder.memoryDir()).build();
+                    .optGreedyCheck(greedyCheck).optModelId(e.getKey().modelId()).optMemoryDir(folder.memoryDir())
+                    .optInitLabel(init == null ? null : init.label()).build();
             new BatchedCrammer(model, settings).run(tasks, new Listener(folder, bar));
         }
     }
@@ -227,8 +237,19 @@ public final class ExperimentRunner {
         private Progress.Starter progress = Progress.onConsole();
         private Map<String, Object> params = Map.of();
         private boolean greedyCheck = true;
+        private LearnedInit init;
 
         private Builder() {}
+
+        /**
+         * Start every run from this learned init's start for its text instead of the seeded noise (recorded as
+         * settings.init; default null: the paper's random init). Run ids do not include it: keep such runs in a
+         * folder of their own.
+         */
+        public Builder optInit(LearnedInit init) {
+            this.init = init;
+            return this;
+        }
 
         /** Decode each run's best memory greedily and record the match (default true). */
         public Builder optGreedyCheck(boolean greedyCheck) {

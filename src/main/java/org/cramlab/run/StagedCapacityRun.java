@@ -70,7 +70,9 @@ final class StagedCapacityRun {
             for (CapacitySearch.Candidate c : search.texts()) {
                 if (c.tokens() < search.grid().get(0)) continue;
                 int[] ids = resolve.apply(c.text(), Math.min(maxGrid, c.tokens()));
-                tasks.add(new ProgressiveCrammer.Task(c.text().id(), c.text().source().id(), ids, nMem, seed));
+                // a learned init starts the first stage from its start for the text (null: the seeded noise)
+                float[] start = runner.init() == null ? null : runner.init().startFor(model, ids);
+                tasks.add(new ProgressiveCrammer.Task(c.text().id(), c.text().source().id(), ids, nMem, seed, start));
             }
             List<ProgressiveRecord> records;
             try (Progress bar = progress.start(name + " (" + st.name() + ")", tasks.size())) {

@@ -81,4 +81,29 @@ class LearnedInitTest {
                     && e.getMessage().contains("tiny") && !e.getMessage().contains("\n"), e.getMessage());
         }
     }
+
+    @Test
+    void aPositionalEncoderKeepsItsFeatureKindThroughItsFile(@TempDir Path dir) {
+        Random rng = new Random(5);
+        List<float[]> features = new ArrayList<>();
+        List<float[]> memories = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            features.add(gaussian(rng, 3 * 4)); // L = 3 positions of d = 4
+            memories.add(gaussian(rng, 4));
+        }
+        LearnedInit init = LearnedInit.fit(LearnedInit.Kind.ENCODER, TextFeature.Kind.POSITIONAL, SHA, "m", 1, features,
+                memories, 1e-9);
+        assertEquals("encoder (positional) fitted on 3 texts", init.label());
+        Path f = dir.resolve("pos.safetensors");
+        init.save(f);
+        LearnedInit back = LearnedInit.read(f);
+        assertEquals(TextFeature.Kind.POSITIONAL, back.feature());
+        assertEquals(4, back.d(), "d is the memory width, not the feature width");
+        for (int i = 0; i < 3; i++) assertArrayEquals(memories.get(i), back.memoryFor(features.get(i)), 1e-3f);
+        InitException narrow = assertThrows(InitException.class, () -> back.memoryFor(new float[4]));
+        assertTrue(narrow.getMessage().contains("width 4, the init expects 12"), narrow.getMessage());
+        InitException mixed = assertThrows(InitException.class, () -> LearnedInit.fit(LearnedInit.Kind.ENCODER,
+                TextFeature.Kind.POSITIONAL, SHA, "m", 1, List.of(new float[8], new float[12]), memories.subList(0, 2), 0.01));
+        assertTrue(mixed.getMessage().contains("positional features need texts of one length"), mixed.getMessage());
+    }
 }

@@ -75,17 +75,10 @@ class GoldenModelTest {
                     name + " logits diff " + Golden.maxAbsDiff(logits, ref.get("logits")));
 
             // [memory; embeddings] input: text logits, loss and gradient wrt the memory
-            NDArray memory = ref.get("memory").duplicate();
-            int k = (int) memory.getShape().get(0);
-            memory.setRequiresGradient(true);
-            NDArray loss;
-            NDArray textLogits;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray input = NDArrays.concat(new NDList(memory.expandDims(0), model.embed(ids)), 1);
-                textLogits = model.forward(input, null).get(new NDIndex(":, {}:, :", k));
-                loss = Golden.shiftedCrossEntropy(textLogits, ids);
-                gc.backward(loss);
-            }
+            MemoryPass pass = MemoryPass.of(model, ref.get("memory"), ids);
+            NDArray memory = pass.memory();
+            NDArray loss = pass.loss();
+            NDArray textLogits = pass.textLogits();
             assertTrue(Golden.maxAbsDiff(textLogits, ref.get("mem_text_logits")) <= LOGITS_TOL,
                     name + " mem logits diff " + Golden.maxAbsDiff(textLogits, ref.get("mem_text_logits")));
             float refLoss = ref.get("mem_loss").getFloat();
@@ -145,17 +138,10 @@ class GoldenModelTest {
             float plain = Golden.maxAbsDiff(logits, ref.get("logits_last"));
             assertTrue(plain <= LOGITS_TOL, name + " " + path + " logits diff " + plain);
 
-            NDArray memory = ref.get("memory").duplicate();
-            int k = (int) memory.getShape().get(0);
-            memory.setRequiresGradient(true);
-            NDArray loss;
-            NDArray textLogits;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray input = NDArrays.concat(new NDList(memory.expandDims(0), model.embed(ids)), 1);
-                textLogits = model.forward(input, null).get(new NDIndex(":, {}:, :", k));
-                loss = Golden.shiftedCrossEntropy(textLogits, ids);
-                gc.backward(loss);
-            }
+            MemoryPass pass = MemoryPass.of(model, ref.get("memory"), ids);
+            NDArray memory = pass.memory();
+            NDArray loss = pass.loss();
+            NDArray textLogits = pass.textLogits();
             float mem = Golden.maxAbsDiff(textLogits.get(new NDIndex(":, {}:, :", t - n)), ref.get("mem_text_logits_last"));
             assertTrue(mem <= LOGITS_TOL, name + " " + path + " mem logits diff " + mem);
             float refLoss = ref.get("mem_loss").getFloat();
@@ -184,5 +170,21 @@ class GoldenModelTest {
         return Stream.of("llama_long", "gpt_neox_long").flatMap(c -> Stream.of(AttentionPath.values())
                 .flatMap(p -> (FUSED_BLOCK_CASES.contains(c) ? Stream.of(BlockPath.values()) : Stream.of(BlockPath.EXPLICIT))
                         .map(b -> Arguments.of(c, p, b))));
+    }
+
+    /** The fixture's memory prepended to the text: text logits and shifted loss, the memory's gradient taken. */
+    private record MemoryPass(NDArray memory, NDArray textLogits, NDArray loss) {
+        static MemoryPass of(CausalLM model, NDArray fixtureMemory, NDArray ids) {
+            NDArray memory = fixtureMemory.duplicate();
+            int k = (int) memory.getShape().get(0);
+            memory.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray input = NDArrays.concat(new NDList(memory.expandDims(0), model.embed(ids)), 1);
+                NDArray textLogits = model.forward(input, null).get(new NDIndex(":, {}:, :", k));
+                NDArray loss = Golden.shiftedCrossEntropy(textLogits, ids);
+                gc.backward(loss);
+                return new MemoryPass(memory, textLogits, loss);
+            }
+        }
     }
 }
