@@ -31,19 +31,7 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-# Answers go to a private copy of stdout; descriptor 1 itself now points at stderr, so whatever a native
-# library prints there (UCX, cpuinfo or OpenMP warnings, e.g. where the tree has no /proc) lands in the
-# log instead of the JSON channel the benchmark reads.
-ANSWERS = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-
-
-def answer(obj):
-    ANSWERS.write(json.dumps(obj) + "\n")
-    ANSWERS.flush()
-
-
+from json_channel import answer  # noqa: E402  (before torch: native libraries' stdout goes to stderr)
 import torch  # noqa: E402
 import transformers  # noqa: E402
 from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402

@@ -6,8 +6,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.cramlab.checkpoint.HfConfig;
 import org.cramlab.model.AttentionPath;
 import org.cramlab.model.CausalLM;
@@ -24,9 +28,10 @@ public final class Bench {
 
     /**
      * What every benchmark shares: the options, the progress log, the report its tables go into and the
-     * model directory both sides load (the options' one, or a copy with more positions).
+     * model directory both sides load (the options' one, or a copy with more positions), and the model types
+     * whose step code this JVM has already warmed up (--warmup-length: once per model type).
      */
-    record Context(BenchOptions options, PrintWriter log, BenchReport report, Path modelDir) {
+    record Context(BenchOptions options, PrintWriter log, BenchReport report, Path modelDir, Set<String> jitWarm) {
 
         /** One progress line on the log, flushed at once. */
         void progress(String format, Object... args) {
@@ -43,13 +48,28 @@ public final class Bench {
         BenchReport report = new BenchReport();
         report.note("machine: " + machine());
         report.note("load average at start: " + loadAverage());
-        String name = o.modelDir.getFileName().toString();
-        try (RaisedPositions raised = raisePositions(o, report)) {
-            Context c = new Context(options, log, report, raised == null ? o.modelDir : raised.dir());
-            measure(c, name);
+        Map<String, List<StepBench.Result>> steps = new LinkedHashMap<>();
+        Set<String> jitWarm = new HashSet<>();
+        steps.put(o.modelDir.getFileName().toString(), runModel(o, log, report, jitWarm));
+        for (Path shape : o.shapeModels()) {
+            String key = shape.getFileName().toString().replace("-random", "");
+            steps.put(shape.getFileName().toString(),
+                    runModel(o.forShape(shape, BenchOptions.SHAPE_LENGTHS.get(key)), log, report, jitWarm));
+        }
+        if (steps.size() > 1) {
+            StepTable.summary(report, o, steps);
         }
         report.note("load average at end: " + loadAverage());
         return report;
+    }
+
+    /** Every part the options ask for on their model; the step results (empty when not timed). */
+    private static List<StepBench.Result> runModel(BenchOptions o, PrintWriter log, BenchReport report,
+            Set<String> jitWarm) {
+        try (RaisedPositions raised = raisePositions(o, report)) {
+            Context c = new Context(o, log, report, raised == null ? o.modelDir : raised.dir(), jitWarm);
+            return measure(c, o.modelDir.getFileName().toString());
+        }
     }
 
     /**
@@ -73,11 +93,12 @@ public final class Bench {
         return raised;
     }
 
-    private static void measure(Context c, String name) {
+    private static List<StepBench.Result> measure(Context c, String name) {
         BenchOptions o = c.options();
         Device device = o.gpu ? Device.gpu() : Device.cpu();
         int vocab = -1;
         int positions = -1;
+        List<StepBench.Result> results = List.of();
         if (!o.skipSteps || o.batches.size() > 0) {
             try (CausalLM model = load(c, device)) {
                 vocab = model.info().vocabSize();
@@ -89,7 +110,7 @@ public final class Bench {
                         positions == Integer.MAX_VALUE ? "no position limit" : positions + " positions", device, o.threads,
                         attention(o, device)));
                 if (!o.skipSteps) {
-                    List<StepBench.Result> results = StepBench.report(c, model, name, shape);
+                    results = StepBench.report(c, model, name, shape);
                     if (!results.isEmpty() && o.rssSteps > 0) {
                         // the shortest length ran the long step loop for the memory figures
                         MemoryBench.report(c, name, results.get(0));
@@ -111,6 +132,7 @@ public final class Bench {
         if (o.loadShards > 0) {
             LoadBench.report(c);
         }
+        return results;
     }
 
     /** The attention path in words, with AUTO's cross-over on this device. */
@@ -154,7 +176,7 @@ public final class Bench {
                 + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion();
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2] + " (1/5/15 min; the machine is shared)";

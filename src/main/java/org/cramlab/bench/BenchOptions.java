@@ -53,8 +53,62 @@ public final class BenchOptions {
     boolean countOps;
     List<Integer> peakLengths = DEFAULT_PEAK_LENGTHS;
     AttentionPath attention = AttentionPath.AUTO;
+    /** 0: the warm-up steps run at each length; else they run once at this length and each length gets lengthWarmup. */
+    int warmupLength;
+    int lengthWarmup = DEFAULT_LENGTH_WARMUP;
+    /** Folder with the model shapes of {@link #SHAPE_DIRS} (step times only), or null. */
+    Path shapesDir;
+
+    /** Untimed steps at each length after a --warmup-length warm-up (allocator, kernels; the JIT is warm). */
+    public static final int DEFAULT_LENGTH_WARMUP = 3;
+
+    /**
+     * The real-shape models --shapes runs after the main model: the folder name make_random_model.py writes is
+     * {@code <shape>-random}; the lengths are those of the issue's table.
+     */
+    public static final List<String> SHAPE_DIRS = List.of("pythia-160m", "llama-3.2-1b");
+    /** The lengths per real shape (a Llama-3.2-1B step at L = 256 takes ~10 s on 2 cores). */
+    public static final java.util.Map<String, List<Integer>> SHAPE_LENGTHS = java.util.Map.of(
+            "pythia-160m", List.of(64, 256, 1024),
+            "llama-3.2-1b", List.of(64, 256));
 
     private BenchOptions() {}
+
+    /** Untimed steps before the timed ones at each length. */
+    int warmupAtLength() {
+        return warmupLength > 0 ? lengthWarmup : warmup;
+    }
+
+    /** The model directories of --shapes, in order ({@code <shapesDir>/<shape>-random}). */
+    List<Path> shapeModels() {
+        return shapesDir == null ? List.of() : SHAPE_DIRS.stream().map(s -> shapesDir.resolve(s + "-random")).toList();
+    }
+
+    /** The options for one of the --shapes models: its directory and lengths, step times only, the rest as these. */
+    BenchOptions forShape(Path dir, List<Integer> shapeLengths) {
+        BenchOptions c = new BenchOptions();
+        c.modelDir = dir;
+        c.lengths = List.copyOf(shapeLengths);
+        c.gpu = gpu;
+        c.threads = threads;
+        c.warmup = warmup;
+        c.steps = steps;
+        c.chunk = chunk;
+        c.rssSteps = 0;
+        c.batches = List.of();
+        c.loadShards = 0;
+        c.peakLengths = List.of();
+        c.torch = torch;
+        c.torchTree = torchTree;
+        c.torchScript = torchScript;
+        c.gpuPeakTflops = gpuPeakTflops;
+        c.seed = seed;
+        c.countOps = countOps;
+        c.attention = attention;
+        c.warmupLength = warmupLength;
+        c.lengthWarmup = lengthWarmup;
+        return c;
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -91,7 +145,25 @@ public final class BenchOptions {
         /** cramlab's attention path (default AUTO: fused where it is faster). */
         public Builder optAttention(AttentionPath attention) { o.attention = attention; return this; }
 
+        /** Run the --warmup steps once at this length (0: at each length); see {@link BenchOptions#warmupLength}. */
+        public Builder optWarmupLength(int length) { o.warmupLength = length; return this; }
+        /** Untimed steps at each length after a --warmup-length warm-up. */
+        public Builder optLengthWarmup(int steps) { o.lengthWarmup = steps; return this; }
+        /** Also time the step on the real-shape models in this folder ({@link #SHAPE_DIRS}); null: not. */
+        public Builder optShapesDir(Path dir) { o.shapesDir = dir; return this; }
+
         public BenchOptions build() {
+            if (o.warmupLength == 1 || o.warmupLength < 0 || o.lengthWarmup < 1) {
+                throw new BenchException("--warmup-length must be 0 (warm up at each length) or >= 2 tokens and"
+                        + " --length-warmup >= 1, got " + o.warmupLength + " and " + o.lengthWarmup);
+            }
+            for (Path shape : o.shapeModels()) {
+                if (!Files.isRegularFile(shape.resolve("config.json"))) {
+                    throw new BenchException("--shapes " + o.shapesDir + ": no model at " + shape + " (write it with"
+                            + " environment/bench/make_random_model.py " + shape.getFileName().toString().replace("-random", "")
+                            + " " + shape + " in the reference tree)");
+                }
+            }
             if (o.modelDir == null || !Files.isDirectory(o.modelDir)) {
                 throw new BenchException("model directory " + o.modelDir + " does not exist");
             }

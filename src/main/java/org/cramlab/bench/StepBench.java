@@ -110,16 +110,24 @@ public final class StepBench {
         Map<Integer, Double> opsPerStep = new HashMap<>(); // --count-ops, by L
         TorchReference torch = TorchReferenceSetup.open(c);
         List<Result> results = new ArrayList<>();
+        int warmup = o.warmupAtLength();
         try {
+            if (o.warmupLength > 0 && c.jitWarm().add(model.info().modelType())) {
+                torch = jitWarmup(c, model, torch);
+            } else if (o.warmupLength > 0) {
+                c.report().note("warm-up (" + o.modelDir.getFileName() + "): none at L = " + o.warmupLength + ", this JVM"
+                        + " already ran the " + model.info().modelType() + " step code " + o.warmup + " times (the JIT's"
+                        + " warm-up is per code, not per size); " + o.lengthWarmup + " untimed steps at each length, both sides");
+            }
             for (int i = 0; i < lengths.size(); i++) {
                 int l = lengths.get(i);
                 // The shortest length also runs the long step loop for the memory figures.
                 boolean memory = i == 0 && o.rssSteps > 0;
-                int total = memory ? Math.max(o.rssSteps, o.warmup + o.steps) : o.warmup + o.steps;
-                Plan plan = new Plan(o.warmup, o.steps, o.chunk, total, MemoryBench.rssMark(total));
-                c.progress("step time L=%d: %d warm-up + %d timed steps%s%s", l, o.warmup, o.steps,
+                int total = memory ? Math.max(o.rssSteps, warmup + o.steps) : warmup + o.steps;
+                Plan plan = new Plan(warmup, o.steps, o.chunk, total, MemoryBench.rssMark(total));
+                c.progress("step time L=%d: %d warm-up + %d timed steps%s%s", l, warmup, o.steps,
                         torch == null ? "" : ", torch interleaved every " + o.chunk,
-                        total > o.warmup + o.steps ? ", then to step " + total + " for memory" : "");
+                        total > warmup + o.steps ? ", then to step " + total + " for memory" : "");
                 int[] ids = BatchBench.randomIds(model.info().vocabSize(), l, o.seed + l);
                 Result r;
                 try {
@@ -148,6 +156,32 @@ public final class StepBench {
         }
         StepTable.add(c, name, shape, results, opsPerStep);
         return results;
+    }
+
+    /**
+     * --warmup-length: the --warmup steps once per model type, at that short length, on both sides (the JVM's
+     * JIT compiles the step's Java code, which depends on neither the length nor the model's size; a step at the
+     * real shapes' long lengths takes seconds). Returns the reference, or null when it failed (then noted, as the timed steps do).
+     */
+    private static TorchReference jitWarmup(Bench.Context c, CausalLM model, TorchReference torch) {
+        BenchOptions o = c.options();
+        int[] ids = BatchBench.randomIds(model.info().vocabSize(), o.warmupLength, o.seed - 1);
+        c.progress("warm-up: %d steps at L=%d%s", o.warmup, o.warmupLength, torch == null ? "" : " on both sides");
+        Plan plan = new Plan(o.warmup, 1, 1, o.warmup + 1, 0);
+        try {
+            run(model, ids, plan, torch, step -> c.progress("  warm-up step %d/%d", step, plan.totalSteps()));
+        } catch (BenchException e) {
+            if (torch == null) {
+                throw e;
+            }
+            c.report().note("warm-up with torch failed, torch skipped: " + e.getMessage());
+            torch.close();
+            torch = null;
+            run(model, ids, plan, null);
+        }
+        c.report().note("warm-up (" + o.modelDir.getFileName() + "): " + o.warmup + " steps at L = " + o.warmupLength
+                + (torch == null ? "" : " on both sides") + ", then " + o.lengthWarmup + " untimed steps at each length");
+        return torch;
     }
 
     /** Runs the plan on {@code ids} (K = 1); {@code torch} may be null. */

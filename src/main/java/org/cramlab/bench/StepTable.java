@@ -55,7 +55,24 @@ final class StepTable {
             rows.add(row);
         }
         report.add(new BenchReport.Table("Optimisation step (forward + backward + AdamW), " + name + ", K = 1, B = 1, "
-                + o.steps + " timed steps after " + o.warmup + " warm-up", headers, rows));
+                + o.steps + " timed steps after " + warmup(o), headers, rows));
+    }
+
+    /** E.g. "500 warm-up" or "200 warm-up at L = 16 + 3 at each L". */
+    static String warmup(BenchOptions o) {
+        return o.warmupLength > 0 ? o.warmup + " warm-up at L = " + o.warmupLength + " + " + o.lengthWarmup + " at each L"
+                : o.warmup + " warm-up";
+    }
+
+    /** One table of every model's step times (--shapes), the table. */
+    static void summary(BenchReport report, BenchOptions o, Map<String, List<StepBench.Result>> byModel) {
+        List<List<String>> rows = new ArrayList<>();
+        byModel.forEach((model, results) -> results.forEach(r -> rows.add(List.of(model, Integer.toString(r.length()),
+                BenchReport.fmt(r.cramlab().median(), 1), r.torch() == null ? "skipped" : BenchReport.fmt(r.torch().median(), 1),
+                BenchReport.fmt(r.ratio(), 2)))));
+        report.add(new BenchReport.Table("Step time, all models (K = 1, B = 1, " + o.threads + " threads, " + o.steps
+                + " timed steps after " + warmup(o) + ", paired step by step)",
+                List.of("model", "L", "cramlab ms", "torch ms", "cramlab / torch"), rows));
     }
 
     private static String spread(Timing t) {

@@ -87,6 +87,15 @@ public final class TorchReference implements AutoCloseable {
         }
     }
 
+    /**
+     * The GEMM side of {@code bench gemm} ({@code environment/bench/torch_gemm.py --serve}): no model; ask it
+     * with {@link #request}.
+     */
+    public static TorchReference gemm(Path tree, Path script, int threads) {
+        return new TorchReference(tree, script, null, threads, List.of("--serve"), "start-up");
+    }
+
+    /** {@code modelDir} null: the script gets no model (the GEMM server). */
     private TorchReference(Path tree, Path script, Path modelDir, int threads, List<String> mode, String what) {
         String why = unavailableReason(tree, script);
         if (why != null) {
@@ -96,12 +105,13 @@ public final class TorchReference implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             treeMounts = mountTreeFilesystems(tree);
-            Path model = bind(modelDir.toAbsolutePath(), mountRoot.resolve("model"));
             Path scripts = bind(script.toAbsolutePath().getParent(), mountRoot.resolve("script"));
             log = Files.createTempFile("cramlab-torch-ref", ".log");
             List<String> cmd = new ArrayList<>(List.of("chroot", tree.toString(), "/usr/bin/python3",
-                    inTree(tree, scripts.resolve(script.getFileName())), "--model-dir", inTree(tree, model),
-                    "--threads", Integer.toString(threads)));
+                    inTree(tree, scripts.resolve(script.getFileName())), "--threads", Integer.toString(threads)));
+            if (modelDir != null) {
+                cmd.addAll(List.of("--model-dir", inTree(tree, bind(modelDir.toAbsolutePath(), mountRoot.resolve("model")))));
+            }
             cmd.addAll(mode);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             // the reference keeps its own (glibc) allocator: the launcher's jemalloc is cramlab's, not PyTorch's
@@ -132,14 +142,19 @@ public final class TorchReference implements AutoCloseable {
         req.add("ids", a);
         req.addProperty("steps", steps);
         req.addProperty("warmup", warmup);
-        in.println(req);
-        JsonObject res = answer("L = " + ids.length);
+        JsonObject res = request(req, "L = " + ids.length);
         JsonArray times = res.getAsJsonArray("times_ms");
         double[] ms = new double[times.size()];
         for (int i = 0; i < ms.length; i++) {
             ms[i] = times.get(i).getAsDouble();
         }
         return ms;
+    }
+
+    /** Sends one JSON request line and returns the answer; {@code what} names it in errors. */
+    public JsonObject request(JsonObject req, String what) {
+        in.println(req);
+        return answer(what);
     }
 
     private JsonObject answer(String what) {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * {@code bench}: step time vs PyTorch, batched throughput, step-loop and loading memory. The defaults
  * shown are {@link BenchOptions}'s.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = CapacityBenchCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {CapacityBenchCommand.class, GemmBenchCommand.class},
         description = {"Benchmark the cramming step against the PyTorch reference on the same model and token ids,",
                 "the batched engine's runs/s, step-loop memory, the peak memory of one step (vs PyTorch) and",
                 "multi-shard checkpoint loading memory.",
@@ -51,6 +51,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup",
             description = "Untimed steps per side first, so the JIT has compiled the step (default: ${DEFAULT-VALUE}).")
     int warmup = BenchOptions.DEFAULT_WARMUP;
+
+    @Option(names = "--warmup-length", paramLabel = "L",
+            description = {"Run the --warmup steps once, at this length, on both sides (the JIT's warm-up does not depend on",
+                    "the length), then --length-warmup untimed steps at each length; 0: --warmup steps at each length",
+                    "(default: ${DEFAULT-VALUE})."})
+    int warmupLength;
+
+    @Option(names = "--length-warmup", paramLabel = "N",
+            description = "Untimed steps at each length after a --warmup-length warm-up (default: ${DEFAULT-VALUE}).")
+    int lengthWarmup = BenchOptions.DEFAULT_LENGTH_WARMUP;
+
+    @Option(names = "--shapes", paramLabel = "DIR",
+            description = {"Also time the step on the real-shape models in DIR (pythia-160m-random at L = 64, 256, 1024;",
+                    "llama-3.2-1b-random at 64, 256; written by environment/bench/make_random_model.py) and print one",
+                    "table of all models."})
+    Path shapes;
 
     @Option(names = "--steps", description = "Timed steps per length and side (default: ${DEFAULT-VALUE}).")
     int steps = BenchOptions.DEFAULT_STEPS;
@@ -141,6 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
                 .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
                 .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed.seed()).optCountOps(countOps)
+                .optWarmupLength(warmupLength).optLengthWarmup(lengthWarmup).optShapesDir(shapes)
                 .optAttention(AttentionPath.parse(attention)).optPeakLengths(noPeak ? List.of() : peakLengths)
                 .build();
         return report.show(Bench.run(options, err), spec);
