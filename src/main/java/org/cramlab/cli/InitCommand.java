@@ -60,9 +60,10 @@ public final class InitCommand implements Callable<Integer> {
             description = "Which inits to fit (default: ${DEFAULT-VALUE}).")
     String kind;
 
-    @Option(names = "--feature", defaultValue = "mean-embedding", paramLabel = "mean-embedding|positional", description = {
-            "What neighbour and encoder read of a text: the mean of its input embeddings, or all of them in order (needs one",
-            "--length) (default: ${DEFAULT-VALUE})."})
+    @Option(names = "--feature", defaultValue = "mean-embedding", paramLabel = "mean-embedding|positional|hidden|hidden-last", description = {
+            "What neighbour and encoder read of a text: the mean of its input embeddings, all of them in order (needs one",
+            "--length), or the frozen model's final hidden states mean-pooled or at the last position",
+            "(default: ${DEFAULT-VALUE})."})
     String feature;
 
     @Option(names = "--lambda", paramLabel = "X", description = "Ridge strength, relative to the features' mean squared norm"
@@ -152,8 +153,7 @@ public final class InitCommand implements Callable<Integer> {
         List<float[]> features = new ArrayList<>();
         List<float[]> memories = new ArrayList<>();
         for (SolvedMemories.Example e : examples) {
-            features.add(featureKind == TextFeature.Kind.MEAN_EMBEDDING ? TextFeature.meanEmbedding(model, e.tokenIds())
-                    : TextFeature.positional(model, e.tokenIds()));
+            features.add(TextFeature.of(featureKind, model, e.tokenIds()));
             memories.add(e.memory());
         }
         return LearnedInit.fit(k, featureKind, sha, modelId, mem, features, memories, lambda);

@@ -3,6 +3,7 @@ package org.cramlab.experiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,8 @@ import org.cramlab.text.TextSource;
  * model at temperature 1, all split train/held-out by content hash (held-out samples are dropped).
  *
  * <p>Run: {@code java -cp lib/cramlab.jar org.cramlab.experiment.Initialisations MODEL_DIR L STEPS OUT_DIR [LAMBDA]
- * [--sampled N] [--patience P] [--train-steps S] [--refit] [--random-only] [--held-out-limit N] [--no-neighbour] [--batch B]};
+ * [--sampled N] [--patience P] [--train-steps S] [--refit] [--random-only] [--held-out-limit N] [--no-neighbour] [--batch B]
+ * [--features F,F]} (text features of {@link TextFeature.Kind}, default mean-embedding,positional);
  * it writes the fitted init files to
  * OUT_DIR, ready for {@code cram --init}. {@code --refit} re-crams the training texts from the positional encoder's
  * start and fits again on those memories; {@code --random-only} measures random init alone (to pick L).
@@ -77,6 +79,12 @@ public final class Initialisations {
         int trainSteps = intOption(opts, "--train-steps", steps);
         List<LearnedInit.Kind> kinds = opts.contains("--no-neighbour") ? List.of(LearnedInit.Kind.MEAN, LearnedInit.Kind.ENCODER)
                 : List.of(LearnedInit.Kind.values());
+        int f = opts.indexOf("--features");
+        List<TextFeature.Kind> features = Arrays.stream((f < 0 ? "mean-embedding,positional" : opts.get(f + 1)).split(","))
+                .map(TextFeature.Kind::parse).toList();
+        if (opts.contains("--refit") && !features.contains(TextFeature.Kind.POSITIONAL)) {
+            throw new IllegalArgumentException("--refit re-crams from the positional encoder: --features must include positional");
+        }
         try (CausalLM model = Models.load(modelDir); TextTokenizer tok = new ModelDirectory(modelDir).tokenizer()) {
             List<TextSample> stories = windows(tok, length);
             List<TextSample> all = new ArrayList<>(stories);
@@ -101,7 +109,7 @@ public final class Initialisations {
             String sha = LearnedInit.fingerprint(modelDir);
             Map<String, LearnedInit> inits = new LinkedHashMap<>();
             inits.put("random", null);
-            fitAll(inits, "", split.train(), train, model, sha, modelDir, lambda, kinds);
+            fitAll(inits, "", split.train(), train, model, sha, modelDir, lambda, kinds, features);
             System.out.printf(Locale.ROOT, "L=%d: %d training texts (%d sampled, %d solved, %.0f s), %d held out%n", length,
                     split.train().size(), split.train().stream().filter(t -> t.id().startsWith("sampled")).count(),
                     train.stream().filter(r -> StepsToExact.of(r) >= 0).count(), trainSeconds, heldOut.size());
@@ -111,7 +119,7 @@ public final class Initialisations {
                 List<CramResult> again = trainer.run(tasks(split.train(), start, model), RunListener.NONE);
                 System.out.printf(Locale.ROOT, "refit: training texts re-crammed from the positional encoder in %.0f s, %d solved%n",
                         (System.nanoTime() - t1) / 1e9, again.stream().filter(r -> StepsToExact.of(r) >= 0).count());
-                fitAll(inits, "refit ", split.train(), again, model, sha, modelDir, lambda, kinds);
+                fitAll(inits, "refit ", split.train(), again, model, sha, modelDir, lambda, kinds, features);
             }
             for (Map.Entry<String, LearnedInit> e : inits.entrySet()) {
                 if (e.getValue() != null) e.getValue().save(out.resolve(e.getKey().replaceAll("[ ,]+", "-") + ".safetensors"));
@@ -127,22 +135,22 @@ public final class Initialisations {
         }
     }
 
-    /** Fits mean, neighbour and encoder (mean-embedding feature) and the positional encoder on the solved runs. */
+    /** Fits {@code kinds} on the solved runs with each feature (mean only once: it reads no feature). */
     private static void fitAll(Map<String, LearnedInit> inits, String prefix, List<TextSample> texts, List<CramResult> runs,
-            CausalLM model, String sha, Path modelDir, double lambda, List<LearnedInit.Kind> kinds) {
-        for (TextFeature.Kind feature : TextFeature.Kind.values()) {
+            CausalLM model, String sha, Path modelDir, double lambda, List<LearnedInit.Kind> kinds, List<TextFeature.Kind> feats) {
+        for (TextFeature.Kind feature : feats) {
             List<float[]> features = new ArrayList<>();
             List<float[]> memories = new ArrayList<>();
             for (int i = 0; i < runs.size(); i++) {
                 if (StepsToExact.of(runs.get(i)) < 0) continue; // only solved memories teach a start
                 if (runs.get(i).record().metrics().originalAccuracy() >= 1.0) continue; // solved by noise: teaches nothing
-                features.add(feature == TextFeature.Kind.MEAN_EMBEDDING ? TextFeature.meanEmbedding(model, texts.get(i).tokenIds())
-                        : TextFeature.positional(model, texts.get(i).tokenIds()));
+                features.add(TextFeature.of(feature, model, texts.get(i).tokenIds()));
                 memories.add(runs.get(i).bestMemory());
             }
             for (LearnedInit.Kind kind : kinds) {
-                if (feature == TextFeature.Kind.POSITIONAL && kind == LearnedInit.Kind.MEAN) continue; // same as mean
-                String name = prefix + kind.label() + (feature == TextFeature.Kind.POSITIONAL ? ", positional" : "");
+                boolean embedding = feature == TextFeature.Kind.MEAN_EMBEDDING;
+                if (!embedding && kind == LearnedInit.Kind.MEAN) continue; // the mean memory whatever the feature
+                String name = prefix + kind.label() + (embedding ? "" : ", " + feature.label());
                 inits.put(name, LearnedInit.fit(kind, feature, sha, modelDir.getFileName().toString(), 1, features, memories,
                         lambda));
             }

@@ -37,6 +37,15 @@ public interface CausalLM extends AutoCloseable {
      */
     NDArray forward(NDArray inputsEmbeds, NDArray attentionMask);
 
+    /**
+     * The final layer's hidden states, after the final norm and before the head (for OPT, after its
+     * project_out): what the head maps to logits. Same inputs as {@link #forward}; float32 [B, T, d].
+     * A model that cannot give them (a layer view) refuses with a {@link ModelException}.
+     */
+    default NDArray hiddenStates(NDArray inputsEmbeds, NDArray attentionMask) {
+        throw new ModelException(info().modelId() + " gives no hidden states through this view: load the whole model");
+    }
+
     /** Starts incremental decoding for a batch of one; the state holds the model's cache. */
     DecodeState newDecodeState(NDManager manager);
 

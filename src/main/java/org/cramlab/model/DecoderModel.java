@@ -24,9 +24,15 @@ abstract class DecoderModel extends LoadedModel {
      * @param knockoutFrom first layer that attends with {@code knockedOut} instead
      * @param knockedOut the plan that hides the memory columns from text queries, null without knockout
      * @param blocks the fused blocks around attention for this call, null for the explicit ops
+     * @param headless return the final hidden states (the head's input) instead of logits
      */
     record Step(Attention.Plan attention, int past, NDArray attentionMask, KvCache cache, int depth, int knockoutFrom,
-            Attention.Plan knockedOut, FusedBlocks blocks) {
+            Attention.Plan knockedOut, FusedBlocks blocks, boolean headless) {
+
+        /** The family's last op: {@code hidden} [B, T, d] times the head, or {@code hidden} itself when headless. */
+        NDArray head(NDArray hidden, NDArray headWeight) {
+            return headless ? hidden : Ops.linear(hidden, headWeight, null);
+        }
 
         /** Keys and values to attend over: this call's, appended to the cache when decoding. */
         NDArray[] keysValues(int layer, NDArray k, NDArray v) {
@@ -56,7 +62,7 @@ abstract class DecoderModel extends LoadedModel {
         return attention.path();
     }
 
-    /** Hidden states in the weight dtype [B, T, d] to logits [B, T, V] (any float dtype). */
+    /** Hidden states in the weight dtype [B, T, d] to logits [B, T, V] (any float dtype), or final hidden states when headless. */
     protected abstract NDArray run(NDArray h, Step step);
 
     @Override
@@ -66,6 +72,15 @@ abstract class DecoderModel extends LoadedModel {
 
     @Override
     NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, Restriction r) {
+        return forward(inputsEmbeds, attentionMask, r, false);
+    }
+
+    @Override
+    public NDArray hiddenStates(NDArray inputsEmbeds, NDArray attentionMask) {
+        return forward(inputsEmbeds, attentionMask, Restriction.all(layers), true);
+    }
+
+    private NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, Restriction r, boolean headless) {
         int b = checkEmbeds(inputsEmbeds);
         int t = (int) inputsEmbeds.getShape().get(1);
         checkLength(t);
@@ -75,7 +90,7 @@ abstract class DecoderModel extends LoadedModel {
                 : attentionMask.toType(DataType.INT64, false);
         Attention.Plan plan = attention.plan(m, b, t, 0, attentionMask == null ? null : keyMask);
         NDArray h = inputsEmbeds.toType(dtype, false);
-        return run(h, step(plan, 0, keyMask, null, r, m, b, t, true)).toType(DataType.FLOAT32, false);
+        return run(h, step(plan, 0, keyMask, null, r, m, b, t, true, headless)).toType(DataType.FLOAT32, false);
     }
 
     @Override
@@ -96,7 +111,7 @@ abstract class DecoderModel extends LoadedModel {
         NDArray keyMask = m.ones(new Shape(1, past + t), DataType.INT64);
         // explicit blocks: the KV-cache decode computes the tables .cram containers are coded with (bits), which
         // must not change with the fused blocks' rounding
-        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t, false));
+        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t, false, false));
         cache.advance(t);
         return logits.toType(DataType.FLOAT32, false);
     }
@@ -107,11 +122,11 @@ abstract class DecoderModel extends LoadedModel {
      * trainable weights: the module gets views of them that carry no gradient, see {@link FusedBlocks#argument}).
      */
     private Step step(Attention.Plan plan, int past, NDArray keyMask, KvCache cache, Restriction r, NDManager m,
-            int b, int t, boolean fusable) {
+            int b, int t, boolean fusable, boolean headless) {
         Attention.Plan knocked = !r.knocksOut() ? null
                 : Attention.Plan.explicit(Attention.memoryHiddenMask(m, b, t, past, keyMask, r.memoryPositions()));
         return new Step(plan, past, keyMask, cache, r.layers(), r.knocksOut() ? r.knockoutFrom() : Integer.MAX_VALUE, knocked,
-                fusable && hasFusedBlocks() && !trainable() ? FusedBlocks.forCall(blocks, m.getDevice(), b * t) : null);
+                fusable && hasFusedBlocks() && !trainable() ? FusedBlocks.forCall(blocks, m.getDevice(), b * t) : null, headless);
     }
 
     /** Whether this family runs {@link FusedBlocks} when its {@link BlockPath} takes them. */

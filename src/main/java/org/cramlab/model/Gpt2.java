@@ -106,6 +106,6 @@ final class Gpt2 extends DecoderModel {
                 h = scope.keep(h.add(conv1d(act.apply(conv1d(x, l.fcW(), l.fcB())), l.outW(), l.outB())));
             }
         }
-        return Ops.linear(Ops.layerNorm(h, lnfW, lnfB, cfg.eps()), head, null);
+        return step.head(Ops.layerNorm(h, lnfW, lnfB, cfg.eps()), head);
     }
 }

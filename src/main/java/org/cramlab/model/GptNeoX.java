@@ -107,7 +107,7 @@ final class GptNeoX extends DecoderModel {
                 h = scope.keep(h);
             }
         }
-        return Ops.linear(Ops.layerNorm(h, finalW, finalB, cfg.eps()), head, null);
+        return step.head(Ops.layerNorm(h, finalW, finalB, cfg.eps()), head);
     }
 
     private NDArray mlp(NDArray x, Layer l) {

@@ -144,7 +144,7 @@ final class Llama extends DecoderModel {
                 h = scope.keep(fused == null ? mlpHalf(h, l, null) : mlpHalf(h, f, fused));
             }
         }
-        return Ops.linear(fused == null ? norm(h, norm, null) : norm(h, fusedNorm, fused), lmHead, null);
+        return step.head(fused == null ? norm(h, norm, null) : norm(h, fusedNorm, fused), lmHead);
     }
 
     /**

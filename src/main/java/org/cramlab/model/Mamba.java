@@ -136,10 +136,14 @@ final class Mamba extends LoadedModel {
     @Override
     NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, Restriction r) {
         r.requireNoKnockout(info());
+        return run(inputsEmbeds, checkedMask(inputsEmbeds, attentionMask), null, r.layers(), true);
+    }
+
+    /** Checks a full forward's inputs; the mask as [B, T, 1] in the weight dtype, or null. */
+    private NDArray checkedMask(NDArray inputsEmbeds, NDArray attentionMask) {
         int b = checkEmbeds(inputsEmbeds);
         checkMask(attentionMask, b, (int) inputsEmbeds.getShape().get(1));
-        NDArray mask = attentionMask == null ? null : attentionMask.toType(dtype, false).expandDims(2);
-        return run(inputsEmbeds, mask, null, r.layers());
+        return attentionMask == null ? null : attentionMask.toType(dtype, false).expandDims(2);
     }
 
     @Override
@@ -154,13 +158,21 @@ final class Mamba extends LoadedModel {
             throw new IllegalArgumentException("decode state was not made by this model's newDecodeState");
         }
         int t = checkIncremental(inputsEmbeds);
-        NDArray logits = run(inputsEmbeds, null, s, r.layers());
+        NDArray logits = run(inputsEmbeds, null, s, r.layers(), true);
         s.advance(t);
         return logits;
     }
 
-    /** Embeddings [B, T, d] to float32 logits [B, T, V] through the first {@code depth} layers; {@code mask} is [B, T, 1] or null. */
-    private NDArray run(NDArray inputsEmbeds, NDArray mask, State state, int depth) {
+    @Override
+    public NDArray hiddenStates(NDArray inputsEmbeds, NDArray attentionMask) {
+        return run(inputsEmbeds, checkedMask(inputsEmbeds, attentionMask), null, layers.length, false);
+    }
+
+    /**
+     * Embeddings [B, T, d] to float32 logits [B, T, V] (or, without {@code head}, the final-norm hidden states
+     * [B, T, d]) through the first {@code depth} layers; {@code mask} is [B, T, 1] or null.
+     */
+    private NDArray run(NDArray inputsEmbeds, NDArray mask, State state, int depth, boolean head) {
         NDArray h = inputsEmbeds.toType(cfg.residualFp32() ? DataType.FLOAT32 : dtype, false);
         for (int i = 0; i < depth; i++) {
             Layer l = layers[i];
@@ -168,7 +180,7 @@ final class Mamba extends LoadedModel {
             h = h.add(y.toType(h.getDataType(), false));
         }
         NDArray out = Ops.rmsNorm(h.toType(dtype, false), normF, cfg.eps());
-        return Ops.linear(out, lmHead, null).toType(DataType.FLOAT32, false);
+        return (head ? Ops.linear(out, lmHead, null) : out).toType(DataType.FLOAT32, false);
     }
 
     /**

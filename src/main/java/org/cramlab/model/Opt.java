@@ -135,6 +135,6 @@ final class Opt extends DecoderModel {
         if (projectOut != null) {
             h = Ops.linear(h, projectOut, null);
         }
-        return Ops.linear(h, head, null);
+        return step.head(h, head);
     }
 }

@@ -67,6 +67,22 @@ class InitCommandTest {
     }
 
     @Test
+    void theHiddenFeatureIsRecordedAndComputedAgainAtCram(@TempDir Path dir) {
+        String stories = ModelSamplesTest.stories().toString();
+        Path out = dir.resolve("inits");
+        Outcome o = CramCommandTest.run("init", "--model", stories, "--length", "6", "--train-texts", "sampled:4", "--steps",
+                "300", "--kind", "encoder", "--feature", "hidden", "-o", out.toString());
+        assertEquals(0, o.code(), o.err());
+        LearnedInit encoder = LearnedInit.read(out.resolve("encoder.safetensors"));
+        assertEquals(TextFeature.Kind.HIDDEN, encoder.feature());
+        assertTrue(encoder.label().startsWith("encoder (hidden) fitted on "), encoder.label());
+        Outcome cram = CramCommandTest.run("cram", "--model", stories, "--text", "Once upon a time, there was a girl",
+                "--length", "6", "--steps", "2", "--no-greedy", "--json", "--init", out.resolve("encoder.safetensors").toString());
+        assertEquals(0, cram.code(), cram.err());
+        assertEquals(encoder.label(), RunRecord.fromJson(cram.out().strip()).settings().optimiser().get("init"));
+    }
+
+    @Test
     void badTrainingTextsAndInitSourcesAreOneLineErrors(@TempDir Path dir) throws Exception {
         String llama = CramCommandTest.llama();
         String out = dir.resolve("o").toString();
@@ -76,6 +92,8 @@ class InitCommandTest {
                 "--train-texts", "sampled:x", "-o", out);
         expect("init: --train-texts sampled:N and texts files need --length L", "init", "--model", llama, "--train-texts",
                 "sampled:3", "-o", out);
+        expect("init: text feature must be mean-embedding, positional, hidden or hidden-last, got 'last'", "init", "--model",
+                llama, "--length", "4", "--feature", "last", "--train-texts", "sampled:2", "-o", out);
         expect("init: --feature positional needs --length", "init", "--model", llama, "--feature", "positional",
                 "--train-texts", "sampled:2", "-o", out);
         expect("init: --train-texts " + dir + " is not a run folder (no records/)", "init", "--model", llama, "--train-texts", dir.toString(),
