@@ -17,3 +17,15 @@ def answer(obj):
     """One JSON line on the answer channel, flushed."""
     ANSWERS.write(json.dumps(obj) + "\n")
     ANSWERS.flush()
+
+
+def requests():
+    """The JSON requests on stdin, one per line, until end of input or a {"quit": true} request."""
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        req = json.loads(line)
+        if req.get("quit"):
+            return
+        yield req

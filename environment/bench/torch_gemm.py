@@ -13,11 +13,10 @@ Example:
   chroot "$CRAMLAB_HF_REF" python3 /mnt/repo/environment/bench/torch_gemm.py --threads 2 --serve
 """
 import argparse
-import json
 import sys
 import time
 
-from json_channel import answer  # before torch: native libraries' stdout goes to stderr
+from json_channel import answer, requests  # before torch: native libraries' stdout goes to stderr
 import torch  # noqa: E402
 
 
@@ -42,13 +41,7 @@ def main(argv=None):
     torch.manual_seed(0)
     arrays = {}
     answer({"ready": True, **config()})
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        req = json.loads(line)
-        if req.get("quit"):
-            break
+    for req in requests():
         op, t, d_in, d_out = req["op"], int(req["t"]), int(req["d_in"]), int(req["d_out"])
         key = (op, t, d_in, d_out)
         if key not in arrays:

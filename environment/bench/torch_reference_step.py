@@ -22,7 +22,6 @@ Example:
 """
 import argparse
 import gc
-import json
 import os
 import statistics
 import sys
@@ -31,7 +30,7 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from json_channel import answer  # noqa: E402  (before torch: native libraries' stdout goes to stderr)
+from json_channel import answer, requests  # noqa: E402  (before torch: native libraries' stdout goes to stderr)
 import torch  # noqa: E402
 import transformers  # noqa: E402
 from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
@@ -144,13 +143,7 @@ def serve(args, model, max_pos, gen):
     answer({"ready": True, "torch_version": torch.__version__,
             "transformers_version": transformers.__version__, "threads": torch.get_num_threads(),
             "attn_implementation": args.attn, "mixer": mixer(model)})
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        req = json.loads(line)
-        if req.get("quit"):
-            break
+    for req in requests():
         key = tuple(req["ids"])
         if max_pos is not None and args.mem + len(key) > max_pos:
             answer({"error": f"K + L = {args.mem + len(key)} exceeds the model's {max_pos} positions"})
