@@ -101,6 +101,7 @@ final class RecordBuilder {
         env.put("dtype", info.dtype());
         env.put("device", info.device());
         env.put("threads", String.valueOf(org.cramlab.model.TorchThreads.inUse())); // PyTorch's, not the CPU count
+        env.put("blas", org.cramlab.model.BlasThreads.describe()); // a preloaded OpenBLAS rounds otherwise than MKL
         return env;
     }
 
