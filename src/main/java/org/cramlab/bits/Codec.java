@@ -238,7 +238,7 @@ public final class Codec implements AutoCloseable {
                     + " but the model is loaded in " + fingerprint.compute()
                     + ": the logits must be computed the same way (use the same --dtype and --device)");
         }
-        String blas = h.path() == null ? null : h.path().blasMismatch(BlasThreads.describe());
+        String blas = h.path() == null ? null : h.path().blasMismatch(BlasThreads.shortName());
         if (blas != null) {
             throw new BitsException("cannot decode " + name + ": " + blas);
         }

@@ -22,7 +22,7 @@ import org.cramlab.model.TorchThreads;
  * @param crossover for {@code auto}: the shortest key length that took the fused path; else 0
  * @param fusedModule first {@link Container#HASH_BYTES} of the fused module's SHA-256 when it was used, else null
  * @param threads PyTorch intra-op threads on a CPU; 0 when not recorded (a GPU)
- * @param blas on a CPU {@link BlasThreads#describe()} ({@code mkl} or the OpenBLAS build); "" on a GPU; null when
+ * @param blas on a CPU {@link BlasThreads#shortName()} ({@code mkl} or the OpenBLAS build); "" on a GPU; null when
  *     not recorded (a version-2 container)
  */
 public record CodingPath(String attention, int crossover, byte[] fusedModule, int threads, String blas) {
@@ -31,7 +31,7 @@ public record CodingPath(String attention, int crossover, byte[] fusedModule, in
     public static CodingPath of(CausalLM model, int maxKeys) {
         boolean cpu = model.info().device().startsWith("cpu");
         int threads = cpu ? TorchThreads.inUse() : 0;
-        String blas = cpu ? BlasThreads.describe() : "";
+        String blas = cpu ? BlasThreads.shortName() : "";
         AttentionPath path = model.attentionPath();
         if (path == null) {
             return new CodingPath("none", 0, null, threads, blas);

@@ -34,6 +34,19 @@ public final class BlasThreads {
         return OPENBLAS == null ? MKL : OPENBLAS.config.invokeString(new Object[0], false).strip();
     }
 
+    /**
+     * A short name of the BLAS for a container's header, where bytes count: {@code mkl}, or {@code openblas}, its
+     * version and the CPU kernels it chose, e.g. {@code openblas 0.3.21 cooperlake} (what decides its rounding).
+     */
+    public static String shortName() {
+        if (OPENBLAS == null) {
+            return MKL;
+        }
+        String[] config = describe().split(" ");
+        String core = OPENBLAS.coreName.invokeString(new Object[0], false).strip().toLowerCase(java.util.Locale.ROOT);
+        return "openblas " + (config.length > 1 ? config[1] : "?") + " " + core;
+    }
+
     /** OpenBLAS's thread count, or 0 without OpenBLAS. */
     public static int threads() {
         return OPENBLAS == null ? 0 : OPENBLAS.getThreads.invokeInt(new Object[0]);
@@ -50,14 +63,15 @@ public final class BlasThreads {
     }
 
     /** OpenBLAS's entry points, resolved once. */
-    private record Symbols(Function setThreads, Function getThreads, Function config) {
+    private record Symbols(Function setThreads, Function getThreads, Function config, Function coreName) {
 
         /** The symbols from the process's global scope, or null when any is missing (no OpenBLAS). */
         static Symbols lookUp() {
             try {
                 NativeLibrary process = NativeLibrary.getProcess();
                 return new Symbols(process.getFunction("openblas_set_num_threads"),
-                        process.getFunction("openblas_get_num_threads"), process.getFunction("openblas_get_config"));
+                        process.getFunction("openblas_get_num_threads"), process.getFunction("openblas_get_config"),
+                        process.getFunction("openblas_get_corename"));
             } catch (UnsatisfiedLinkError e) {
                 return null;
             }

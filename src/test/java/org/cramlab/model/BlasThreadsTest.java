@@ -22,6 +22,7 @@ class BlasThreadsTest {
     void withoutOpenBlasItIsMklAndSettingThreadsDoesNothing() {
         Assumptions.assumeFalse(BlasThreads.openBlas(), "this test JVM has OpenBLAS preloaded");
         assertEquals("mkl", BlasThreads.describe());
+        assertEquals("mkl", BlasThreads.shortName());
         BlasThreads.set(2);
         assertEquals(0, BlasThreads.threads());
         assertEquals(1, TorchThreads.set(1)); // surefire's one thread; the BLAS call is skipped, not failed
@@ -42,7 +43,7 @@ class BlasThreadsTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), Files.readString(dir.resolve("err")));
-        assertTrue(lines.get(0).startsWith("OpenBLAS "), lines.toString());
+        assertTrue(lines.get(0).matches("OpenBLAS (\\S+) .* \\| openblas \\1 [a-z0-9_]+"), lines.toString());
         assertEquals(List.of("start 1", "configure(2) 2", "set(1) 1", "set(2) 2"), lines.subList(1, lines.size()));
     }
 
@@ -59,7 +60,7 @@ class BlasThreadsTest {
     /** Prints the BLAS and its thread count after each thread setting. */
     public static final class Child {
         public static void main(String[] args) {
-            System.out.println(BlasThreads.describe());
+            System.out.println(BlasThreads.describe() + " | " + BlasThreads.shortName());
             System.out.println("start " + BlasThreads.threads());
             TorchThreads.configure(2);
             System.out.println("configure(2) " + BlasThreads.threads());
