@@ -47,6 +47,11 @@ public final class BlasThreads {
         return "openblas " + (config.length > 1 ? config[1] : "?") + " " + core;
     }
 
+    /** For reports: {@code mkl (libtorch's own)}, or OpenBLAS's configuration and its current thread count. */
+    public static String summary() {
+        return OPENBLAS == null ? MKL + " (libtorch's own)" : describe() + ", " + threads() + " threads";
+    }
+
     /** OpenBLAS's thread count, or 0 without OpenBLAS. */
     public static int threads() {
         return OPENBLAS == null ? 0 : OPENBLAS.getThreads.invokeInt(new Object[0]);
