@@ -82,9 +82,9 @@ public final class StepBench {
 
     private StepBench() {}
 
-    /** Steps before and while libtorch's profiler counts ops (--count-ops). */
-    private static final int OP_COUNT_WARMUP = 5;
-    private static final int OP_COUNT_STEPS = 5;
+    /** Steps before and while the profilers run (--count-ops, --profile). */
+    private static final int OP_PROFILE_WARMUP = 5;
+    private static final int OP_PROFILE_STEPS = 5;
 
     /**
      * Times the step at every length that fits the model, shortest first (which also runs on to
@@ -143,8 +143,13 @@ public final class StepBench {
                     r = run(model, ids, plan, null);
                 }
                 results.add(r);
-                if (o.countOps) {
-                    opsPerStep.put(l, OpCounter.perStep(model, ids, OP_COUNT_WARMUP, OP_COUNT_STEPS));
+                if (o.countOps || o.profile) {
+                    OpProfile ops = OpProfile.record(model, ids, OP_PROFILE_WARMUP, OP_PROFILE_STEPS);
+                    opsPerStep.put(l, ops.opsPerStep());
+                    if (o.profile) {
+                        ProfileTable.add(c.report(), name, l, ops.selfTimes(), torch == null ? null
+                                : OpProfile.reference(torch, ids, OP_PROFILE_WARMUP, OP_PROFILE_STEPS));
+                    }
                 }
                 c.progress("  L=%d: cramlab %.1f ms, torch %s, ratio %s", l, r.cramlab().median(),
                         r.torch() == null ? "skipped" : BenchReport.fmt(r.torch().median(), 1) + " ms", BenchReport.fmt(r.ratio(), 2));

@@ -93,7 +93,42 @@ class BenchLogicTest {
                  {"name": "aten::t", "tid": 1, "ts": 12, "dur": 0},
                  {"name": "marker", "tid": 1, "ts": 4, "ph": "i"}]
                 """).getAsJsonArray();
-        assertEquals(4, OpCounter.topLevel(trace)); // linear, add, t on thread 1; MmBackward0 on thread 2
+        assertEquals(4, new OpProfile(OpProfile.spans(trace), 1).opsPerStep()); // linear, add, t; MmBackward0
+        assertEquals(2, new OpProfile(OpProfile.spans(trace), 2).opsPerStep()); // per step
+    }
+
+    /** Self time is an op's duration minus its direct children's, summed per name and divided by the steps. */
+    @Test
+    void selfTimeSubtractsDirectChildrenPerThread() {
+        com.google.gson.JsonArray trace = com.google.gson.JsonParser.parseString("""
+                [{"name": "aten::linear", "tid": 1, "ts": 0, "dur": 10},
+                 {"name": "aten::matmul", "tid": 1, "ts": 1, "dur": 5},
+                 {"name": "aten::mm", "tid": 1, "ts": 2, "dur": 3},
+                 {"name": "aten::mm", "tid": 1, "ts": 20, "dur": 4},
+                 {"name": "aten::mm", "tid": 2, "ts": 3, "dur": 6},
+                 {"name": "marker", "tid": 1, "ts": 4, "ph": "i"}]
+                """).getAsJsonArray();
+        java.util.List<OpProfile.Row> rows = new OpProfile(OpProfile.spans(trace), 2).selfTimes();
+        assertEquals(java.util.List.of("aten::mm", "aten::linear", "aten::matmul"),
+                rows.stream().map(OpProfile.Row::name).toList());
+        assertEquals(0.0065, rows.get(0).selfMsPerStep(), 1e-12); // (3 + 4 + 6) us over 2 steps
+        assertEquals(1.5, rows.get(0).callsPerStep(), 1e-12);
+        assertEquals(0.0025, rows.get(1).selfMsPerStep(), 1e-12); // linear 10 - matmul 5
+        assertEquals(0.001, rows.get(2).selfMsPerStep(), 1e-12); // matmul 5 - mm 3
+    }
+
+    /** The profile table joins both sides by op name, largest first, and ends with the totals. */
+    @Test
+    void profileTableJoinsSidesByName() {
+        var ours = java.util.List.of(new OpProfile.Row("aten::mm", 58, 90), new OpProfile.Row("forward", 4, 5));
+        var theirs = java.util.List.of(new OpProfile.Row("aten::_scaled_dot_product_flash_attention_for_cpu", 4, 120),
+                new OpProfile.Row("aten::mm", 58, 80));
+        var rows = ProfileTable.rows(ours, theirs);
+        assertEquals(java.util.List.of("aten::_scaled_dot_product_flash_attention_for_cpu", "-", "-", "4", "120.00"), rows.get(0));
+        assertEquals(java.util.List.of("aten::mm", "58", "90.00", "58", "80.00"), rows.get(1));
+        assertEquals(java.util.List.of("forward", "4", "5.00", "-", "-"), rows.get(2));
+        assertEquals(java.util.List.of("total (all ops)", "62", "95.0", "62", "200.0"), rows.get(3));
+        assertEquals("skipped", ProfileTable.rows(ours, null).get(0).get(3));
     }
 
     /** Live-array counts are the leak test: equal at every mark, and never "flat" when not measured. */
