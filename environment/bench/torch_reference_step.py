@@ -16,7 +16,7 @@ timing; bench --profile puts it beside cramlab's (OpProfile).
 --ids 1,2,3 times exactly these token ids (the benchmark passes cramlab's ids, so both sides see
 the same input). --serve keeps the model loaded and answers JSON requests on stdin, one per line:
   {"ids": [...], "steps": n, "warmup": w}  ->  {"times_ms": [...], "loss": ...}
-  {"ids": [...], "profile": n, "warmup": w}  ->  {"ops": [{"name", "calls", "self_ms"}, ...]}  (see --profile)
+  {"ids": [...], "profile": n, "warmup": w}  ->  {"ops": [{"name", "calls", "self_ms"}, ...], "step_ms": ...}
 Each distinct ids list keeps its own memory and AdamW state across requests (warm-up runs once per
 ids list), so a caller can interleave chunks of torch steps with its own steps on a shared machine.
 
@@ -161,7 +161,8 @@ def serve(args, model, max_pos, gen):
             for _ in range(int(req.get("warmup", args.warmup))):
                 cell.step()
         if req.get("profile"):
-            answer({"ops": profile_ops(cell, int(req["profile"]))})
+            ops, step_ms = profile_ops(cell, int(req["profile"]))
+            answer({"ops": ops, "step_ms": round(step_ms, 4)})
             continue
         times, losses = cell.timed(int(req.get("steps", args.steps)))
         answer({"times_ms": [round(t, 4) for t in times], "loss": round(losses[-1], 6)})
@@ -199,14 +200,14 @@ def peak(args, model, ids, gen):
 
 def profile_ops(cell, steps):
     """Self CPU time per op name over `steps` steps of `cell`, per step, largest first (torch.profiler, CPU
-    activities only). The profiler's ranges (autograd nodes, Optimizer.step) are kept: their self time is the
+    activities only), and the mean step time under the profiler. The profiler's ranges (autograd nodes, Optimizer.step) are kept: their self time is the
     Python and autograd work between the ops inside them."""
     from torch.profiler import ProfilerActivity, profile
     with profile(activities=[ProfilerActivity.CPU]) as prof:
-        cell.timed(steps)
+        times, _ = cell.timed(steps)
     ops = [{"name": e.key, "calls": e.count / steps, "self_ms": round(e.self_cpu_time_total / 1000.0 / steps, 4)}
            for e in prof.key_averages()]
-    return sorted(ops, key=lambda o: -o["self_ms"])
+    return sorted(ops, key=lambda o: -o["self_ms"]), statistics.mean(times)
 
 
 def main(argv=None):
@@ -229,8 +230,8 @@ def main(argv=None):
     for _ in range(args.warmup):
         cell.step()
     if args.profile:
-        ops = profile_ops(cell, args.profile)
-        answer({"L": length, "steps": args.profile, "threads": torch.get_num_threads(),
+        ops, step_ms = profile_ops(cell, args.profile)
+        answer({"L": length, "steps": args.profile, "step_ms": round(step_ms, 3), "threads": torch.get_num_threads(),
                 "torch_version": torch.__version__, "total_self_ms": round(sum(o["self_ms"] for o in ops), 3), "ops": ops})
         return 0
     times, losses = cell.timed(args.steps)

@@ -30,8 +30,12 @@ import org.cramlab.model.CausalLM;
  *
  * @param spans the trace's complete events, sorted by thread, start, and the enclosing one first
  * @param steps the steps profiled
+ * @param wallMs the profiled steps' wall time, ms (NaN when not measured)
  */
-public record OpProfile(List<Span> spans, int steps) {
+public record OpProfile(List<Span> spans, int steps, double wallMs) {
+
+    /** The row that {@link #selfTimes} adds for the step's time outside every op (Java, JNI, Python, waiting). */
+    public static final String OUTSIDE_OPS = "(outside any op)";
 
     /** One complete trace event: op name, thread, start and duration in microseconds. */
     public record Span(String name, String thread, double start, double duration) {
@@ -70,12 +74,15 @@ public record OpProfile(List<Span> spans, int steps) {
             throw new BenchException("cannot create a temporary file for the op trace: " + e.getMessage(), e);
         }
         try {
+            long[] wallNs = new long[1];
             RunListener profile = new RunListener() {
                 @Override
                 public void onUpdate(CramTask task, int step, NDArray memory) {
                     if (step == warmup) {
                         JniUtils.startProfile(false, false, false);
+                        wallNs[0] = System.nanoTime();
                     } else if (step == warmup + steps) {
+                        wallNs[0] = System.nanoTime() - wallNs[0];
                         JniUtils.stopProfile(trace.toString());
                     }
                 }
@@ -83,7 +90,7 @@ public record OpProfile(List<Span> spans, int steps) {
             new BatchedCrammer(model, StepBench.endless(warmup + steps, 1)).run(List.of(CramTask.ofIds(ids, 1)), profile);
             JsonElement root = JsonParser.parseString(Files.readString(trace));
             return new OpProfile(spans(root.isJsonArray() ? root.getAsJsonArray()
-                    : root.getAsJsonObject().getAsJsonArray("traceEvents")), steps);
+                    : root.getAsJsonObject().getAsJsonArray("traceEvents")), steps, wallNs[0] / 1e6);
         } catch (IOException | RuntimeException e) {
             throw new BenchException("op profile failed (libtorch profiler trace " + trace + "): " + e.getMessage(), e);
         } finally {
@@ -118,6 +125,11 @@ public record OpProfile(List<Span> spans, int steps) {
             JsonObject o = e.getAsJsonObject();
             rows.add(new Row(o.get("name").getAsString(), o.get("calls").getAsDouble(), o.get("self_ms").getAsDouble()));
         }
+        if (res.has("step_ms")) {
+            double inOps = rows.stream().mapToDouble(Row::selfMsPerStep).sum();
+            rows.add(new Row(OUTSIDE_OPS, 0, Math.max(0, res.get("step_ms").getAsDouble() - inOps)));
+            rows.sort(Comparator.comparingDouble(Row::selfMsPerStep).reversed());
+        }
         return rows;
     }
 
@@ -150,7 +162,10 @@ public record OpProfile(List<Span> spans, int steps) {
         return n / (double) steps;
     }
 
-    /** Every op name's calls and self time per step, the largest self time first. */
+    /**
+     * Every op name's calls and self time per step, the largest self time first, and (when the wall time was
+     * measured) a row {@link #OUTSIDE_OPS} with the rest of the step's wall time: the rows add up to the step.
+     */
     public List<Row> selfTimes() {
         double[] self = new double[spans.size()]; // duration minus the direct children's, by index
         Deque<Integer> open = new ArrayDeque<>();
@@ -178,6 +193,10 @@ public record OpProfile(List<Span> spans, int steps) {
         }
         List<Row> rows = new ArrayList<>();
         byName.forEach((name, acc) -> rows.add(new Row(name, acc[0] / steps, acc[1] / 1000 / steps)));
+        if (!Double.isNaN(wallMs)) {
+            double inOps = rows.stream().mapToDouble(Row::selfMsPerStep).sum();
+            rows.add(new Row(OUTSIDE_OPS, 0, Math.max(0, wallMs / steps - inOps)));
+        }
         rows.sort(Comparator.comparingDouble(Row::selfMsPerStep).reversed());
         return rows;
     }

@@ -23,7 +23,7 @@ final class ProfileTable {
     /** Adds the table for length {@code l}; {@code theirs} is null when the reference did not run. */
     static void add(BenchReport report, String model, int l, List<OpProfile.Row> ours, List<OpProfile.Row> theirs) {
         report.add(new BenchReport.Table("Self time per op and step (ms), " + model + ", L = " + l + ", the top " + TOP
-                + " of each side by self time; totals over all ops", List.of("op", "cramlab calls", "cramlab ms",
+                + " of each side by self time and the step's time outside any op; the last row sums all", List.of("op", "cramlab calls", "cramlab ms",
                 "torch calls", "torch ms"), rows(ours, theirs)));
         for (OpProfile.Row r : ours) {
             report.add("profile", model, l, 1, "cramlab_self_ms:" + r.name(), r.selfMsPerStep(), "ms");
@@ -44,6 +44,9 @@ final class ProfileTable {
         if (theirs != null) {
             theirs.stream().limit(TOP).forEach(r -> names.add(r.name()));
         }
+        if (a.containsKey(OpProfile.OUTSIDE_OPS) || b.containsKey(OpProfile.OUTSIDE_OPS)) {
+            names.add(OpProfile.OUTSIDE_OPS);
+        }
         List<String> sorted = new ArrayList<>(names);
         sorted.sort((x, y) -> Double.compare(Math.max(ms(b, y), ms(a, y)), Math.max(ms(b, x), ms(a, x))));
         List<List<String>> rows = new ArrayList<>();
@@ -51,7 +54,7 @@ final class ProfileTable {
             rows.add(List.of(name, calls(a, name), fmtMs(a, name), theirs == null ? "skipped" : calls(b, name),
                     theirs == null ? "skipped" : fmtMs(b, name)));
         }
-        rows.add(List.of("total (all ops)", BenchReport.fmt(ours.stream().mapToDouble(OpProfile.Row::callsPerStep).sum(), 0),
+        rows.add(List.of("step (all rows, not only those shown)", BenchReport.fmt(ours.stream().mapToDouble(OpProfile.Row::callsPerStep).sum(), 0),
                 BenchReport.fmt(total(ours), 1),
                 theirs == null ? "skipped" : BenchReport.fmt(theirs.stream().mapToDouble(OpProfile.Row::callsPerStep).sum(), 0),
                 theirs == null ? "skipped" : BenchReport.fmt(total(theirs), 1)));

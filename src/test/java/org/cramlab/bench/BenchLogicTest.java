@@ -93,8 +93,8 @@ class BenchLogicTest {
                  {"name": "aten::t", "tid": 1, "ts": 12, "dur": 0},
                  {"name": "marker", "tid": 1, "ts": 4, "ph": "i"}]
                 """).getAsJsonArray();
-        assertEquals(4, new OpProfile(OpProfile.spans(trace), 1).opsPerStep()); // linear, add, t; MmBackward0
-        assertEquals(2, new OpProfile(OpProfile.spans(trace), 2).opsPerStep()); // per step
+        assertEquals(4, new OpProfile(OpProfile.spans(trace), 1, Double.NaN).opsPerStep()); // linear, add, t; MmBackward0
+        assertEquals(2, new OpProfile(OpProfile.spans(trace), 2, Double.NaN).opsPerStep()); // per step
     }
 
     /** Self time is an op's duration minus its direct children's, summed per name and divided by the steps. */
@@ -108,13 +108,17 @@ class BenchLogicTest {
                  {"name": "aten::mm", "tid": 2, "ts": 3, "dur": 6},
                  {"name": "marker", "tid": 1, "ts": 4, "ph": "i"}]
                 """).getAsJsonArray();
-        java.util.List<OpProfile.Row> rows = new OpProfile(OpProfile.spans(trace), 2).selfTimes();
+        java.util.List<OpProfile.Row> rows = new OpProfile(OpProfile.spans(trace), 2, Double.NaN).selfTimes();
         assertEquals(java.util.List.of("aten::mm", "aten::linear", "aten::matmul"),
                 rows.stream().map(OpProfile.Row::name).toList());
         assertEquals(0.0065, rows.get(0).selfMsPerStep(), 1e-12); // (3 + 4 + 6) us over 2 steps
         assertEquals(1.5, rows.get(0).callsPerStep(), 1e-12);
         assertEquals(0.0025, rows.get(1).selfMsPerStep(), 1e-12); // linear 10 - matmul 5
         assertEquals(0.001, rows.get(2).selfMsPerStep(), 1e-12); // matmul 5 - mm 3
+        // with the wall time measured, the rest of it is one more row: 0.1 ms over 2 steps, 0.010 ms in ops
+        java.util.List<OpProfile.Row> timed = new OpProfile(OpProfile.spans(trace), 2, 0.1).selfTimes();
+        assertEquals(OpProfile.OUTSIDE_OPS, timed.get(0).name());
+        assertEquals(0.05 - 0.010, timed.get(0).selfMsPerStep(), 1e-12);
     }
 
     /** The profile table joins both sides by op name, largest first, and ends with the totals. */
@@ -127,7 +131,7 @@ class BenchLogicTest {
         assertEquals(java.util.List.of("aten::_scaled_dot_product_flash_attention_for_cpu", "-", "-", "4", "120.00"), rows.get(0));
         assertEquals(java.util.List.of("aten::mm", "58", "90.00", "58", "80.00"), rows.get(1));
         assertEquals(java.util.List.of("forward", "4", "5.00", "-", "-"), rows.get(2));
-        assertEquals(java.util.List.of("total (all ops)", "62", "95.0", "62", "200.0"), rows.get(3));
+        assertEquals(java.util.List.of("step (all rows, not only those shown)", "62", "95.0", "62", "200.0"), rows.get(3));
         assertEquals("skipped", ProfileTable.rows(ours, null).get(0).get(3));
     }
 
