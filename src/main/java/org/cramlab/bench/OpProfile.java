@@ -56,7 +56,7 @@ public record OpProfile(List<Span> spans, int steps, double wallMs) {
     public record Row(String name, double callsPerStep, double selfMsPerStep) {}
 
     public OpProfile {
-        spans = List.copyOf(spans);
+        spans = sorted(spans);
         if (steps < 1) {
             throw new BenchException("an op profile needs steps >= 1, got " + steps);
         }
@@ -64,6 +64,15 @@ public record OpProfile(List<Span> spans, int steps, double wallMs) {
 
     /** Profiles {@code steps} engine steps at {@code ids} (K = 1) after {@code warmup} untimed ones. */
     public static OpProfile record(CausalLM model, int[] ids, int warmup, int steps) {
+        return record(model, ids, warmup, steps, () -> { });
+    }
+
+    /**
+     * As {@link #record(CausalLM, int[], int, int)}, running {@code afterEachStep} (e.g. one profiled reference
+     * step, so that both sides see the same load) after each profiled step, outside the profile: the profiler
+     * writes one trace per step.
+     */
+    public static OpProfile record(CausalLM model, int[] ids, int warmup, int steps, Runnable afterEachStep) {
         if (warmup < 1 || steps < 1) {
             throw new BenchException("op profile needs warmup >= 1 and steps >= 1, got " + warmup + " and " + steps);
         }
@@ -74,24 +83,26 @@ public record OpProfile(List<Span> spans, int steps, double wallMs) {
             throw new BenchException("cannot create a temporary file for the op trace: " + e.getMessage(), e);
         }
         try {
-            long[] wallNs = new long[1];
+            List<Span> all = new ArrayList<>();
+            long[] wallNs = new long[2]; // {sum over the profiled steps, start of the current one}
             RunListener profile = new RunListener() {
                 @Override
                 public void onUpdate(CramTask task, int step, NDArray memory) {
-                    if (step == warmup) {
-                        JniUtils.startProfile(false, false, false);
-                        wallNs[0] = System.nanoTime();
-                    } else if (step == warmup + steps) {
-                        wallNs[0] = System.nanoTime() - wallNs[0];
+                    if (step > warmup && step <= warmup + steps) {
+                        wallNs[0] += System.nanoTime() - wallNs[1];
                         JniUtils.stopProfile(trace.toString());
+                        all.addAll(after(all, read(trace)));
+                        afterEachStep.run();
+                    }
+                    if (step >= warmup && step < warmup + steps) {
+                        JniUtils.startProfile(false, false, false);
+                        wallNs[1] = System.nanoTime();
                     }
                 }
             };
             new BatchedCrammer(model, StepBench.endless(warmup + steps, 1)).run(List.of(CramTask.ofIds(ids, 1)), profile);
-            JsonElement root = JsonParser.parseString(Files.readString(trace));
-            return new OpProfile(spans(root.isJsonArray() ? root.getAsJsonArray()
-                    : root.getAsJsonObject().getAsJsonArray("traceEvents")), steps, wallNs[0] / 1e6);
-        } catch (IOException | RuntimeException e) {
+            return new OpProfile(all, steps, wallNs[0] / 1e6);
+        } catch (RuntimeException e) {
             throw new BenchException("op profile failed (libtorch profiler trace " + trace + "): " + e.getMessage(), e);
         } finally {
             try {
@@ -100,6 +111,25 @@ public record OpProfile(List<Span> spans, int steps, double wallMs) {
                 // a leftover temporary file is harmless
             }
         }
+    }
+
+    private static List<Span> read(Path trace) {
+        try {
+            JsonElement root = JsonParser.parseString(Files.readString(trace));
+            return spans(root.isJsonArray() ? root.getAsJsonArray() : root.getAsJsonObject().getAsJsonArray("traceEvents"));
+        } catch (IOException e) {
+            throw new BenchException("cannot read the libtorch profiler trace " + trace + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code next} shifted to start after every span of {@code before} (each trace has its own clock origin). */
+    static List<Span> after(List<Span> before, List<Span> next) {
+        if (before.isEmpty()) {
+            return next;
+        }
+        double end = before.stream().mapToDouble(Span::end).max().orElse(0);
+        double shift = end + 1 - next.stream().mapToDouble(Span::start).min().orElse(0);
+        return next.stream().map(s -> new Span(s.name(), s.thread(), s.start() + shift, s.duration())).toList();
     }
 
     /**
@@ -133,6 +163,22 @@ public record OpProfile(List<Span> spans, int steps, double wallMs) {
         return rows;
     }
 
+    /** The mean per step of several profiles' rows (e.g. one reference step each), the largest self time first. */
+    public static List<Row> mean(List<List<Row>> profiles) {
+        Map<String, double[]> byName = new LinkedHashMap<>(); // name -> {calls, self ms}
+        for (List<Row> rows : profiles) {
+            for (Row r : rows) {
+                double[] acc = byName.computeIfAbsent(r.name(), k -> new double[2]);
+                acc[0] += r.callsPerStep();
+                acc[1] += r.selfMsPerStep();
+            }
+        }
+        List<Row> out = new ArrayList<>();
+        byName.forEach((name, acc) -> out.add(new Row(name, acc[0] / profiles.size(), acc[1] / profiles.size())));
+        out.sort(Comparator.comparingDouble(Row::selfMsPerStep).reversed());
+        return out;
+    }
+
     /** The complete events ({@code ts} and {@code dur}) of a Chrome trace, sorted as {@link #spans} says. */
     static List<Span> spans(JsonArray events) {
         List<Span> out = new ArrayList<>();
@@ -143,9 +189,14 @@ public record OpProfile(List<Span> spans, int steps, double wallMs) {
                         o.has("tid") ? o.get("tid").getAsString() : "", o.get("ts").getAsDouble(), o.get("dur").getAsDouble()));
             }
         }
+        return sorted(out);
+    }
+
+    private static List<Span> sorted(List<Span> spans) {
+        List<Span> out = new ArrayList<>(spans);
         out.sort(Comparator.comparing(Span::thread).thenComparingDouble(Span::start)
                 .thenComparingDouble(s -> -s.duration()));
-        return out;
+        return List.copyOf(out);
     }
 
     /** Ops per step that no other op of the same thread encloses (an op's internal calls are not counted). */

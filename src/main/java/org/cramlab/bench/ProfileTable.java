@@ -23,7 +23,7 @@ final class ProfileTable {
     /** Adds the table for length {@code l}; {@code theirs} is null when the reference did not run. */
     static void add(BenchReport report, String model, int l, List<OpProfile.Row> ours, List<OpProfile.Row> theirs) {
         report.add(new BenchReport.Table("Self time per op and step (ms), " + model + ", L = " + l + ", the top " + TOP
-                + " of each side by self time and the step's time outside any op; the last row sums all", List.of("op", "cramlab calls", "cramlab ms",
+                + " of each side by self time and the step's time outside any op, one profiled step each in turn; the last row sums all", List.of("op", "cramlab calls", "cramlab ms",
                 "torch calls", "torch ms"), rows(ours, theirs)));
         for (OpProfile.Row r : ours) {
             report.add("profile", model, l, 1, "cramlab_self_ms:" + r.name(), r.selfMsPerStep(), "ms");

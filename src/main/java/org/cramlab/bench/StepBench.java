@@ -144,11 +144,14 @@ public final class StepBench {
                 }
                 results.add(r);
                 if (o.countOps || o.profile) {
-                    OpProfile ops = OpProfile.record(model, ids, OP_PROFILE_WARMUP, OP_PROFILE_STEPS);
+                    // --profile: one reference step profiled after each of ours, so both see the same load
+                    TorchReference side = o.profile ? torch : null;
+                    List<List<OpProfile.Row>> theirs = new ArrayList<>();
+                    OpProfile ops = OpProfile.record(model, ids, OP_PROFILE_WARMUP, OP_PROFILE_STEPS, side == null ? () -> { }
+                            : () -> theirs.add(OpProfile.reference(side, ids, OP_PROFILE_WARMUP, 1)));
                     opsPerStep.put(l, ops.opsPerStep());
                     if (o.profile) {
-                        ProfileTable.add(c.report(), name, l, ops.selfTimes(), torch == null ? null
-                                : OpProfile.reference(torch, ids, OP_PROFILE_WARMUP, OP_PROFILE_STEPS));
+                        ProfileTable.add(c.report(), name, l, ops.selfTimes(), side == null ? null : OpProfile.mean(theirs));
                     }
                 }
                 c.progress("  L=%d: cramlab %.1f ms, torch %s, ratio %s", l, r.cramlab().median(),

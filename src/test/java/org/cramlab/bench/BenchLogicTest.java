@@ -121,6 +121,26 @@ class BenchLogicTest {
         assertEquals(0.05 - 0.010, timed.get(0).selfMsPerStep(), 1e-12);
     }
 
+    /** Per-step traces are laid one after the other (each has its own clock), so nesting stays within a step. */
+    @Test
+    void tracesOfStepsFollowEachOther() {
+        var first = java.util.List.of(new OpProfile.Span("aten::linear", "1", 100, 50));
+        var second = java.util.List.of(new OpProfile.Span("aten::linear", "1", 0, 50), new OpProfile.Span("aten::mm", "1", 10, 20));
+        var shifted = OpProfile.after(first, second);
+        assertEquals(151, shifted.get(0).start(), 1e-9);
+        assertEquals(161, shifted.get(1).start(), 1e-9);
+        var all = new java.util.ArrayList<>(first);
+        all.addAll(shifted);
+        // 2 steps: linear 50 + (50 - 20) self, mm 20: per step 40 and 10 us
+        var rows = new OpProfile(all, 2, Double.NaN).selfTimes();
+        assertEquals(0.040, rows.get(0).selfMsPerStep(), 1e-12);
+        assertEquals(0.010, rows.get(1).selfMsPerStep(), 1e-12);
+        assertEquals(1.0, new OpProfile(all, 2, Double.NaN).opsPerStep());
+        assertEquals(java.util.List.of(new OpProfile.Row("aten::mm", 1, 3), new OpProfile.Row("aten::add", 0.5, 1)),
+                OpProfile.mean(java.util.List.of(java.util.List.of(new OpProfile.Row("aten::mm", 1, 2)),
+                        java.util.List.of(new OpProfile.Row("aten::mm", 1, 4), new OpProfile.Row("aten::add", 1, 2)))));
+    }
+
     /** The profile table joins both sides by op name, largest first, and ends with the totals. */
     @Test
     void profileTableJoinsSidesByName() {
