@@ -137,14 +137,8 @@ public record OpProfile(List<Span> spans, int steps, double wallMs) {
      * request) over {@code steps} steps on {@code ids}; its first request for these ids runs {@code warmup} steps.
      */
     public static List<Row> reference(TorchReference torch, int[] ids, int warmup, int steps) {
-        JsonObject req = new JsonObject();
-        JsonArray a = new JsonArray();
-        for (int id : ids) {
-            a.add(id);
-        }
-        req.add("ids", a);
+        JsonObject req = TorchReference.cellRequest(ids, warmup);
         req.addProperty("profile", steps);
-        req.addProperty("warmup", warmup);
         JsonObject res = torch.request(req, "the op profile at L = " + ids.length);
         if (!res.has("ops")) {
             throw new BenchException("the torch reference answered the op profile at L = " + ids.length

@@ -81,42 +81,40 @@ class BenchLogicTest {
         assertFalse(MemoryBench.flat(mid, new ProcStatus(1_011_000, 1_011_000, 0, 0)));
     }
 
-    /** Ops nested in another op of the same thread are not counted; other threads and instant events are apart. */
-    @Test
-    void opCountTakesTopLevelEventsPerThread() {
-        com.google.gson.JsonArray trace = com.google.gson.JsonParser.parseString("""
+    /** A libtorch profiler trace: nested ops on thread 1, one op on thread 2, an instant event. */
+    private static com.google.gson.JsonArray trace() {
+        return com.google.gson.JsonParser.parseString("""
                 [{"name": "aten::linear", "tid": 1, "ts": 0, "dur": 10},
                  {"name": "aten::matmul", "tid": 1, "ts": 1, "dur": 5},
                  {"name": "aten::mm", "tid": 1, "ts": 2, "dur": 3},
                  {"name": "aten::add", "tid": 1, "ts": 10, "dur": 2},
                  {"name": "MmBackward0", "tid": 2, "ts": 3, "dur": 4},
                  {"name": "aten::t", "tid": 1, "ts": 12, "dur": 0},
+                 {"name": "aten::mm", "tid": 1, "ts": 20, "dur": 4},
                  {"name": "marker", "tid": 1, "ts": 4, "ph": "i"}]
                 """).getAsJsonArray();
-        assertEquals(4, new OpProfile(OpProfile.spans(trace), 1, Double.NaN).opsPerStep()); // linear, add, t; MmBackward0
-        assertEquals(2, new OpProfile(OpProfile.spans(trace), 2, Double.NaN).opsPerStep()); // per step
+    }
+
+    /** Ops nested in another op of the same thread are not counted; other threads and instant events are apart. */
+    @Test
+    void opCountTakesTopLevelEventsPerThread() {
+        // linear, add, t, the second mm on thread 1; MmBackward0 on thread 2
+        assertEquals(5, new OpProfile(OpProfile.spans(trace()), 1, Double.NaN).opsPerStep());
+        assertEquals(2.5, new OpProfile(OpProfile.spans(trace()), 2, Double.NaN).opsPerStep()); // per step
     }
 
     /** Self time is an op's duration minus its direct children's, summed per name and divided by the steps. */
     @Test
     void selfTimeSubtractsDirectChildrenPerThread() {
-        com.google.gson.JsonArray trace = com.google.gson.JsonParser.parseString("""
-                [{"name": "aten::linear", "tid": 1, "ts": 0, "dur": 10},
-                 {"name": "aten::matmul", "tid": 1, "ts": 1, "dur": 5},
-                 {"name": "aten::mm", "tid": 1, "ts": 2, "dur": 3},
-                 {"name": "aten::mm", "tid": 1, "ts": 20, "dur": 4},
-                 {"name": "aten::mm", "tid": 2, "ts": 3, "dur": 6},
-                 {"name": "marker", "tid": 1, "ts": 4, "ph": "i"}]
-                """).getAsJsonArray();
-        java.util.List<OpProfile.Row> rows = new OpProfile(OpProfile.spans(trace), 2, Double.NaN).selfTimes();
-        assertEquals(java.util.List.of("aten::mm", "aten::linear", "aten::matmul"),
+        java.util.List<OpProfile.Row> rows = new OpProfile(OpProfile.spans(trace()), 2, Double.NaN).selfTimes();
+        assertEquals(java.util.List.of("aten::mm", "aten::linear", "MmBackward0", "aten::matmul", "aten::add", "aten::t"),
                 rows.stream().map(OpProfile.Row::name).toList());
-        assertEquals(0.0065, rows.get(0).selfMsPerStep(), 1e-12); // (3 + 4 + 6) us over 2 steps
-        assertEquals(1.5, rows.get(0).callsPerStep(), 1e-12);
+        assertEquals(0.0035, rows.get(0).selfMsPerStep(), 1e-12); // (3 + 4) us over 2 steps
+        assertEquals(1.0, rows.get(0).callsPerStep(), 1e-12);
         assertEquals(0.0025, rows.get(1).selfMsPerStep(), 1e-12); // linear 10 - matmul 5
-        assertEquals(0.001, rows.get(2).selfMsPerStep(), 1e-12); // matmul 5 - mm 3
+        assertEquals(0.001, rows.get(3).selfMsPerStep(), 1e-12); // matmul 5 - mm 3
         // with the wall time measured, the rest of it is one more row: 0.1 ms over 2 steps, 0.010 ms in ops
-        java.util.List<OpProfile.Row> timed = new OpProfile(OpProfile.spans(trace), 2, 0.1).selfTimes();
+        java.util.List<OpProfile.Row> timed = new OpProfile(OpProfile.spans(trace()), 2, 0.1).selfTimes();
         assertEquals(OpProfile.OUTSIDE_OPS, timed.get(0).name());
         assertEquals(0.05 - 0.010, timed.get(0).selfMsPerStep(), 1e-12);
     }
