@@ -200,6 +200,10 @@ public final class Codec implements AutoCloseable {
         }
     }
 
+    /** The hint for a container from before the BLAS was recorded: those were written under MKL, the default then. */
+    private static final String UNRECORDED_BLAS = "; written before OpenBLAS was the launchers' default, it decodes under"
+            + " libtorch's MKL: CRAMLAB_BLAS=mkl environment/cramlab decompress ...";
+
     /** Decompresses a container; {@code name} names it in errors. Never returns text whose checksum differs. */
     public byte[] decompress(byte[] data, String name) {
         Container container = Container.read(data, name);
@@ -215,11 +219,10 @@ public final class Codec implements AutoCloseable {
             throw new BitsException(name + ": the decoded text does not match the original's SHA-256 (" + out.length
                     + " bytes decoded, " + h.originalBytes() + " expected). The logits differed from the compressing"
                     + " run's: it used cramlab " + h.cramlabVersion() + " with " + h.model().compute()
-                    + (h.path() == null ? " (a version-1 container: attention path and threads not recorded;"
-                            + " try CRAMLAB_ATTENTION=explicit or fused)"
-                            : ", " + h.path().describe() + (h.path().blas() == null ? " (a version-2 container: its BLAS"
-                                    + " is not recorded; written before OpenBLAS was the default it decodes under"
-                                    + " CRAMLAB_BLAS=mkl environment/cramlab decompress ...)" : ""))
+                    + (h.path() == null ? " (a version-1 container: attention path, threads and BLAS not recorded;"
+                            + " try CRAMLAB_ATTENTION=explicit or fused" + UNRECORDED_BLAS + ")"
+                            : ", " + h.path().describe() + (h.path().blas() == null
+                                    ? " (a version-2 container: BLAS not recorded" + UNRECORDED_BLAS + ")" : ""))
                     + "; this is cramlab " + version() + " with "
                     + fingerprint.compute() + ", " + CodingPath.of(model, maxKeys(container)).describe());
         }
