@@ -41,7 +41,7 @@ final class FusedBlocks {
     /**
      * The module for a forward call over {@code positions} (B * T) positions on {@code device}, or null for the
      * explicit ops: by {@code path}; AUTO falls back to the explicit ops (one logged line) when the module
-     * cannot be loaded, FUSED fails with a clear error.
+     * cannot be loaded, FUSED (and LAYER, for what its fused layer does not cover) fails with a clear error.
      */
     static FusedBlocks forCall(BlockPath path, Device device, int positions) {
         return forCall(path, device, positions, COMMITTED);
@@ -51,7 +51,7 @@ final class FusedBlocks {
     static FusedBlocks forCall(BlockPath path, Device device, int positions, TorchScriptModule.Archive archive) {
         return switch (path) {
             case EXPLICIT -> null;
-            case FUSED -> new FusedBlocks(TorchScriptModule.require(archive));
+            case FUSED, LAYER -> new FusedBlocks(TorchScriptModule.require(archive));
             case AUTO -> positions < crossover(device) ? null
                     : wrap(TorchScriptModule.orNull(archive, "the explicit blocks"));
         };
