@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate cramlab's fused-layer TorchScript archive (src/main/resources/cramlab/layer/fused_layer.pt).
 
-A whole Llama decoder layer as one scripted call instead of ~25 small libtorch calls through DJL's JNI:
+A whole Llama (or GPT-NeoX) decoder layer as one scripted call instead of ~25 small libtorch calls through DJL's JNI:
 input RMSNorm, q/k/v projections (optional biases), rotary on q and k, causal sdpa (is_causal, T == S, no
 cache), o projection, residual, post-attention RMSNorm, SwiGLU MLP with torch's fused silu, residual. Run it
 in the Debian sid tree (torch 2.14), then put the printed SHA-256 into org.cramlab.model.FusedLayer.ARCHIVE_SHA256:
@@ -21,6 +21,9 @@ sends sdpa's enable_gqa to its slow math kernel there) and passed natively on CU
 dtype except RMSNorm's normalisation (float32, cast back, as transformers).
 - forward(h, in_norm, wq, wk, wv, wo, post_norm, gate, up, down, cos, sin_signed, eps, scale, heads)
 - biased(same, with bq, bk, bv, bo after wq, wk, wv, wo): attention_bias checkpoints.
+- neox_parallel / neox_sequential(h, ln1_w, ln1_b, qkv_w, qkv_b, dense_w, dense_b, ln2_w, ln2_b, up_w, up_b,
+  down_w, down_b, cos, sin_signed, eps, scale, heads): a GPT-NeoX (Pythia) layer: LayerNorm, q/k/v fused per
+  head ([H, 3 * hd] rows), partial rotary, exact GELU MLP, parallel or sequential residual.
 """
 import hashlib
 import sys
@@ -51,21 +54,43 @@ def layer(h: torch.Tensor, in_norm: torch.Tensor, wq: torch.Tensor, bq: Optional
           bo: Optional[torch.Tensor], post_norm: torch.Tensor, gate: torch.Tensor, up: torch.Tensor, down: torch.Tensor,
           cos: torch.Tensor, sin_signed: torch.Tensor, eps: torch.Tensor, scale: torch.Tensor,
           head_counts: torch.Tensor) -> torch.Tensor:
-    n_heads = int(head_counts[0])
-    n_kv = int(head_counts[1])
     x = rms_norm(h, in_norm, eps)
-    q = rotate(heads(F.linear(x, wq, bq), n_heads), cos, sin_signed) * scale
-    k = rotate(heads(F.linear(x, wk, bk), n_kv), cos, sin_signed)
-    v = heads(F.linear(x, wv, bv), n_kv)
-    g = n_heads // n_kv
+    q = rotate(heads(F.linear(x, wq, bq), int(head_counts[0])), cos, sin_signed) * scale
+    k = rotate(heads(F.linear(x, wk, bk), int(head_counts[1])), cos, sin_signed)
+    v = heads(F.linear(x, wv, bv), int(head_counts[1]))
+    h = h + F.linear(attend(q, k, v), wo, bo)
+    return h + swiglu(rms_norm(h, post_norm, eps), gate, up, down)
+
+
+def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Causal sdpa (q pre-scaled, scale 1), [B, T, H * hd] out; grouped-query heads repeated on a CPU."""
+    g = q.size(1) // k.size(1)
     native_gqa = q.is_cuda
     if g > 1 and not native_gqa:
         k = k.repeat_interleave(g, 1)
         v = v.repeat_interleave(g, 1)
     o = F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=1.0, enable_gqa=g > 1 and native_gqa)
     b, _, t, _ = o.shape
-    h = h + F.linear(o.transpose(1, 2).reshape(b, t, -1), wo, bo)
-    return h + swiglu(rms_norm(h, post_norm, eps), gate, up, down)
+    return o.transpose(1, 2).reshape(b, t, -1)
+
+
+def neox_layer(h: torch.Tensor, ln1_w: torch.Tensor, ln1_b: torch.Tensor, qkv_w: torch.Tensor, qkv_b: torch.Tensor,
+               dense_w: torch.Tensor, dense_b: torch.Tensor, ln2_w: torch.Tensor, ln2_b: torch.Tensor,
+               up_w: torch.Tensor, up_b: torch.Tensor, down_w: torch.Tensor, down_b: torch.Tensor, cos: torch.Tensor,
+               sin_signed: torch.Tensor, eps: torch.Tensor, scale: torch.Tensor, head_counts: torch.Tensor,
+               parallel: bool) -> torch.Tensor:
+    """GPTNeoXLayer: LayerNorm, per-head fused q/k/v, partial rotary, causal sdpa, exact GELU MLP, parallel or
+    sequential residual."""
+    e = float(eps)
+    d = h.size(-1)
+    qkv = heads(F.linear(F.layer_norm(h, [d], ln1_w, ln1_b, e), qkv_w, qkv_b), int(head_counts[0]))
+    q, k, v = qkv.chunk(3, -1)
+    a = F.linear(attend(rotate(q, cos, sin_signed) * scale, rotate(k, cos, sin_signed), v), dense_w, dense_b)
+    if parallel:
+        mlp_in = F.layer_norm(h, [d], ln2_w, ln2_b, e)
+        return h + a + F.linear(F.gelu(F.linear(mlp_in, up_w, up_b)), down_w, down_b)
+    h = h + a
+    return h + F.linear(F.gelu(F.linear(F.layer_norm(h, [d], ln2_w, ln2_b, e), up_w, up_b)), down_w, down_b)
 
 
 class FusedLayer(torch.nn.Module):
@@ -88,34 +113,81 @@ class FusedLayer(torch.nn.Module):
         return layer(h, in_norm, wq, bq, wk, bk, wv, bv, wo, bo, post_norm, gate, up, down, cos, sin_signed, eps,
                      scale, head_counts)
 
+    @torch.jit.export
+    def neox_parallel(self, h: torch.Tensor, ln1_w: torch.Tensor, ln1_b: torch.Tensor, qkv_w: torch.Tensor,
+                      qkv_b: torch.Tensor, dense_w: torch.Tensor, dense_b: torch.Tensor, ln2_w: torch.Tensor,
+                      ln2_b: torch.Tensor, up_w: torch.Tensor, up_b: torch.Tensor, down_w: torch.Tensor,
+                      down_b: torch.Tensor, cos: torch.Tensor, sin_signed: torch.Tensor, eps: torch.Tensor,
+                      scale: torch.Tensor, head_counts: torch.Tensor) -> torch.Tensor:
+        """A GPT-NeoX layer with use_parallel_residual (Pythia)."""
+        return neox_layer(h, ln1_w, ln1_b, qkv_w, qkv_b, dense_w, dense_b, ln2_w, ln2_b, up_w, up_b, down_w, down_b, cos,
+                          sin_signed, eps, scale, head_counts, True)
 
-def eager_reference(h, w, n_heads, n_kv, rot, theta=10000.0, eps=1e-5):
-    """transformers' LlamaDecoderLayer in eager torch: explicit softmax attention, repeat_kv, rotate_half."""
+    @torch.jit.export
+    def neox_sequential(self, h: torch.Tensor, ln1_w: torch.Tensor, ln1_b: torch.Tensor, qkv_w: torch.Tensor,
+                        qkv_b: torch.Tensor, dense_w: torch.Tensor, dense_b: torch.Tensor, ln2_w: torch.Tensor,
+                        ln2_b: torch.Tensor, up_w: torch.Tensor, up_b: torch.Tensor, down_w: torch.Tensor,
+                        down_b: torch.Tensor, cos: torch.Tensor, sin_signed: torch.Tensor, eps: torch.Tensor,
+                        scale: torch.Tensor, head_counts: torch.Tensor) -> torch.Tensor:
+        """A GPT-NeoX layer without use_parallel_residual."""
+        return neox_layer(h, ln1_w, ln1_b, qkv_w, qkv_b, dense_w, dense_b, ln2_w, ln2_b, up_w, up_b, down_w, down_b, cos,
+                          sin_signed, eps, scale, head_counts, False)
+
+
+def eager_rope(x, rot, theta=10000.0):
+    """transformers' rotary on the leading rot dims of x [B, H, T, hd] (rotate_half, cos/sin from positions)."""
+    t = x.shape[2]
+    inv = 1.0 / theta ** (torch.arange(0, rot, 2, dtype=torch.float32) / rot)
+    f = torch.arange(t, dtype=torch.float32)[:, None] * inv[None]
+    emb = torch.cat([f, f], -1)
+    xr, rest = x[..., :rot], x[..., rot:]
+    x1, x2 = xr[..., : rot // 2], xr[..., rot // 2:]
+    return torch.cat([xr * emb.cos() + torch.cat([-x2, x1], -1) * emb.sin(), rest], -1)
+
+
+def eager_attention(q, k, v):
+    """Explicit causal softmax(q k^T / sqrt(hd)) v with repeat_kv, [B, T, H * hd] out."""
+    b, n_heads, t, hd = q.shape
+    k, v = k.repeat_interleave(n_heads // k.shape[1], 1), v.repeat_interleave(n_heads // k.shape[1], 1)
+    s = (q @ k.transpose(-1, -2)) / hd ** 0.5
+    s = s.masked_fill(~torch.ones(t, t, dtype=torch.bool).tril(), float("-inf"))
+    return (s.softmax(-1) @ v).transpose(1, 2).reshape(b, t, n_heads * hd)
+
+
+def eager_reference(h, w, n_heads, n_kv, rot, eps=1e-5):
+    """transformers' LlamaDecoderLayer in eager torch."""
     b, t, d = h.shape
     hd = w["wq"].shape[0] // n_heads
 
     def norm(x, weight):
         return weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
 
-    def rope(x):
-        inv = 1.0 / theta ** (torch.arange(0, rot, 2, dtype=torch.float32) / rot)
-        f = torch.arange(t, dtype=torch.float32)[:, None] * inv[None]
-        emb = torch.cat([f, f], -1)
-        xr, rest = x[..., :rot], x[..., rot:]
-        x1, x2 = xr[..., : rot // 2], xr[..., rot // 2:]
-        return torch.cat([xr * emb.cos() + torch.cat([-x2, x1], -1) * emb.sin(), rest], -1)
-
     x = norm(h, w["in_norm"])
-    q = rope(F.linear(x, w["wq"], w.get("bq")).view(b, t, n_heads, hd).transpose(1, 2))
-    k = rope(F.linear(x, w["wk"], w.get("bk")).view(b, t, n_kv, hd).transpose(1, 2))
+    q = eager_rope(F.linear(x, w["wq"], w.get("bq")).view(b, t, n_heads, hd).transpose(1, 2), rot)
+    k = eager_rope(F.linear(x, w["wk"], w.get("bk")).view(b, t, n_kv, hd).transpose(1, 2), rot)
     v = F.linear(x, w["wv"], w.get("bv")).view(b, t, n_kv, hd).transpose(1, 2)
-    k, v = k.repeat_interleave(n_heads // n_kv, 1), v.repeat_interleave(n_heads // n_kv, 1)
-    s = (q @ k.transpose(-1, -2)) / hd ** 0.5
-    s = s.masked_fill(~torch.ones(t, t, dtype=torch.bool).tril(), float("-inf"))
-    a = (s.softmax(-1) @ v).transpose(1, 2).reshape(b, t, n_heads * hd)
-    h = h + F.linear(a, w["wo"], w.get("bo"))
-    return h + F.linear(F.silu(F.linear(norm(h, w["post_norm"]), w["gate"])) * F.linear(norm(h, w["post_norm"]), w["up"]),
-                        w["down"])
+    h = h + F.linear(eager_attention(q, k, v), w["wo"], w.get("bo"))
+    n = norm(h, w["post_norm"])
+    return h + F.linear(F.silu(F.linear(n, w["gate"])) * F.linear(n, w["up"]), w["down"])
+
+
+def neox_reference(h, w, n_heads, rot, parallel, eps=1e-5):
+    """transformers' GPTNeoXLayer in eager torch."""
+    b, t, d = h.shape
+    hd = d // n_heads
+    qkv = F.linear(F.layer_norm(h, (d,), w["ln1_w"], w["ln1_b"], eps), w["qkv_w"], w["qkv_b"])
+    qkv = qkv.view(b, t, n_heads, 3 * hd).transpose(1, 2)
+    q, k, v = qkv[..., :hd], qkv[..., hd:2 * hd], qkv[..., 2 * hd:]
+    a = F.linear(eager_attention(eager_rope(q, rot), eager_rope(k, rot), v), w["dense_w"], w["dense_b"])
+
+    def mlp(x):
+        return F.linear(F.gelu(F.linear(F.layer_norm(x, (d,), w["ln2_w"], w["ln2_b"], eps), w["up_w"], w["up_b"])),
+                        w["down_w"], w["down_b"])
+
+    if parallel:
+        return h + a + mlp(h)
+    h = h + a
+    return h + mlp(h)
 
 
 def tables(t, rot, theta=10000.0):
@@ -169,6 +241,28 @@ def self_check(m):
                      (cos.to(torch.bfloat16), sin.to(torch.bfloat16)) + consts[2:])
         if half.dtype != torch.bfloat16:
             raise SystemExit(f"bfloat16 input came back as {half.dtype}")
+    n_heads, rot, hd = 4, 4, d // 4
+    for parallel in (True, False):
+        w = {"ln1_w": 1 + 0.1 * torch.randn(d, generator=g), "ln1_b": 0.1 * torch.randn(d, generator=g),
+             "qkv_w": torch.randn(3 * d, d, generator=g) / d ** 0.5, "qkv_b": 0.1 * torch.randn(3 * d, generator=g),
+             "dense_w": torch.randn(d, d, generator=g) / d ** 0.5, "dense_b": 0.1 * torch.randn(d, generator=g),
+             "ln2_w": 1 + 0.1 * torch.randn(d, generator=g), "ln2_b": 0.1 * torch.randn(d, generator=g),
+             "up_w": torch.randn(ff, d, generator=g) / d ** 0.5, "up_b": 0.1 * torch.randn(ff, generator=g),
+             "down_w": torch.randn(d, ff, generator=g) / ff ** 0.5, "down_b": 0.1 * torch.randn(d, generator=g)}
+        h = torch.randn(b, t, d, generator=g)
+        cos, sin = tables(t, rot)
+        method = m.neox_parallel if parallel else m.neox_sequential
+        x = h.clone().requires_grad_(True)
+        got = method(x, *w.values(), cos, sin, torch.tensor(1e-5), torch.tensor(hd ** -0.5), torch.tensor([n_heads, n_heads]))
+        got.square().sum().backward()
+        xr = h.clone().requires_grad_(True)
+        want = neox_reference(xr, w, n_heads, rot, parallel)
+        want.square().sum().backward()
+        err = (got - want).abs().max().item() / want.abs().max().item()
+        gerr = (x.grad - xr.grad).abs().max().item() / xr.grad.abs().max().item()
+        if err > 1e-5 or gerr > 1e-4:
+            raise SystemExit(f"GPT-NeoX parallel {parallel}: differs from the eager reference (rel {err:.3g}, grad {gerr:.3g})")
+        print(f"  GPT-NeoX, parallel residual {parallel}, rot {rot}/{hd}: max rel diff {err:.2e}, grad {gerr:.2e}")
 
 
 def main():

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.cramlab.checkpoint.HfConfig;
 import org.cramlab.model.AttentionPath;
 import org.cramlab.model.BlockPath;
 import org.cramlab.model.CausalLM;
@@ -63,9 +64,17 @@ public final class PathBench {
         report.note("load average at start: " + Bench.loadAverage());
         Map<BlockPath, CausalLM> models = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
+        int longest = 1 + o.lengths().stream().mapToInt(Integer::intValue).max().orElse(0);
+        RaisedPositions raised = longest > HfConfig.read(o.modelDir()).optInt("max_position_embeddings", Integer.MAX_VALUE)
+                ? RaisedPositions.of(o.modelDir(), longest) : null;
+        Path dir = raised == null ? o.modelDir() : raised.dir();
         try {
+            if (raised != null) {
+                report.note("positions: a copy of the model with " + longest + " (rotary: the step's work at L is that of a"
+                        + " model trained that long)");
+            }
             for (BlockPath p : o.paths()) {
-                models.put(p, Models.load(o.modelDir(), LoadOptions.builder().optAttention(o.attention()).optBlocks(p).build()));
+                models.put(p, Models.load(dir, LoadOptions.builder().optAttention(o.attention()).optBlocks(p).build()));
             }
             CausalLM any = models.values().iterator().next();
             for (int i = 0; i < o.lengths().size(); i++) {
@@ -78,6 +87,9 @@ public final class PathBench {
             }
         } finally {
             models.values().forEach(CausalLM::close);
+            if (raised != null) {
+                raised.close();
+            }
         }
         PathTable.add(report, o, results);
         report.note(String.format(Locale.ROOT, "model: %s, K = 1, attention %s, %s threads; %d warm-up steps per path"

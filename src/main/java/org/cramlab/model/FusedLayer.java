@@ -6,14 +6,14 @@ import ai.djl.ndarray.NDList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A whole Llama decoder layer as one TorchScript call (module written by {@code src/main/python/make_fused_layer.py}
+ * A whole Llama (or GPT-NeoX) decoder layer as one TorchScript call (module written by {@code src/main/python/make_fused_layer.py}
  * in the sid tree's torch, committed as a resource, SHA-256 checked): input RMSNorm, q/k/v projections, rotary,
  * causal sdpa, o projection, residual, post-attention RMSNorm, SwiGLU with torch's fused silu, residual. One JNI
  * call per layer instead of ~25, which is most of a short step's cost at small shapes.
  *
  * <p>Valid only for a plain causal forward over T == S positions: no KV cache, no padding mask, no knocked-out
  * layer, untrainable weights (the module gets weight views without a gradient, as {@link FusedBlocks}), Llama's
- * RMSNorm (not OLMo, whose norm and clip_qkv differ). The attention inside is always sdpa: where the explicit
+ * RMSNorm (not OLMo, whose norm and clip_qkv differ); GPT-NeoX with exact GELU and attention biases (Pythia). The attention inside is always sdpa: where the explicit
  * attention path would have run, the results differ by float rounding only (the golden tolerances).
  */
 final class FusedLayer {
@@ -22,7 +22,7 @@ final class FusedLayer {
     static final String ARCHIVE = "/cramlab/layer/fused_layer.pt";
 
     /** SHA-256 of the committed archive (printed by the generator); checked before loading. */
-    static final String ARCHIVE_SHA256 = "192c93d1c75966e1c898b57b1a6d02259482de7fe4f7b021b583923fee2aa2af";
+    static final String ARCHIVE_SHA256 = "73ba0d5c2f0102ca0ca748eff70c1d20fc62f9a7f99686a732fe272b7627c83e";
 
     /** The committed archive. */
     static final TorchScriptModule.Archive COMMITTED = new TorchScriptModule.Archive(ARCHIVE, ARCHIVE_SHA256,
@@ -97,9 +97,23 @@ final class FusedLayer {
     }
 
     /**
+     * One GPT-NeoX decoder layer (LayerNorm, per-head fused q/k/v, partial rotary, exact GELU, parallel or sequential
+     * residual): h [B, T, d] in, the layer's output out.
+     *
+     * @param w the layer's weights as unnamed argument views, biases present
+     */
+    NDArray neox(NDArray h, GptNeoX.Layer w, Rotary.Angles rope, Constants constants, boolean parallel) {
+        CALLS.incrementAndGet();
+        NDList in = new NDList(h, w.ln1w(), w.ln1b(), w.qkvW(), w.qkvB(), w.denseW(), w.denseB(), w.ln2w(), w.ln2b(),
+                w.upW(), w.upB(), w.downW(), w.downB(), rope.cos(), rope.sinSigned(), constants.eps(), constants.scale(),
+                constants.heads());
+        return module.call(parallel ? "neox_parallel" : "neox_sequential", in);
+    }
+
+    /**
      * A model's per-call constants as arrays libtorch owns (the module takes arrays only).
      *
-     * @param eps rms_norm_eps, 0-d float32
+     * @param eps rms_norm_eps (GPT-NeoX: layer_norm_eps), 0-d float32
      * @param scale the softmax scale 1 / sqrt(head_dim), 0-d float32
      * @param heads [attention heads, key/value heads], int64
      */

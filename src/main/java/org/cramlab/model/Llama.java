@@ -92,16 +92,9 @@ final class Llama extends DecoderModel {
         }
         this.fusedNorm = FusedBlocks.argument(norm);
         this.rotary = new Rotary(cfg.rope(), cfg.maxPositions(), src.manager());
-        this.eps = owned(src.manager().create(cfg.rmsEps()));
-        this.layerConstants = new FusedLayer.Constants(eps, owned(src.manager().create(scale())),
-                owned(src.manager().create(new long[] {cfg.heads(), cfg.kvHeads()})));
-    }
-
-    /** libtorch's own copy of {@code wrapped}, not a view of a Java buffer (see Ops.constant). */
-    private static NDArray owned(NDArray wrapped) {
-        try (wrapped) {
-            return wrapped.duplicate();
-        }
+        this.eps = Ops.owned(src.manager().create(cfg.rmsEps()));
+        this.layerConstants = new FusedLayer.Constants(eps, Ops.owned(src.manager().create(scale())),
+                Ops.owned(src.manager().create(new long[] {cfg.heads(), cfg.kvHeads()})));
     }
 
     private float scale() {

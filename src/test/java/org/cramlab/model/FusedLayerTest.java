@@ -67,6 +67,8 @@ class FusedLayerTest {
                 m -> LayerView.truncated(m, 1).forward(m.embed(ids(m)), null)), "a truncated view runs its layers only");
         assertEquals(1, callsOf("llama", AttentionPath.AUTO, BlockPath.LAYER,
                 m -> LayerView.knockout(m, 1, 2).forward(m.embed(ids(m)), null)), "layers before the knockout: fused");
+        assertEquals(2, callsOf("gpt_neox_parallel", AttentionPath.AUTO, BlockPath.LAYER, plain), "GPT-NeoX, parallel");
+        assertEquals(2, callsOf("gpt_neox_sequential", AttentionPath.AUTO, BlockPath.LAYER, plain), "GPT-NeoX, sequential");
         long auto = callsOf("llama", AttentionPath.AUTO, BlockPath.AUTO, plain);
         assertEquals(IDS.length >= FusedLayer.crossover(Device.cpu()) ? 2 : 0, auto, "AUTO from the cross-over");
     }
@@ -78,6 +80,8 @@ class FusedLayerTest {
         assertEquals(0, callsOf("llama", AttentionPath.AUTO, BlockPath.EXPLICIT, plain));
         assertEquals(0, callsOf("llama", AttentionPath.EXPLICIT, BlockPath.LAYER, plain), "explicit attention asked for");
         assertEquals(0, callsOf("olmo", AttentionPath.AUTO, BlockPath.LAYER, plain), "OLMo's norm and clip_qkv");
+        assertEquals(0, callsOf("gpt2", AttentionPath.AUTO, BlockPath.LAYER, plain), "GPT-2: no fused layer");
+        assertEquals(0, callsOf("gpt_neox_parallel", AttentionPath.AUTO, BlockPath.FUSED, plain), "GPT-NeoX, fused blocks");
         assertEquals(0, callsOf("llama", AttentionPath.AUTO, BlockPath.LAYER,
                 m -> LayerView.knockout(m, 0, 2).forward(m.embed(ids(m)), null)), "knocked out from layer 0");
         assertEquals(0, callsOf("llama", AttentionPath.AUTO, BlockPath.LAYER, m -> {
