@@ -65,8 +65,8 @@ final class GptNeoX extends DecoderModel {
         this.rotary = new Rotary(cfg.rope(), cfg.maxPositions(), src.manager());
         this.act = Ops.activation(src.config(), "hidden_act", "gelu");
         // the fused layer has exact GELU and the q/k/v and dense biases (Pythia); anything else runs op by op
-        boolean fusable = src.config().optString("hidden_act", "gelu").equals("gelu") && layers[0].qkvB() != null
-                && layers[0].denseB() != null;
+        boolean fusable = src.config().optString("hidden_act", "gelu").equals("gelu") && layers.length > 0
+                && layers[0].qkvB() != null && layers[0].denseB() != null;
         this.fusedLayers = fusable ? new Layer[layers.length] : null;
         for (int i = 0; fusable && i < layers.length; i++) {
             fusedLayers[i] = layers[i].fusedArguments();
