@@ -77,13 +77,12 @@ public final class PathBench {
                 models.put(p, Models.load(dir, LoadOptions.builder().optAttention(o.attention()).optBlocks(p).build()));
             }
             CausalLM any = models.values().iterator().next();
-            for (int i = 0; i < o.lengths().size(); i++) {
-                int l = o.lengths().get(i);
+            for (int l : o.lengths()) {
                 if (1 + l > any.info().maxPositions()) {
                     report.note("L = " + l + " skipped: K + L exceeds the model's " + any.info().maxPositions() + " positions");
                     continue;
                 }
-                results.addAll(length(o, models, l, i == 0 ? o.warmup() : o.lengthWarmup(), log));
+                results.addAll(length(o, models, l, results.isEmpty() ? o.warmup() : o.lengthWarmup(), log));
             }
         } finally {
             models.values().forEach(CausalLM::close);
