@@ -10,9 +10,13 @@ prints one JSON line:
   {model_dir, L, K, median_ms, p10_ms, p90_ms, torch_version, threads, mixer, ...}
 Mamba model directories (model_type mamba) work too: --attn is ignored for them (see load_model).
 
+--profile N prints the self CPU time per op name (torch.profiler) over N steps after --warmup instead of
+timing; bench --profile puts it beside cramlab's (OpProfile).
+
 --ids 1,2,3 times exactly these token ids (the benchmark passes cramlab's ids, so both sides see
 the same input). --serve keeps the model loaded and answers JSON requests on stdin, one per line:
   {"ids": [...], "steps": n, "warmup": w}  ->  {"times_ms": [...], "loss": ...}
+  {"ids": [...], "profile": n, "warmup": w}  ->  {"ops": [{"name", "calls", "self_ms"}, ...], "step_ms": ...}
 Each distinct ids list keeps its own memory and AdamW state across requests (warm-up runs once per
 ids list), so a caller can interleave chunks of torch steps with its own steps on a shared machine.
 
@@ -51,6 +55,9 @@ def parse_args(argv):
     src.add_argument("--text-file", help="tokenize this file's text")
     src.add_argument("--ids", help="comma-separated token ids (L = their count)")
     ap.add_argument("--serve", action="store_true", help="answer timing requests on stdin (see above)")
+    ap.add_argument("--profile", type=int, metavar="N", default=0,
+                    help="per-op self CPU time instead of timing: torch.profiler over N steps after --warmup, "
+                         "one JSON line {ops: [{name, calls, self_ms}], ...} per step, by self time")
     ap.add_argument("--peak", action="store_true",
                     help="memory of one step instead of timing: VmHWM growth of one step over VmRSS with the model "
                          "loaded (after one warm-up step at L = 16)")
@@ -153,6 +160,10 @@ def serve(args, model, max_pos, gen):
             cell = cells[key] = Cell(model, torch.tensor([key], dtype=torch.long), args.mem, gen)
             for _ in range(int(req.get("warmup", args.warmup))):
                 cell.step()
+        if req.get("profile"):
+            ops, step_ms = profile_ops(cell, int(req["profile"]))
+            answer({"ops": ops, "step_ms": round(step_ms, 4)})
+            continue
         times, losses = cell.timed(int(req.get("steps", args.steps)))
         answer({"times_ms": [round(t, 4) for t in times], "loss": round(losses[-1], 6)})
     return 0
@@ -187,6 +198,18 @@ def peak(args, model, ids, gen):
     return 0
 
 
+def profile_ops(cell, steps):
+    """Self CPU time per op name over `steps` steps of `cell`, per step, largest first (torch.profiler, CPU
+    activities only), and the mean step time under the profiler. The profiler's ranges (autograd nodes, Optimizer.step) are kept: their self time is the
+    Python and autograd work between the ops inside them."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        times, _ = cell.timed(steps)
+    ops = [{"name": e.key, "calls": e.count / steps, "self_ms": round(e.self_cpu_time_total / 1000.0 / steps, 4)}
+           for e in prof.key_averages()]
+    return sorted(ops, key=lambda o: -o["self_ms"]), statistics.mean(times)
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.length < 2 or args.mem < 1 or args.steps < 1 or args.warmup < 0:
@@ -206,6 +229,11 @@ def main(argv=None):
     cell = Cell(model, ids, args.mem, gen)
     for _ in range(args.warmup):
         cell.step()
+    if args.profile:
+        ops, step_ms = profile_ops(cell, args.profile)
+        answer({"L": length, "steps": args.profile, "step_ms": round(step_ms, 3), "threads": torch.get_num_threads(),
+                "torch_version": torch.__version__, "total_self_ms": round(sum(o["self_ms"] for o in ops), 3), "ops": ops})
+        return 0
     times, losses = cell.timed(args.steps)
 
     times_sorted = sorted(times)

@@ -51,6 +51,8 @@ public final class BenchOptions {
     Double gpuPeakTflops;
     long seed = DEFAULT_SEED;
     boolean countOps;
+    /** Per-op self times per step at each length, cramlab's and the reference's (--profile). */
+    boolean profile;
     List<Integer> peakLengths = DEFAULT_PEAK_LENGTHS;
     AttentionPath attention = AttentionPath.AUTO;
     /** 0: the warm-up steps run at each length; else they run once at this length and each length gets lengthWarmup. */
@@ -104,6 +106,7 @@ public final class BenchOptions {
         c.gpuPeakTflops = gpuPeakTflops;
         c.seed = seed;
         c.countOps = countOps;
+        c.profile = profile;
         c.attention = attention;
         c.warmupLength = warmupLength;
         c.lengthWarmup = lengthWarmup;
@@ -140,6 +143,8 @@ public final class BenchOptions {
         public Builder optSeed(long seed) { o.seed = seed; return this; }
         /** Also count libtorch ops per step at each length (libtorch's profiler; a count, not a time). */
         public Builder optCountOps(boolean count) { o.countOps = count; return this; }
+        /** Also print the self time per op name and step at each length, both sides (the profilers). */
+        public Builder optProfile(boolean profile) { o.profile = profile; return this; }
         /** Lengths of the one-step peak-memory part; empty skips it. */
         public Builder optPeakLengths(List<Integer> lengths) { o.peakLengths = List.copyOf(lengths); return this; }
         /** cramlab's attention path (default AUTO: fused where it is faster). */

@@ -82,9 +82,9 @@ public final class StepBench {
 
     private StepBench() {}
 
-    /** Steps before and while libtorch's profiler counts ops (--count-ops). */
-    private static final int OP_COUNT_WARMUP = 5;
-    private static final int OP_COUNT_STEPS = 5;
+    /** Steps before and while the profilers run (--count-ops, --profile). */
+    private static final int OP_PROFILE_WARMUP = 5;
+    private static final int OP_PROFILE_STEPS = 5;
 
     /**
      * Times the step at every length that fits the model, shortest first (which also runs on to
@@ -143,8 +143,16 @@ public final class StepBench {
                     r = run(model, ids, plan, null);
                 }
                 results.add(r);
-                if (o.countOps) {
-                    opsPerStep.put(l, OpCounter.perStep(model, ids, OP_COUNT_WARMUP, OP_COUNT_STEPS));
+                if (o.countOps || o.profile) {
+                    // --profile: one reference step profiled after each of ours, so both see the same load
+                    TorchReference side = o.profile ? torch : null;
+                    List<List<OpProfile.Row>> theirs = new ArrayList<>();
+                    OpProfile ops = OpProfile.record(model, ids, OP_PROFILE_WARMUP, OP_PROFILE_STEPS, side == null ? () -> { }
+                            : () -> theirs.add(OpProfile.reference(side, ids, OP_PROFILE_WARMUP, 1)));
+                    opsPerStep.put(l, ops.opsPerStep());
+                    if (o.profile) {
+                        ProfileTable.add(c.report(), name, l, ops.selfTimes(), side == null ? null : OpProfile.mean(theirs));
+                    }
                 }
                 c.progress("  L=%d: cramlab %.1f ms, torch %s, ratio %s", l, r.cramlab().median(),
                         r.torch() == null ? "skipped" : BenchReport.fmt(r.torch().median(), 1) + " ms", BenchReport.fmt(r.ratio(), 2));

@@ -134,14 +134,8 @@ public final class TorchReference implements AutoCloseable {
      * @return per-step milliseconds
      */
     public double[] steps(int[] ids, int steps, int warmup) {
-        JsonObject req = new JsonObject();
-        JsonArray a = new JsonArray();
-        for (int id : ids) {
-            a.add(id);
-        }
-        req.add("ids", a);
+        JsonObject req = cellRequest(ids, warmup);
         req.addProperty("steps", steps);
-        req.addProperty("warmup", warmup);
         JsonObject res = request(req, "L = " + ids.length);
         JsonArray times = res.getAsJsonArray("times_ms");
         double[] ms = new double[times.size()];
@@ -149,6 +143,18 @@ public final class TorchReference implements AutoCloseable {
             ms[i] = times.get(i).getAsDouble();
         }
         return ms;
+    }
+
+    /** A request about the reference's cell for {@code ids}: its ids and the warm-up its first use runs. */
+    static JsonObject cellRequest(int[] ids, int warmup) {
+        JsonObject req = new JsonObject();
+        JsonArray a = new JsonArray();
+        for (int id : ids) {
+            a.add(id);
+        }
+        req.add("ids", a);
+        req.addProperty("warmup", warmup);
+        return req;
     }
 
     /** Sends one JSON request line and returns the answer; {@code what} names it in errors. */

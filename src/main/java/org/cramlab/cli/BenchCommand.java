@@ -133,6 +133,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--count-ops", description = "Also count libtorch ops per step at each length (profiler; a count, not a time).")
     boolean countOps;
 
+    @Option(names = "--profile", description = "Also print the self time per libtorch op and step at each length,"
+            + " cramlab's (libtorch's profiler) beside the reference's (torch.profiler), top 20 per side.")
+    boolean profile;
+
     @Mixin
     ReportOutput report;
 
@@ -157,7 +161,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .optWarmup(warmup).optSteps(steps).optChunk(chunk).optRssSteps(rssSteps).optSkipSteps(noSteps)
                 .optBatches(noBatches ? List.of() : batches).optBatchLength(batchLength).optBatchSteps(batchSteps)
                 .optLoadShards(loadShards).optTorch(!noTorch).optTorchTree(torchTree).optTorchScript(script())
-                .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed.seed()).optCountOps(countOps)
+                .optGpuPeakTflops(peak(gpuDevice, err)).optSeed(seed.seed()).optCountOps(countOps).optProfile(profile)
                 .optWarmupLength(warmupLength).optLengthWarmup(lengthWarmup).optShapesDir(shapes)
                 .optAttention(AttentionPath.parse(attention)).optPeakLengths(noPeak ? List.of() : peakLengths)
                 .build();

@@ -81,19 +81,76 @@ class BenchLogicTest {
         assertFalse(MemoryBench.flat(mid, new ProcStatus(1_011_000, 1_011_000, 0, 0)));
     }
 
-    /** Ops nested in another op of the same thread are not counted; other threads and instant events are apart. */
-    @Test
-    void opCountTakesTopLevelEventsPerThread() {
-        com.google.gson.JsonArray trace = com.google.gson.JsonParser.parseString("""
+    /** A libtorch profiler trace: nested ops on thread 1, one op on thread 2, an instant event. */
+    private static com.google.gson.JsonArray trace() {
+        return com.google.gson.JsonParser.parseString("""
                 [{"name": "aten::linear", "tid": 1, "ts": 0, "dur": 10},
                  {"name": "aten::matmul", "tid": 1, "ts": 1, "dur": 5},
                  {"name": "aten::mm", "tid": 1, "ts": 2, "dur": 3},
                  {"name": "aten::add", "tid": 1, "ts": 10, "dur": 2},
                  {"name": "MmBackward0", "tid": 2, "ts": 3, "dur": 4},
                  {"name": "aten::t", "tid": 1, "ts": 12, "dur": 0},
+                 {"name": "aten::mm", "tid": 1, "ts": 20, "dur": 4},
                  {"name": "marker", "tid": 1, "ts": 4, "ph": "i"}]
                 """).getAsJsonArray();
-        assertEquals(4, OpCounter.topLevel(trace)); // linear, add, t on thread 1; MmBackward0 on thread 2
+    }
+
+    /** Ops nested in another op of the same thread are not counted; other threads and instant events are apart. */
+    @Test
+    void opCountTakesTopLevelEventsPerThread() {
+        // linear, add, t, the second mm on thread 1; MmBackward0 on thread 2
+        assertEquals(5, new OpProfile(OpProfile.spans(trace()), 1, Double.NaN).opsPerStep());
+        assertEquals(2.5, new OpProfile(OpProfile.spans(trace()), 2, Double.NaN).opsPerStep()); // per step
+    }
+
+    /** Self time is an op's duration minus its direct children's, summed per name and divided by the steps. */
+    @Test
+    void selfTimeSubtractsDirectChildrenPerThread() {
+        java.util.List<OpProfile.Row> rows = new OpProfile(OpProfile.spans(trace()), 2, Double.NaN).selfTimes();
+        assertEquals(java.util.List.of("aten::mm", "aten::linear", "MmBackward0", "aten::matmul", "aten::add", "aten::t"),
+                rows.stream().map(OpProfile.Row::name).toList());
+        assertEquals(0.0035, rows.get(0).selfMsPerStep(), 1e-12); // (3 + 4) us over 2 steps
+        assertEquals(1.0, rows.get(0).callsPerStep(), 1e-12);
+        assertEquals(0.0025, rows.get(1).selfMsPerStep(), 1e-12); // linear 10 - matmul 5
+        assertEquals(0.001, rows.get(3).selfMsPerStep(), 1e-12); // matmul 5 - mm 3
+        // with the wall time measured, the rest of it is one more row: 0.1 ms over 2 steps, 0.010 ms in ops
+        java.util.List<OpProfile.Row> timed = new OpProfile(OpProfile.spans(trace()), 2, 0.1).selfTimes();
+        assertEquals(OpProfile.OUTSIDE_OPS, timed.get(0).name());
+        assertEquals(0.05 - 0.010, timed.get(0).selfMsPerStep(), 1e-12);
+    }
+
+    /** Per-step traces are laid one after the other (each has its own clock), so nesting stays within a step. */
+    @Test
+    void tracesOfStepsFollowEachOther() {
+        var first = java.util.List.of(new OpProfile.Span("aten::linear", "1", 100, 50));
+        var second = java.util.List.of(new OpProfile.Span("aten::linear", "1", 0, 50), new OpProfile.Span("aten::mm", "1", 10, 20));
+        var shifted = OpProfile.after(first, second);
+        assertEquals(151, shifted.get(0).start(), 1e-9);
+        assertEquals(161, shifted.get(1).start(), 1e-9);
+        var all = new java.util.ArrayList<>(first);
+        all.addAll(shifted);
+        // 2 steps: linear 50 + (50 - 20) self, mm 20: per step 40 and 10 us
+        var rows = new OpProfile(all, 2, Double.NaN).selfTimes();
+        assertEquals(0.040, rows.get(0).selfMsPerStep(), 1e-12);
+        assertEquals(0.010, rows.get(1).selfMsPerStep(), 1e-12);
+        assertEquals(1.0, new OpProfile(all, 2, Double.NaN).opsPerStep());
+        assertEquals(java.util.List.of(new OpProfile.Row("aten::mm", 1, 3), new OpProfile.Row("aten::add", 0.5, 1)),
+                OpProfile.mean(java.util.List.of(java.util.List.of(new OpProfile.Row("aten::mm", 1, 2)),
+                        java.util.List.of(new OpProfile.Row("aten::mm", 1, 4), new OpProfile.Row("aten::add", 1, 2)))));
+    }
+
+    /** The profile table joins both sides by op name, largest first, and ends with the totals. */
+    @Test
+    void profileTableJoinsSidesByName() {
+        var ours = java.util.List.of(new OpProfile.Row("aten::mm", 58, 90), new OpProfile.Row("forward", 4, 5));
+        var theirs = java.util.List.of(new OpProfile.Row("aten::_scaled_dot_product_flash_attention_for_cpu", 4, 120),
+                new OpProfile.Row("aten::mm", 58, 80));
+        var rows = ProfileTable.rows(ours, theirs);
+        assertEquals(java.util.List.of("aten::_scaled_dot_product_flash_attention_for_cpu", "-", "-", "4", "120.00"), rows.get(0));
+        assertEquals(java.util.List.of("aten::mm", "58", "90.00", "58", "80.00"), rows.get(1));
+        assertEquals(java.util.List.of("forward", "4", "5.00", "-", "-"), rows.get(2));
+        assertEquals(java.util.List.of("step (all rows, not only those shown)", "62", "95.0", "62", "200.0"), rows.get(3));
+        assertEquals("skipped", ProfileTable.rows(ours, null).get(0).get(3));
     }
 
     /** Live-array counts are the leak test: equal at every mark, and never "flat" when not measured. */
