@@ -125,7 +125,7 @@ public final class PathBench {
             for (int r = 0; r < o.rounds(); r++) {
                 ratios.add(ms.get(p).get(r) / base.get(r));
             }
-            double ops = o.countOps() ? OpCounter.perStep(models.get(p), ids, 5, 5) : Double.NaN;
+            double ops = o.countOps() ? OpProfile.record(models.get(p), ids, 5, 5).opsPerStep() : Double.NaN;
             out.add(new Result(l, p, ms.get(p), ratios, ops));
         }
         return out;
