@@ -15,6 +15,7 @@ import java.util.Set;
 import org.cramlab.checkpoint.HfConfig;
 import org.cramlab.model.AttentionPath;
 import org.cramlab.model.BlasThreads;
+import org.cramlab.model.BlockPath;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.LoadOptions;
 import org.cramlab.model.Models;
@@ -107,10 +108,10 @@ public final class Bench {
                 positions = model.info().maxPositions();
                 Flops.Shape shape = Flops.Shape.of(model.info(), HfConfig.read(c.modelDir()));
                 c.report().note(String.format(Locale.ROOT, "model: %s (%s, %,d params, d %d, vocab %d, %s),"
-                                + " K = 1, device %s, %d threads, attention %s", name, model.info().modelType(),
+                                + " K = 1, device %s, %d threads, attention %s, blocks %s", name, model.info().modelType(),
                         model.info().numParameters(), model.info().hiddenSize(), model.info().vocabSize(),
                         positions == Integer.MAX_VALUE ? "no position limit" : positions + " positions", device, o.threads,
-                        attention(o, device)));
+                        attention(o, device), BlockPath.fromEnvironment().name().toLowerCase(Locale.ROOT)));
                 if (!o.skipSteps) {
                     results = StepBench.report(c, model, name, shape);
                     if (!results.isEmpty() && o.rssSteps > 0) {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  * {@code bench}: step time vs PyTorch, batched throughput, step-loop and loading memory. The defaults
  * shown are {@link BenchOptions}'s.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {CapacityBenchCommand.class, GemmBenchCommand.class},
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {CapacityBenchCommand.class, GemmBenchCommand.class,
+        PathBenchCommand.class},
         description = {"Benchmark the cramming step against the PyTorch reference on the same model and token ids,",
                 "the batched engine's runs/s, step-loop memory, the peak memory of one step (vs PyTorch) and",
                 "multi-shard checkpoint loading memory.",

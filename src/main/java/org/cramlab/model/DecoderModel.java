@@ -24,10 +24,16 @@ abstract class DecoderModel extends LoadedModel {
      * @param knockoutFrom first layer that attends with {@code knockedOut} instead
      * @param knockedOut the plan that hides the memory columns from text queries, null without knockout
      * @param blocks the fused blocks around attention for this call, null for the explicit ops
+     * @param layer the whole fused decoder layer where this call may take it (a plain causal forward), else null
      * @param headless return the final hidden states (the head's input) instead of logits
      */
     record Step(Attention.Plan attention, int past, NDArray attentionMask, KvCache cache, int depth, int knockoutFrom,
-            Attention.Plan knockedOut, FusedBlocks blocks, boolean headless) {
+            Attention.Plan knockedOut, FusedBlocks blocks, FusedLayer layer, boolean headless) {
+
+        /** The fused layer for layer {@code i}, or null where it runs block by block (knocked-out layers). */
+        FusedLayer fusedLayer(int i) {
+            return i < knockoutFrom ? layer : null;
+        }
 
         /** The family's last op: {@code hidden} [B, T, d] times the head, or {@code hidden} itself when headless. */
         NDArray head(NDArray hidden, NDArray headWeight) {
@@ -90,7 +96,8 @@ abstract class DecoderModel extends LoadedModel {
                 : attentionMask.toType(DataType.INT64, false);
         Attention.Plan plan = attention.plan(m, b, t, 0, attentionMask == null ? null : keyMask);
         NDArray h = inputsEmbeds.toType(dtype, false);
-        return run(h, step(plan, 0, keyMask, null, r, m, b, t, true, headless)).toType(DataType.FLOAT32, false);
+        boolean causal = attentionMask == null && attention.path() != AttentionPath.EXPLICIT;
+        return run(h, step(plan, 0, keyMask, null, r, m, b, t, true, causal, headless)).toType(DataType.FLOAT32, false);
     }
 
     @Override
@@ -111,7 +118,7 @@ abstract class DecoderModel extends LoadedModel {
         NDArray keyMask = m.ones(new Shape(1, past + t), DataType.INT64);
         // explicit blocks: the KV-cache decode computes the tables .cram containers are coded with (bits), which
         // must not change with the fused blocks' rounding
-        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t, false, false));
+        NDArray logits = run(inputsEmbeds.toType(dtype, false), step(plan, past, keyMask, cache, r, m, 1, t, false, false, false));
         cache.advance(t);
         return logits.toType(DataType.FLOAT32, false);
     }
@@ -119,18 +126,26 @@ abstract class DecoderModel extends LoadedModel {
     /**
      * The call's step; with a knockout, the explicit plan that hides the memory in the knocked-out layers;
      * with {@code fusable}, the fused blocks when the path and the call's B * T positions take them (never for
-     * trainable weights: the module gets views of them that carry no gradient, see {@link FusedBlocks#argument}).
+     * trainable weights: the module gets views of them that carry no gradient, see {@link FusedBlocks#argument});
+     * with {@code causal} too (no cache, no padding, attention not forced explicit), the fused layer likewise.
      */
     private Step step(Attention.Plan plan, int past, NDArray keyMask, KvCache cache, Restriction r, NDManager m,
-            int b, int t, boolean fusable, boolean headless) {
+            int b, int t, boolean fusable, boolean causal, boolean headless) {
         Attention.Plan knocked = !r.knocksOut() ? null
                 : Attention.Plan.explicit(Attention.memoryHiddenMask(m, b, t, past, keyMask, r.memoryPositions()));
+        boolean fuse = fusable && !trainable();
+        FusedLayer layer = fuse && causal && hasFusedLayer() ? FusedLayer.forCall(blocks, m.getDevice(), b * t) : null;
         return new Step(plan, past, keyMask, cache, r.layers(), r.knocksOut() ? r.knockoutFrom() : Integer.MAX_VALUE, knocked,
-                fusable && hasFusedBlocks() && !trainable() ? FusedBlocks.forCall(blocks, m.getDevice(), b * t) : null, headless);
+                fuse && hasFusedBlocks() ? FusedBlocks.forCall(blocks, m.getDevice(), b * t) : null, layer, headless);
     }
 
     /** Whether this family runs {@link FusedBlocks} when its {@link BlockPath} takes them. */
     protected boolean hasFusedBlocks() {
+        return false;
+    }
+
+    /** Whether this family runs {@link FusedLayer} when its {@link BlockPath} takes it. */
+    protected boolean hasFusedLayer() {
         return false;
     }
 

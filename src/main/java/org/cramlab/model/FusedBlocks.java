@@ -26,9 +26,10 @@ final class FusedBlocks {
 
     /**
      * Fewest positions (B * T of one forward call) for which {@link BlockPath#AUTO} takes the fused blocks
-     * on a CPU. Measured on the default model's whole step, fused / explicit time at one thread, paired in one
-     * JVM: 1.08 at T = 17 (the module call's overhead shows), 0.98 at 65, 1.03 at 257, 1.00 at 1001; from 65 on
-     * the time is the same within the machine's noise and the peak memory is lower (docs/benchmarks.md).
+     * on a CPU where the fused layer ({@link FusedLayer}) does not apply. Measured on the default model's whole
+     * step with {@code bench paths}, fused / explicit time at one thread, paired in one JVM: 1.08 at T = 17 (the
+     * module call's overhead shows), 0.95 at 65, 0.99 at 257; from 65 on the time is the same within the
+     * machine's noise and the peak memory is lower (docs/benchmarks.md).
      */
     static final int CPU_CROSSOVER = 64;
 
@@ -41,7 +42,7 @@ final class FusedBlocks {
     /**
      * The module for a forward call over {@code positions} (B * T) positions on {@code device}, or null for the
      * explicit ops: by {@code path}; AUTO falls back to the explicit ops (one logged line) when the module
-     * cannot be loaded, FUSED fails with a clear error.
+     * cannot be loaded, FUSED (and LAYER, for what its fused layer does not cover) fails with a clear error.
      */
     static FusedBlocks forCall(BlockPath path, Device device, int positions) {
         return forCall(path, device, positions, COMMITTED);
@@ -51,7 +52,7 @@ final class FusedBlocks {
     static FusedBlocks forCall(BlockPath path, Device device, int positions, TorchScriptModule.Archive archive) {
         return switch (path) {
             case EXPLICIT -> null;
-            case FUSED -> new FusedBlocks(TorchScriptModule.require(archive));
+            case FUSED, LAYER -> new FusedBlocks(TorchScriptModule.require(archive));
             case AUTO -> positions < crossover(device) ? null
                     : wrap(TorchScriptModule.orNull(archive, "the explicit blocks"));
         };

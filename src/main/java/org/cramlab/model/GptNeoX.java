@@ -31,7 +31,16 @@ final class GptNeoX extends DecoderModel {
 
     /** One layer's weights (biases null when attention_bias is false). */
     record Layer(NDArray ln1w, NDArray ln1b, NDArray qkvW, NDArray qkvB, NDArray denseW, NDArray denseB,
-            NDArray ln2w, NDArray ln2b, NDArray upW, NDArray upB, NDArray downW, NDArray downB) {}
+            NDArray ln2w, NDArray ln2b, NDArray upW, NDArray upB, NDArray downW, NDArray downB) {
+
+        /** The weights as the unnamed argument views {@link FusedLayer} takes. */
+        Layer fusedArguments() {
+            return new Layer(FusedBlocks.argument(ln1w), FusedBlocks.argument(ln1b), FusedBlocks.argument(qkvW),
+                    FusedBlocks.argument(qkvB), FusedBlocks.argument(denseW), FusedBlocks.argument(denseB),
+                    FusedBlocks.argument(ln2w), FusedBlocks.argument(ln2b), FusedBlocks.argument(upW),
+                    FusedBlocks.argument(upB), FusedBlocks.argument(downW), FusedBlocks.argument(downB));
+        }
+    }
 
     private final Config cfg;
     private final Layer[] layers;
@@ -40,6 +49,9 @@ final class GptNeoX extends DecoderModel {
     private final NDArray head;
     private final Rotary rotary;
     private final UnaryOperator<NDArray> act;
+    /** Per layer, the weights {@link FusedLayer} takes; null when this model cannot run it ({@link #hasFusedLayer}). */
+    private final Layer[] fusedLayers;
+    private final FusedLayer.Constants layerConstants;
 
     private GptNeoX(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray finalW, NDArray finalB,
             NDArray head) {
@@ -52,6 +64,21 @@ final class GptNeoX extends DecoderModel {
         this.head = head;
         this.rotary = new Rotary(cfg.rope(), cfg.maxPositions(), src.manager());
         this.act = Ops.activation(src.config(), "hidden_act", "gelu");
+        // the fused layer has exact GELU and the q/k/v and dense biases (Pythia); anything else runs op by op
+        boolean fusable = src.config().optString("hidden_act", "gelu").equals("gelu") && layers.length > 0
+                && layers[0].qkvB() != null && layers[0].denseB() != null;
+        this.fusedLayers = fusable ? new Layer[layers.length] : null;
+        for (int i = 0; fusable && i < layers.length; i++) {
+            fusedLayers[i] = layers[i].fusedArguments();
+        }
+        this.layerConstants = !fusable ? null : new FusedLayer.Constants(Ops.owned(src.manager().create(cfg.eps())),
+                Ops.owned(src.manager().create((float) (1.0 / Math.sqrt(cfg.headDim())))),
+                Ops.owned(src.manager().create(new long[] {cfg.heads(), cfg.heads()})));
+    }
+
+    @Override
+    protected boolean hasFusedLayer() {
+        return fusedLayers != null;
     }
 
     /** Loads a gpt_neox checkpoint. */
@@ -87,6 +114,11 @@ final class GptNeoX extends DecoderModel {
         Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
         for (int i = 0; i < step.depth(); i++) {
             Layer l = layers[i];
+            FusedLayer whole = step.fusedLayer(i);
+            if (whole != null) {
+                h = whole.neox(h, fusedLayers[i], rope, layerConstants, cfg.parallelResidual()); // one call, no temporaries
+                continue;
+            }
             try (LayerScope scope = new LayerScope(h)) {
                 // qkv is laid out per head: [B, T, H, 3 * hd] -> q, k, v chunks of the last axis
                 NDArray qkv = Attention.splitHeads(

@@ -1,6 +1,7 @@
 package org.cramlab.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import org.cramlab.checkpoint.HfConfig;
 
 /**
@@ -45,11 +46,23 @@ final class Llama extends DecoderModel {
     record Layer(NDArray inputNorm, NDArray wq, NDArray bq, NDArray wk, NDArray bk, NDArray wv, NDArray bv,
             NDArray wo, NDArray bo, NDArray postNorm, NDArray gate, NDArray up, NDArray down) {
 
-        /** The weights {@link FusedBlocks} takes, as its unnamed argument views. */
+        /**
+         * The weights as the unnamed argument views {@link FusedBlocks} and {@link FusedLayer} take; with any
+         * attention bias, the missing ones as zeros (the fused layer takes all four or none).
+         */
         Layer fusedArguments() {
-            return new Layer(FusedBlocks.argument(inputNorm), null, null, null, null, null, null, null, null,
-                    FusedBlocks.argument(postNorm), FusedBlocks.argument(gate), FusedBlocks.argument(up),
-                    FusedBlocks.argument(down));
+            boolean biased = bq != null || bk != null || bv != null || bo != null;
+            return new Layer(FusedBlocks.argument(inputNorm), FusedBlocks.argument(wq), bias(bq, wq, biased),
+                    FusedBlocks.argument(wk), bias(bk, wk, biased), FusedBlocks.argument(wv), bias(bv, wv, biased),
+                    FusedBlocks.argument(wo), bias(bo, wo, biased), FusedBlocks.argument(postNorm),
+                    FusedBlocks.argument(gate), FusedBlocks.argument(up), FusedBlocks.argument(down));
+        }
+
+        private static NDArray bias(NDArray b, NDArray weight, boolean biased) {
+            if (b != null || !biased) {
+                return FusedBlocks.argument(b);
+            }
+            return weight.getManager().zeros(new Shape(weight.getShape().get(0)), weight.getDataType());
         }
     }
 
@@ -63,6 +76,8 @@ final class Llama extends DecoderModel {
     private final Rotary rotary;
     /** rms_norm_eps as a 0-d float32 array for {@link FusedBlocks} (which takes arrays only). */
     private final NDArray eps;
+    /** eps, the softmax scale and the head counts for {@link FusedLayer}. */
+    private final FusedLayer.Constants layerConstants;
 
     private Llama(Source src, Config cfg, NDArray embed, Layer[] layers, NDArray norm, NDArray lmHead) {
         super(src.info(cfg.hidden(), cfg.vocabSize(), cfg.maxPositions()), src.manager(), src.storage(),
@@ -77,14 +92,24 @@ final class Llama extends DecoderModel {
         }
         this.fusedNorm = FusedBlocks.argument(norm);
         this.rotary = new Rotary(cfg.rope(), cfg.maxPositions(), src.manager());
-        try (NDArray wrapped = src.manager().create(cfg.rmsEps())) {
-            this.eps = wrapped.duplicate(); // libtorch's own copy, not a view of a Java buffer (see Ops.constant)
-        }
+        this.eps = Ops.owned(src.manager().create(cfg.rmsEps()));
+        this.layerConstants = new FusedLayer.Constants(eps, Ops.owned(src.manager().create(scale())),
+                Ops.owned(src.manager().create(new long[] {cfg.heads(), cfg.kvHeads()})));
+    }
+
+    private float scale() {
+        return (float) (1.0 / Math.sqrt(cfg.headDim()));
     }
 
     @Override
     protected boolean hasFusedBlocks() {
         return true;
+    }
+
+    /** OLMo's LayerNorm and clip_qkv are not in the fused layer. */
+    @Override
+    protected boolean hasFusedLayer() {
+        return !cfg.olmo();
     }
 
     /** Loads a llama checkpoint. */
@@ -122,12 +147,17 @@ final class Llama extends DecoderModel {
 
     @Override
     protected NDArray run(NDArray h, Step step) {
-        float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        float scale = scale();
         Rotary.Angles rope = rotary.angles(step.past(), (int) h.getShape().get(1), h.getDataType(), h.getManager());
         FusedBlocks fused = step.blocks();
         for (int i = 0; i < step.depth(); i++) {
             Layer l = layers[i];
             Layer f = fusedLayers[i];
+            FusedLayer whole = step.fusedLayer(i);
+            if (whole != null) {
+                h = whole.forward(h, f, rope, layerConstants); // no temporaries on this side: no scope needed
+                continue;
+            }
             try (LayerScope scope = new LayerScope(h)) {
                 NDArray x = fused == null ? norm(h, l.inputNorm(), null) : norm(h, f.inputNorm(), fused);
                 NDArray q = clip(Ops.linear(x, l.wq(), l.bq()));

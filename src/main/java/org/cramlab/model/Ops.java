@@ -32,7 +32,12 @@ final class Ops {
     static NDArray constant(NDArray like, float value) {
         // a copy that libtorch owns (not a view of the Java buffer), so freeing it early
         // ({@link LayerScope}) cannot free what autograd still reads
-        try (NDArray wrapped = like.getManager().create(value)) {
+        return owned(like.getManager().create(value));
+    }
+
+    /** libtorch's own copy of {@code wrapped} (closed), not a view of a Java buffer (see {@link #constant}). */
+    static NDArray owned(NDArray wrapped) {
+        try (wrapped) {
             return wrapped.duplicate();
         }
     }

@@ -126,7 +126,7 @@ class FusedBlocksTest {
     void badPathNamesFailClearly() {
         assertEquals(BlockPath.FUSED, BlockPath.parse(" Fused "));
         ModelException e = assertThrows(ModelException.class, () -> BlockPath.parse("fast"));
-        assertTrue(e.getMessage().contains("'fast'") && e.getMessage().contains("auto, explicit or fused"), e.getMessage());
+        assertTrue(e.getMessage().contains("'fast'") && e.getMessage().contains("auto, explicit, fused or layer"), e.getMessage());
     }
 
     /** Fused blocks get weight views without a gradient, so a trainable model must run (and train) explicitly. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every architecture against transformers 5.12 (float32, eager attention; Mamba: its pure-torch
  * sequential scan) on the golden fixtures, attention families on both attention paths (explicit and fused sdpa),
- * Llama and OLMo also with fused blocks (RMSNorm, SwiGLU MLP).
+ * Llama and OLMo also with fused blocks (RMSNorm, SwiGLU MLP), Llama and GPT-NeoX with the whole layer fused.
  * Tolerances: logits max abs diff <= 1e-4; memory loss relative diff <= 1e-5;
  * memory gradient max abs diff <= 1e-4 * max|grad|; padded batch logits on real positions <= 1e-4.
  */
@@ -42,16 +42,23 @@ class GoldenModelTest {
     static final java.util.Set<String> FUSED_BLOCK_CASES = java.util.Set.of("llama", "llama_tied", "llama_sharded", "olmo",
             "llama_long");
 
+    /** Cases that also run with {@link BlockPath#LAYER} (OLMo: falls back to the fused blocks). */
+    static final java.util.Set<String> FUSED_LAYER_CASES = java.util.Set.of("llama", "llama_tied", "llama_sharded", "olmo",
+            "gpt_neox_parallel", "gpt_neox_sequential", "llama_long", "gpt_neox_long");
+
     /**
      * Every case on both attention paths, forced (the fixtures are short: AUTO would pick the explicit one);
      * the explicit path with explicit blocks, the fused one with fused blocks, and for families with fused blocks
-     * also explicit attention with fused blocks.
+     * also explicit attention with fused blocks; Llama and GPT-NeoX with AUTO attention and the fused layer
+     * ({@link FusedLayer}: plain forwards, its sdpa inside; the padded batch runs the block paths; OLMo has no fused
+     * layer and runs the fused blocks throughout).
      */
     static Stream<Arguments> casesAndPaths() {
         return Stream.concat(Arrays.stream(CASES).flatMap(c -> Stream.of(
                         Arguments.of(c, AttentionPath.EXPLICIT, BlockPath.EXPLICIT),
                         Arguments.of(c, AttentionPath.FUSED, FUSED_BLOCK_CASES.contains(c) ? BlockPath.FUSED : BlockPath.EXPLICIT),
-                        FUSED_BLOCK_CASES.contains(c) ? Arguments.of(c, AttentionPath.EXPLICIT, BlockPath.FUSED) : null))
+                        FUSED_BLOCK_CASES.contains(c) ? Arguments.of(c, AttentionPath.EXPLICIT, BlockPath.FUSED) : null,
+                        FUSED_LAYER_CASES.contains(c) ? Arguments.of(c, AttentionPath.AUTO, BlockPath.LAYER) : null))
                         .filter(java.util.Objects::nonNull),
                 Arrays.stream(NO_ATTENTION_CASES).map(c -> Arguments.of(c, AttentionPath.EXPLICIT, BlockPath.EXPLICIT)));
     }
@@ -165,10 +172,11 @@ class GoldenModelTest {
         }
     }
 
-    /** Every attention path; every block path too where the family has fused blocks. */
+    /** Every attention path; every block path too where the family has fused blocks, else explicit and layer. */
     static Stream<Arguments> longCasesAndPaths() {
         return Stream.of("llama_long", "gpt_neox_long").flatMap(c -> Stream.of(AttentionPath.values())
-                .flatMap(p -> (FUSED_BLOCK_CASES.contains(c) ? Stream.of(BlockPath.values()) : Stream.of(BlockPath.EXPLICIT))
+                .flatMap(p -> (FUSED_BLOCK_CASES.contains(c) ? Stream.of(BlockPath.values())
+                        : Stream.of(BlockPath.EXPLICIT, BlockPath.LAYER))
                         .map(b -> Arguments.of(c, p, b))));
     }
 
