@@ -103,10 +103,15 @@ class Cell:
     def step(self):
         embeds = torch.cat([self.memory.unsqueeze(0), self.emb(self.ids)], dim=1)
         logits = self.model(inputs_embeds=embeds, attention_mask=self.mask).logits[:, self.mem:]
-        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), self.targets)
+        shifted = logits[:, :-1].reshape(-1, logits.shape[-1])
+        loss = torch.nn.functional.cross_entropy(shifted, self.targets)
+        # the paper's loop takes the teacher-forced accuracy every step (train.calculate_accuracy) to stop
+        # at 1.0; cramlab's step does the same, so the reference's step includes it
+        accuracy = (shifted.detach().argmax(-1) == self.targets).float().mean()
         loss.backward()
         self.opt.step()
         self.opt.zero_grad(set_to_none=True)
+        accuracy.item()
         return loss.item()
 
     def timed(self, steps):
