@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.cramlab.checkpoint.HfConfig;
 import org.cramlab.model.AttentionPath;
+import org.cramlab.model.BlasThreads;
 import org.cramlab.model.BlockPath;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.LoadOptions;
@@ -48,6 +49,7 @@ public final class Bench {
         BenchOptions o = options;
         BenchReport report = new BenchReport();
         report.note("machine: " + machine());
+        report.note("cramlab BLAS: " + BlasThreads.summary());
         report.note("load average at start: " + loadAverage());
         Map<String, List<StepBench.Result>> steps = new LinkedHashMap<>();
         Set<String> jitWarm = new HashSet<>();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.cramlab.model.BlasThreads;
 
 /**
  * {@code bench gemm}: the matmuls of a linear layer alone, in DJL's libtorch and in the reference tree's
@@ -62,7 +63,7 @@ public final class GemmBench {
     /** Runs every shape of the options' models; progress goes to {@code log}. */
     public static BenchReport run(Options o, PrintWriter log) {
         BenchReport report = new BenchReport();
-        report.note("cramlab: DJL libtorch, " + o.threads() + " intra-op threads; " + knobs());
+        report.note("cramlab: DJL libtorch, " + o.threads() + " intra-op threads, BLAS " + BlasThreads.summary() + "; " + knobs());
         report.note("load average at start: " + Bench.loadAverage());
         TorchReference torch = openTorch(o, report);
         List<Result> results = new ArrayList<>();

@@ -20,6 +20,7 @@ import org.cramlab.cram.Crammer;
 import org.cramlab.cram.RunListener;
 import org.cramlab.cram.RunRecord;
 import org.cramlab.model.AttentionPath;
+import org.cramlab.model.BlasThreads;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.ModelInfo;
 import org.cramlab.model.TorchThreads;
@@ -199,6 +200,10 @@ public final class Codec implements AutoCloseable {
         }
     }
 
+    /** The hint for a container from before the BLAS was recorded: those were written under MKL, the default then. */
+    private static final String UNRECORDED_BLAS = "; written before OpenBLAS was the launchers' default, it decodes under"
+            + " libtorch's MKL: CRAMLAB_BLAS=mkl environment/cramlab decompress ...";
+
     /** Decompresses a container; {@code name} names it in errors. Never returns text whose checksum differs. */
     public byte[] decompress(byte[] data, String name) {
         Container container = Container.read(data, name);
@@ -214,15 +219,17 @@ public final class Codec implements AutoCloseable {
             throw new BitsException(name + ": the decoded text does not match the original's SHA-256 (" + out.length
                     + " bytes decoded, " + h.originalBytes() + " expected). The logits differed from the compressing"
                     + " run's: it used cramlab " + h.cramlabVersion() + " with " + h.model().compute()
-                    + (h.path() == null ? " (a version-1 container: attention path and threads not recorded;"
-                            + " try CRAMLAB_ATTENTION=explicit or fused)"
-                            : ", " + h.path().describe()) + "; this is cramlab " + version() + " with "
+                    + (h.path() == null ? " (a version-1 container: attention path, threads and BLAS not recorded;"
+                            + " try CRAMLAB_ATTENTION=explicit or fused" + UNRECORDED_BLAS + ")"
+                            : ", " + h.path().describe() + (h.path().blas() == null
+                                    ? " (a version-2 container: BLAS not recorded" + UNRECORDED_BLAS + ")" : ""))
+                    + "; this is cramlab " + version() + " with "
                     + fingerprint.compute() + ", " + CodingPath.of(model, maxKeys(container)).describe());
         }
         return out;
     }
 
-    /** Refuses, before any decoding, a container whose model, dtype, device or attention path differ from ours. */
+    /** Refuses, before any decoding, a container whose model, dtype, device or BLAS differ from ours. */
     private void checkDecodable(Container.Header h, String name) {
         if (!Arrays.equals(h.model().sha256(), 0, Container.HASH_BYTES, fingerprint.sha256(), 0, Container.HASH_BYTES)) {
             throw new BitsException(name + " was compressed with model '" + h.model().modelId() + "' (files sha256 "
@@ -233,6 +240,10 @@ public final class Codec implements AutoCloseable {
             throw new BitsException(name + " was compressed with weights in " + h.model().compute()
                     + " but the model is loaded in " + fingerprint.compute()
                     + ": the logits must be computed the same way (use the same --dtype and --device)");
+        }
+        String blas = h.path() == null ? null : h.path().blasMismatch(BlasThreads.shortName());
+        if (blas != null) {
+            throw new BitsException("cannot decode " + name + ": " + blas);
         }
         if (h.d() != model.info().hiddenSize() || h.vocab() != model.info().vocabSize()) {
             throw new BitsException(name + ": d " + h.d() + " and vocabulary " + h.vocab() + " do not match the model's "

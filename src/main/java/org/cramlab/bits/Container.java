@@ -18,10 +18,10 @@ import java.util.zip.CRC32;
  * tokens, then a CRC-32 of everything before it. All integers big-endian.
  *
  * <pre>
- * magic "CRAM" | u8 format version (2) | u32 file length
+ * magic "CRAM" | u8 format version (3) | u32 file length
  * UTF model id | 16 B: SHA-256 of the model files, first half | UTF compute (dtype device) | UTF cramlab version
  * UTF attention (none, explicit, fused, auto) | var auto crossover | 16 B: fused module SHA-256, first half (zeros: unused)
- * var PyTorch threads (0: not recorded)
+ * var PyTorch threads (0: not recorded) | UTF BLAS (mkl, the OpenBLAS configuration; empty on a GPU)
  * var d | var vocab | var K | u8 precision code | var BOS id + 1 (0: none)
  * var original bytes | 16 B: SHA-256 of the original bytes, first half | var tokens | var chunks
  * per chunk: var tokens | var memory vectors (0 or K) | memory payload if any (K * (d*b + scales) bits, byte-padded)
@@ -31,7 +31,7 @@ import java.util.zip.CRC32;
  *
  * <p>"var" is an unsigned LEB128 varint (7 bits a byte). Both hashes keep the first 128 bits of SHA-256: ample to tell models and texts apart, and 32
  * bytes fewer in a header that matters for short texts. Version 1 (no coding path, every chunk with K
- * vectors) is still read; its {@link Header#path()} is null.
+ * vectors) is still read, its {@link Header#path()} null; so is version 2 (no BLAS: {@link CodingPath#blas()} null).
  *
  * @param header everything before the chunks
  * @param chunks the chunks in order
@@ -39,9 +39,11 @@ import java.util.zip.CRC32;
 public record Container(Header header, List<Chunk> chunks) {
 
     static final byte[] MAGIC = {'C', 'R', 'A', 'M'};
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** The first format, still read: no coding path, a memory in every chunk when K > 0. */
     static final int VERSION_1 = 1;
+    /** The second format, still read: no BLAS in the coding path. */
+    static final int VERSION_2 = 2;
     /** Bytes kept of each SHA-256. */
     public static final int HASH_BYTES = 16;
 
@@ -73,10 +75,15 @@ public record Container(Header header, List<Chunk> chunks) {
 
     /** The container's bytes. */
     public byte[] write() {
+        return write(VERSION);
+    }
+
+    /** The bytes in format {@code version} (2 or 3; 2 leaves the BLAS out): tests write the older format with it. */
+    byte[] write(int version) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
-            out.writeByte(VERSION);
+            out.writeByte(version);
             out.writeInt(0); // file length, patched below
             Header h = header;
             out.writeUTF(h.model().modelId());
@@ -88,6 +95,9 @@ public record Container(Header header, List<Chunk> chunks) {
             writeVar(out, p.crossover());
             out.write(p.fusedModule() == null ? new byte[HASH_BYTES] : p.fusedModule(), 0, HASH_BYTES);
             writeVar(out, p.threads());
+            if (version > VERSION_2) {
+                out.writeUTF(p.blas());
+            }
             writeVar(out, h.d());
             writeVar(out, h.vocab());
             writeVar(out, h.k());
@@ -147,9 +157,9 @@ public record Container(Header header, List<Chunk> chunks) {
                     + (data.length < 13 ? ", only " + data.length + " bytes" : "") + ")");
         }
         int version = data[4];
-        if (version != VERSION && version != VERSION_1) {
+        if (version < VERSION_1 || version > VERSION) {
             throw new BitsException(name + " has container format version " + version + "; this cramlab reads versions "
-                    + VERSION_1 + " and " + VERSION);
+                    + VERSION_1 + " to " + VERSION);
         }
         long stated = ((data[5] & 0xffL) << 24) | ((data[6] & 0xff) << 16) | ((data[7] & 0xff) << 8) | (data[8] & 0xff);
         if (data.length < stated) {
@@ -172,7 +182,7 @@ public record Container(Header header, List<Chunk> chunks) {
             byte[] modelHash = in.readNBytes(HASH_BYTES);
             String compute = in.readUTF();
             String cramlab = in.readUTF();
-            CodingPath path = version == VERSION_1 ? null : readPath(in, name);
+            CodingPath path = version == VERSION_1 ? null : readPath(in, name, version);
             int d = readVarInt(in);
             int vocab = readVarInt(in);
             int k = readVarInt(in);
@@ -221,16 +231,17 @@ public record Container(Header header, List<Chunk> chunks) {
         }
     }
 
-    private static CodingPath readPath(DataInputStream in, String name) throws IOException {
+    private static CodingPath readPath(DataInputStream in, String name, int version) throws IOException {
         String attention = in.readUTF();
         int crossover = readVarInt(in);
         byte[] module = in.readNBytes(HASH_BYTES);
         int threads = readVarInt(in);
+        String blas = version == VERSION_2 ? null : in.readUTF();
         if (!java.util.Set.of("none", "explicit", "fused", "auto").contains(attention)) {
             throw new BitsException(name + ": unknown attention path '" + attention + "' in its header");
         }
         boolean unused = Arrays.equals(module, new byte[HASH_BYTES]);
-        return new CodingPath(attention, crossover, unused ? null : module, threads);
+        return new CodingPath(attention, crossover, unused ? null : module, threads, blas);
     }
 
     static void writeVar(DataOutputStream out, long v) throws IOException {

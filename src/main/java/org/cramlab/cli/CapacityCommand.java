@@ -23,6 +23,7 @@ import org.cramlab.run.OutputFolder;
 import org.cramlab.run.PlanTexts;
 import org.cramlab.run.Profile;
 import org.cramlab.run.RunFolder;
+import org.cramlab.model.BlasThreads;
 import org.cramlab.model.CausalLM;
 import org.cramlab.model.ModelInfo;
 import org.cramlab.report.Aggregates;
@@ -174,7 +175,9 @@ public final class CapacityCommand implements Callable<Integer> {
         summary.put("strategy", strategyParams(search.method()));
         summary.put("texts", texts.toString());
         summary.put(RunInit.KEY, initLabel);
-        summary.put("environment", Versions.all());
+        Map<String, String> environment = new LinkedHashMap<>(Versions.all());
+        environment.put("blas", BlasThreads.describe());
+        summary.put("environment", environment);
         Files.writeString(dir.resolve("summary.json"), Json.writePretty(summary)); // strict JSON
         stdout.println(table(result));
         stdout.flush();

@@ -101,6 +101,9 @@ final class RecordBuilder {
         env.put("dtype", info.dtype());
         env.put("device", info.device());
         env.put("threads", String.valueOf(org.cramlab.model.TorchThreads.inUse())); // PyTorch's, not the CPU count
+        if (info.device().startsWith("cpu")) { // a preloaded OpenBLAS rounds otherwise than MKL; a GPU uses neither
+            env.put("blas", org.cramlab.model.BlasThreads.describe());
+        }
         return env;
     }
 

@@ -9,7 +9,8 @@ package org.cramlab.model;
  * on a busy 2-core machine two threads made a step ~25x slower (measured: 100 steps of the default
  * model at L = 7 took 2 s with one thread and ~50 s with two at load 4; training 500 vs 5000
  * tokens/s at load 13). Set {@code CRAMLAB_THREADS=N} (or {@code -Dai.djl.pytorch.num_threads=N})
- * for large models on many-core CPUs; GPU runs are not affected.
+ * for large models on many-core CPUs; GPU runs are not affected. An OpenBLAS preloaded under libtorch
+ * ({@link BlasThreads}) gets the same count: libtorch's own setting does not reach its thread pool.
  */
 public final class TorchThreads {
 
@@ -21,7 +22,7 @@ public final class TorchThreads {
     /**
      * Sets PyTorch's intra-op threads (and one inter-op thread) unless the user set them with
      * {@code -Dai.djl.pytorch.num_threads}. Takes effect only if the engine has not started yet in
-     * this JVM.
+     * this JVM; a preloaded OpenBLAS gets the intra-op count now.
      */
     public static void configure(int threads) {
         if (threads < 1) {
@@ -32,6 +33,10 @@ public final class TorchThreads {
         }
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        String intraOp = System.getProperty("ai.djl.pytorch.num_threads").strip();
+        if (intraOp.matches("[0-9]{1,9}") && Integer.parseInt(intraOp) >= 1) { // else DJL reports the bad value
+            BlasThreads.set(Integer.parseInt(intraOp));
         }
     }
 
@@ -87,14 +92,15 @@ public final class TorchThreads {
     }
 
     /**
-     * Sets the intra-op threads of the running engine (a codec decodes with the count its container records)
-     * and returns the previous count.
+     * Sets the intra-op threads of the running engine, and a preloaded OpenBLAS's (a codec decodes with the count
+     * its container records), and returns the previous intra-op count.
      */
     public static int set(int threads) {
         int before = inUse();
         if (threads != before) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         }
+        BlasThreads.set(threads);
         return before;
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.cramlab.core.Json;
 import org.cramlab.core.Versions;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.model.BlasThreads;
 
 /**
  * One experiment's folder on disk:
@@ -225,6 +226,7 @@ public final class RunFolder implements AutoCloseable {
     public Path writeParams(Map<String, ?> params) {
         Map<String, Object> all = new LinkedHashMap<>(params);
         all.put("versions", Versions.all());
+        all.put("blas", BlasThreads.describe()); // mkl or the preloaded OpenBLAS: they round differently
         all.put("start_time", Instant.now().toString());
         all.put("writer", writer);
         all.put("jvm", ManagementFactory.getRuntimeMXBean().getVmName());

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.cramlab.cli.CramCommandTest.Outcome;
 import org.cramlab.cram.Memory;
 import org.cramlab.cram.RunRecord;
+import org.cramlab.model.BlasThreads;
 import org.cramlab.model.TorchThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,8 @@ class HardeningCliTest {
         // the record shows the PyTorch threads in use (surefire runs with one), not the CPU count
         assertEquals(String.valueOf(TorchThreads.inUse()), r.environment().versions().get("threads"));
         assertEquals("1", r.environment().versions().get("threads"));
+        // and the BLAS under libtorch: MKL, or the preloaded OpenBLAS's configuration
+        assertEquals(BlasThreads.describe(), r.environment().versions().get("blas"));
     }
 
     @Test

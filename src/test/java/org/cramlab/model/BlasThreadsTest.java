@@ -1,0 +1,73 @@
+package org.cramlab.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The BLAS under libtorch: MKL and no calls without OpenBLAS in the process; with OpenBLAS preloaded (a child
+ * JVM started the way the launchers start cramlab) its thread count follows cramlab's thread setting.
+ */
+class BlasThreadsTest {
+
+    @Test
+    void withoutOpenBlasItIsMklAndSettingThreadsDoesNothing() {
+        Assumptions.assumeFalse(BlasThreads.openBlas(), "this test JVM has OpenBLAS preloaded");
+        assertEquals("mkl", BlasThreads.describe());
+        assertEquals("mkl", BlasThreads.shortName());
+        BlasThreads.set(2);
+        assertEquals(0, BlasThreads.threads());
+        assertEquals(1, TorchThreads.set(1)); // surefire's one thread; the BLAS call is skipped, not failed
+    }
+
+    @Test
+    void openBlasThreadsFollowTheThreadSetting(@TempDir Path dir) throws Exception {
+        String openBlas = launcherOpenBlas();
+        Assumptions.assumeTrue(!openBlas.isEmpty(), "no OpenBLAS installed (Debian: libopenblas0-pthread)");
+        Path out = dir.resolve("out");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Djdk.lang.processReaperUseDefaultStackSize=true",
+                "-cp", System.getProperty("java.class.path"), Child.class.getName())
+                .redirectOutput(out.toFile()).redirectError(dir.resolve("err").toFile());
+        pb.environment().put("LD_PRELOAD", openBlas);
+        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
+        List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("err")));
+        assertTrue(lines.get(0).matches("OpenBLAS (\\S+) .* \\| openblas \\1 [a-z0-9_]+"), lines.toString());
+        assertEquals(List.of("start 1", "configure(2) 2", "set(1) 1", "set(2) 2"), lines.subList(1, lines.size()));
+    }
+
+    /** The OpenBLAS library environment/jvm-options preloads, or "" when none is installed. */
+    private static String launcherOpenBlas() throws Exception {
+        Path options = Path.of("environment", "jvm-options").toAbsolutePath();
+        Process p = new ProcessBuilder("bash", "-c", "source \"$0\"; CRAMLAB_BLAS=openblas; cramlab_use_blas 2>/dev/null;"
+                + " printf %s \"$CRAMLAB_BLAS_LIB\"", options.toString()).start();
+        String lib = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor());
+        return lib;
+    }
+
+    /** Prints the BLAS and its thread count after each thread setting. */
+    public static final class Child {
+        public static void main(String[] args) {
+            System.out.println(BlasThreads.describe() + " | " + BlasThreads.shortName());
+            System.out.println("start " + BlasThreads.threads());
+            TorchThreads.configure(2);
+            System.out.println("configure(2) " + BlasThreads.threads());
+            TorchThreads.set(1); // starts the engine, which took 2 from configure
+            System.out.println("set(1) " + BlasThreads.threads());
+            TorchThreads.set(2);
+            System.out.println("set(2) " + BlasThreads.threads());
+        }
+    }
+}
