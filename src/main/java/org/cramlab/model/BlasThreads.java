@@ -64,8 +64,17 @@ public final class BlasThreads {
         }
         if (OPENBLAS != null && threads() != threads) {
             OPENBLAS.setThreads.invokeVoid(new Object[] {threads});
+            if (threads > 1 && !warned) {
+                warned = true;
+                // OpenBLAS's own pool beside libtorch's OpenMP threads: a Pythia-160M step at 2 threads took
+                // 1.5-4x the reference's time, MKL's (which shares the OpenMP pool) 1.05x (docs/benchmarks.md)
+                System.err.println("cramlab: OpenBLAS is preloaded and now runs " + threads + " threads beside libtorch's:"
+                        + " above 1 thread MKL was faster here; start with CRAMLAB_BLAS=mkl (docs/benchmarks.md)");
+            }
         }
     }
+
+    private static boolean warned;
 
     /** OpenBLAS's entry points, resolved once. */
     private record Symbols(Function setThreads, Function getThreads, Function config, Function coreName) {
