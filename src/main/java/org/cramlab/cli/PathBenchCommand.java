@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         description = {"Time cramlab's optimisation step (K = 1) on each block path (explicit ops, fused blocks, the fused",
                 "decoder layer), the model loaded once per path in one JVM, in alternating rounds after warm-up;",
                 "per length and path the median step time and the paired per-round ratio to the first path."},
-        footer = {"%nExample:", "  java -jar lib/cramlab.jar bench paths --threads 1 --lengths 16,64,256 --rounds 20"})
+        footer = {"%nExample:", "  java -jar lib/cramlab.jar bench paths --threads 1 --lengths 64,256"})
 public final class PathBenchCommand implements Callable<Integer> {
 
     @Spec

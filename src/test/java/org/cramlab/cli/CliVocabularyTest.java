@@ -63,7 +63,7 @@ class CliVocabularyTest {
             }
         }
         descriptions.forEach((option, seen) -> assertEquals(1, seen.size(), option + " is declared differently: " + seen));
-        assertEquals(10, seeds, "cram, capacity, init, plan, texts, train-default, eval-default, bench, bench capacity, compress");
+        assertEquals(11, seeds, "cram, capacity, init, plan, texts, train-default, eval-default, bench, bench capacity, bench paths, compress");
         assertEquals(CramSettings.paper().seed(), SeedOption.DEFAULT, "the one default is the engine's");
     }
 
