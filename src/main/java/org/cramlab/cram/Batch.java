@@ -23,7 +23,7 @@ import org.cramlab.model.CausalLM;
  * memory predicts token 0 and all L tokens are scored. Without a memory nothing precedes token 0, so the
  * "original" (no memory) loss stays over the L - 1 tokens either way.
  *
- * @param embeds float32 [B, T, d]
+ * @param embeds float32 [B, T, d], T = max_b (K_b + L_b - 1): the last token of a text is not fed
  * @param mask [B, T], 1 for real positions, 0 for right padding; null when no row is padded (the
  *     model then uses its cached causal mask)
  * @param targets int64 [B, T], the next text token where {@code weights} is 1
@@ -67,11 +67,15 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
         int kMax = 0;
         int t = 0;
         int tMin = Integer.MAX_VALUE;
+        int[] fed = new int[b];
         for (int r = 0; r < b; r++) {
             k[r] = memories == null ? 0 : (int) memories.get(r).getShape().get(0);
             kMax = Math.max(kMax, k[r]);
-            t = Math.max(t, k[r] + tokens.get(r).length);
-            tMin = Math.min(tMin, k[r] + tokens.get(r).length);
+            // The text's last token is not fed: its output would predict nothing (the paper feeds it and
+            // drops the logit; leaving it out saves 1/T of the step and changes no scored prediction).
+            fed[r] = Math.max(1, k[r] + tokens.get(r).length - 1);
+            t = Math.max(t, fed[r]);
+            tMin = Math.min(tMin, fed[r]);
         }
         long[] ids = new long[b * t];
         float[] mask = new float[b * t];
@@ -87,8 +91,10 @@ record Batch(NDArray embeds, NDArray mask, NDArray targets, NDArray weights, NDA
                     throw new CramException("token id " + tok[i] + " at position " + i + " of batch row " + r + " is outside the"
                             + " model's vocabulary 0.." + (vocab - 1) + ": the text was tokenized for another model");
                 }
-                ids[row + i] = tok[i];
-                mask[row + i] = 1;
+                if (k[r] + i < fed[r]) {
+                    ids[row + i] = tok[i];
+                    mask[row + i] = 1;
+                }
                 if (i + 1 < tok.length) {
                     targets[row + i] = tok[i + 1];
                     weights[row + i] = 1;

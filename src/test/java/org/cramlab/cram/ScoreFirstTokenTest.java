@@ -49,6 +49,7 @@ class ScoreFirstTokenTest {
             try (NDManager scope = model.manager().newSubManager()) {
                 NDArray m = scope.create(mem, new Shape(k, 16));
                 Batch batch = Batch.build(model, List.of(m), List.of(TOKENS), first, scope);
+                assertEquals(k + TOKENS.length - 1, batch.embeds().getShape().get(1), "the last token predicts nothing: not fed");
                 float[][] got = batch.stats(model.forward(batch.embeds(), batch.mask())).toHost();
                 NDArray x = m.expandDims(0).concat(model.embed(scope.create(toLong(TOKENS), new Shape(1, TOKENS.length))), 1);
                 float[] logp = model.forward(x, null).logSoftmax(-1).toFloatArray();
