@@ -17,7 +17,8 @@ import org.cramlab.model.ModelInfo;
  * <pre>
  *   FLOPs/step = 4 * P_matmul * T_tokens + 12 * layers * T^2 * d * B
  * </pre>
- * with T = K + L per row, P_matmul = weights used in matmuls (all parameters minus the input
+ * with T = K + L per row (the paper's step; cramlab's feeds K + L - 1, the last token predicting
+ * nothing, so its GFLOP/s count the same work as the reference's), P_matmul = weights used in matmuls (all parameters minus the input
  * embedding table, which is a lookup; a tied output head is counted once, as the matmul it is).
  * Norm, softmax, RoPE and AdamW on the K x d memory are negligible and left out.
  */

@@ -17,6 +17,16 @@ public final class BlasThreads {
     /** What {@link #describe()} says when no OpenBLAS is in the process. */
     public static final String MKL = "mkl";
 
+    static {
+        // With OpenBLAS preloaded, its thread-local buffers leave no room on the JVM's small process-reaper
+        // stack: the reaper dies of a StackOverflowError and the process it waits for (JNA's own `ldconfig -p`,
+        // just below) hangs the JVM for good. The JDK reads this once, when the first process is started, so
+        // setting it here covers every JVM whose first process comes after this class (the launchers also pass it).
+        if (System.getProperty("jdk.lang.processReaperUseDefaultStackSize") == null) {
+            System.setProperty("jdk.lang.processReaperUseDefaultStackSize", "true");
+        }
+    }
+
     private static final Symbols OPENBLAS = Symbols.lookUp();
 
     private BlasThreads() {}

@@ -30,21 +30,40 @@ class BlasThreadsTest {
 
     @Test
     void openBlasThreadsFollowTheThreadSetting(@TempDir Path dir) throws Exception {
+        List<String> lines = runWithOpenBlas(dir, Child.class, "-Djdk.lang.processReaperUseDefaultStackSize=true");
+        assertTrue(lines.get(0).matches("OpenBLAS (\\S+) .* \\| openblas \\1 [a-z0-9_]+"), lines.toString());
+        assertEquals(List.of("start 1", "configure(2) 2", "set(1) 1", "set(2) 2"), lines.subList(1, lines.size()));
+    }
+
+    /**
+     * A JVM started without the launchers' process-reaper option (the bench's peak probe, a notebook's own
+     * java): with OpenBLAS preloaded its first child process used to hang it for good (JNA's `ldconfig -p`).
+     */
+    @Test
+    void aJvmWithOpenBlasStillStartsProcesses(@TempDir Path dir) throws Exception {
+        assertEquals(List.of("true", "started 0"), runWithOpenBlas(dir, StartsAProcess.class));
+    }
+
+    /** Runs {@code main} in a child JVM with the launchers' OpenBLAS preloaded; its stdout lines. */
+    private static List<String> runWithOpenBlas(Path dir, Class<?> main, String... javaOptions) throws Exception {
         String openBlas = launcherOpenBlas();
         Assumptions.assumeTrue(!openBlas.isEmpty(), "no OpenBLAS installed (Debian: libopenblas0-pthread)");
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true"));
+        cmd.addAll(List.of(javaOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         Path out = dir.resolve("out");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Djdk.lang.processReaperUseDefaultStackSize=true",
-                "-cp", System.getProperty("java.class.path"), Child.class.getName())
-                .redirectOutput(out.toFile()).redirectError(dir.resolve("err").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("err").toFile());
         pb.environment().put("LD_PRELOAD", openBlas);
         pb.environment().put("OPENBLAS_NUM_THREADS", "1");
         Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
-        List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        assertTrue(done, "the child JVM did not finish in 120 s: " + Files.readString(dir.resolve("err")));
         assertEquals(0, p.exitValue(), Files.readString(dir.resolve("err")));
-        assertTrue(lines.get(0).matches("OpenBLAS (\\S+) .* \\| openblas \\1 [a-z0-9_]+"), lines.toString());
-        assertEquals(List.of("start 1", "configure(2) 2", "set(1) 1", "set(2) 2"), lines.subList(1, lines.size()));
+        return Files.readAllLines(out, StandardCharsets.UTF_8);
     }
 
     /** The OpenBLAS library environment/jvm-options preloads, or "" when none is installed. */
@@ -55,6 +74,14 @@ class BlasThreadsTest {
         String lib = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor());
         return lib;
+    }
+
+    /** Loads the BLAS symbols, then starts a process and prints its exit code. */
+    public static final class StartsAProcess {
+        public static void main(String[] args) throws Exception {
+            System.out.println(BlasThreads.openBlas());
+            System.out.println("started " + new ProcessBuilder("true").start().waitFor());
+        }
     }
 
     /** Prints the BLAS and its thread count after each thread setting. */
