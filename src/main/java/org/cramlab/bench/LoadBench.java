@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.cramlab.checkpoint.SafetensorsWriter;
+import org.cramlab.core.ChildJvm;
 
 /**
  * Peak resident memory of loading a multi-shard checkpoint, against its size on disk: writes a random
@@ -162,9 +163,9 @@ public final class LoadBench {
 
     /** Runs {@link LoadProbe} in a fresh JVM with this JVM's class path and returns its JSON line. */
     static JsonObject probe(Path dir) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Dai.djl.offline=true", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), LoadProbe.class.getName(), dir.toString());
+        List<String> cmd = new ArrayList<>(ChildJvm.command());
+        cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), LoadProbe.class.getName(), dir.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.cramlab.core.ChildJvm;
 import org.cramlab.model.AttentionPath;
 
 /**
@@ -109,12 +110,12 @@ public final class PeakBench {
         for (int id : ids) {
             list.append(list.length() == 0 ? "" : ",").append(id);
         }
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Dai.djl.offline=true", "-Xss4m", "-Xms512m",
-                "-Xmx512m", "-XX:+AlwaysPreTouch", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        List<String> cmd = new ArrayList<>(ChildJvm.command());
+        cmd.addAll(List.of("-Xss4m", "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dai.djl.pytorch.num_threads=" + threads, "-Dai.djl.pytorch.num_interop_threads=1",
                 "-cp", System.getProperty("java.class.path"), PeakProbe.class.getName(), dir.toString(),
-                attention.name().toLowerCase(), list.toString());
+                attention.name().toLowerCase(), list.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectErrorStream(true);
         try {
             Process p = pb.start();

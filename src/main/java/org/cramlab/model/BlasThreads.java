@@ -2,6 +2,7 @@ package org.cramlab.model;
 
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
+import org.cramlab.core.ChildJvm;
 
 /**
  * The BLAS under DJL's libtorch, and its thread count.
@@ -18,12 +19,10 @@ public final class BlasThreads {
     public static final String MKL = "mkl";
 
     static {
-        // With OpenBLAS preloaded, its thread-local buffers leave no room on the JVM's small process-reaper
-        // stack: the reaper dies of a StackOverflowError and the process it waits for (JNA's own `ldconfig -p`,
-        // just below) hangs the JVM for good. The JDK reads this once, when the first process is started, so
-        // setting it here covers every JVM whose first process comes after this class (the launchers also pass it).
-        if (System.getProperty("jdk.lang.processReaperUseDefaultStackSize") == null) {
-            System.setProperty("jdk.lang.processReaperUseDefaultStackSize", "true");
+        // ChildJvm.PROCESS_REAPER_OPTION, for a JVM started without it (a notebook's own java): the JDK reads it
+        // when the first process starts, here JNA's `ldconfig -p` just below, unless DJL started one before
+        if (System.getProperty(ChildJvm.PROCESS_REAPER_PROPERTY) == null) {
+            System.setProperty(ChildJvm.PROCESS_REAPER_PROPERTY, "true");
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.cramlab.core.ChildJvm;
 
 /**
  * How a Slurm task starts cramlab: a java binary and the arguments before the subcommand, e.g.
@@ -28,7 +29,7 @@ public record Launcher(String java, List<String> entry) {
         if (!Files.isRegularFile(abs)) {
             throw new SweepException("cramlab jar " + abs + " does not exist; build it with `mvn -B package -DskipTests`");
         }
-        return new Launcher(currentJava(), List.of("-jar", abs.toString()));
+        return new Launcher(ChildJvm.java(), List.of("-jar", abs.toString()));
     }
 
     /**
@@ -49,10 +50,6 @@ public record Launcher(String java, List<String> entry) {
         for (String p : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!p.isBlank()) cp.add(Path.of(p).toAbsolutePath().normalize().toString());
         }
-        return new Launcher(currentJava(), List.of("-cp", String.join(File.pathSeparator, cp), MAIN));
-    }
-
-    private static String currentJava() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new Launcher(ChildJvm.java(), List.of("-cp", String.join(File.pathSeparator, cp), MAIN));
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.cramlab.core.ChildJvm;
 
 /**
  * The sbatch script of a sweep: a job array whose task {@code i} runs
@@ -102,6 +103,7 @@ public record SbatchScript(
     private static String command(Launcher launcher, SlurmOptions options, Path planFile, Path runDir, String shard) {
         List<String> cmd = new ArrayList<>();
         cmd.add("exec \"${CRAMLAB_JAVA:-" + launcher.java().replace("\"", "") + "}\"");
+        cmd.add(ChildJvm.PROCESS_REAPER_OPTION); // the task inherits the submitting JVM's LD_PRELOAD (sbatch --export=ALL)
         options.javaOpts().forEach(o -> cmd.add(quote(o)));
         launcher.entry().forEach(o -> cmd.add(quote(o)));
         cmd.add("sweep");

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.cramlab.core.ChildJvm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,27 +31,28 @@ class BlasThreadsTest {
 
     @Test
     void openBlasThreadsFollowTheThreadSetting(@TempDir Path dir) throws Exception {
-        List<String> lines = runWithOpenBlas(dir, Child.class, "-Djdk.lang.processReaperUseDefaultStackSize=true");
+        List<String> lines = runWithOpenBlas(dir, Child.class, ChildJvm.command());
         assertTrue(lines.get(0).matches("OpenBLAS (\\S+) .* \\| openblas \\1 [a-z0-9_]+"), lines.toString());
         assertEquals(List.of("start 1", "configure(2) 2", "set(1) 1", "set(2) 2"), lines.subList(1, lines.size()));
     }
 
     /**
-     * A JVM started without the launchers' process-reaper option (the bench's peak probe, a notebook's own
-     * java): with OpenBLAS preloaded its first child process used to hang it for good (JNA's `ldconfig -p`).
+     * With OpenBLAS preloaded, a JVM's first child process used to hang it for good (JNA's `ldconfig -p`, started by
+     * DJL's CUDA probe or by this class): a JVM without the launchers' process-reaper option (a notebook's own java)
+     * is covered when this class comes first, and cramlab's child JVMs (bench probes, Slurm tasks) when DJL does.
      */
     @Test
     void aJvmWithOpenBlasStillStartsProcesses(@TempDir Path dir) throws Exception {
-        assertEquals(List.of("true", "started 0"), runWithOpenBlas(dir, StartsAProcess.class));
+        List<String> plain = List.of(ChildJvm.java(), "-Dai.djl.offline=true");
+        assertEquals(List.of("true", "started 0"), runWithOpenBlas(dir, StartsAProcess.class, plain));
+        assertEquals(List.of("gpus 0", "true"), runWithOpenBlas(dir, DjlFirst.class, ChildJvm.command()));
     }
 
-    /** Runs {@code main} in a child JVM with the launchers' OpenBLAS preloaded; its stdout lines. */
-    private static List<String> runWithOpenBlas(Path dir, Class<?> main, String... javaOptions) throws Exception {
+    /** Runs {@code main} in a child JVM ({@code jvm}: java and its options) with the launchers' OpenBLAS preloaded; its stdout lines. */
+    private static List<String> runWithOpenBlas(Path dir, Class<?> main, List<String> jvm) throws Exception {
         String openBlas = launcherOpenBlas();
         Assumptions.assumeTrue(!openBlas.isEmpty(), "no OpenBLAS installed (Debian: libopenblas0-pthread)");
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true"));
-        cmd.addAll(List.of(javaOptions));
+        List<String> cmd = new java.util.ArrayList<>(jvm);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         Path out = dir.resolve("out");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("err").toFile());
@@ -81,6 +83,14 @@ class BlasThreadsTest {
         public static void main(String[] args) throws Exception {
             System.out.println(BlasThreads.openBlas());
             System.out.println("started " + new ProcessBuilder("true").start().waitFor());
+        }
+    }
+
+    /** Lets DJL probe for CUDA (the bench's load probe does so first), then loads the BLAS symbols. */
+    public static final class DjlFirst {
+        public static void main(String[] args) {
+            System.out.println("gpus " + ai.djl.util.cuda.CudaUtils.getGpuCount());
+            System.out.println(BlasThreads.openBlas());
         }
     }
 

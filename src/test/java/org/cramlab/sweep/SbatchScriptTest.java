@@ -34,7 +34,7 @@ class SbatchScriptTest {
         // Slurm stops reading #SBATCH lines at the first command: all must come before it.
         int firstCommand = lines.indexOf("set -euo pipefail");
         for (int i = firstCommand; i < lines.size(); i++) assertFalse(lines.get(i).startsWith("#SBATCH"));
-        assertEquals("exec \"${CRAMLAB_JAVA:-/opt/jdk/bin/java}\" -Xmx8g -jar /shared/lib/cramlab.jar sweep"
+        assertEquals("exec \"${CRAMLAB_JAVA:-/opt/jdk/bin/java}\" -Djdk.lang.processReaperUseDefaultStackSize=true -Xmx8g -jar /shared/lib/cramlab.jar sweep"
                 + " --plan /shared/plans/p.json --shard \"${SLURM_ARRAY_TASK_ID}/${SHARDS}\" --out /shared/runs/a"
                 + " --device gpu", lines.get(lines.size() - 1));
     }
